@@ -1,0 +1,31 @@
+/* Command handlers. Each returns the process exit code: 0 clean, 1 findings at/above the fail level
+ * (or forbidden / alerts), 2 usage or input error. */
+#ifndef BH_CMD_H
+#define BH_CMD_H
+
+#include "util/version.h"
+
+enum {
+	BH_CMD_ROOT = 0x1,    /* needs root for full results */
+	BH_CMD_BPF = 0x2,     /* loads BPF programs */
+	BH_CMD_NET = 0x4,     /* listens on the network */
+};
+
+struct bh_command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *summary;  /* one line for `bulkhead --help` */
+	unsigned flags;
+};
+
+extern const struct bh_command bh_commands[];
+extern const unsigned bh_ncommands;
+
+int cmd_scan(int argc, char **argv);
+
+/* Prints "bulkhead CMD: message" on stderr, or {"error": …} on stdout when json is set. Returns 2. */
+int bh_cli_error(const char *cmd, int json, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Reads a whole file ("-" = stdin) into a malloc'ed buffer, at most max bytes. 0 or negative errno. */
+int bh_read_file(const char *path, size_t max, char **buf, size_t *len);
+
+#endif

@@ -1,0 +1,84 @@
+/* One entry point for every input: JSON when the first significant byte opens a JSON value, YAML
+ * otherwise. Invalid JSON that libyaml reads cleanly (a YAML flow mapping) is read as YAML. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "node.h"
+#include "yaml.h"
+
+struct bh_decoder {
+	const char *file;
+	const char *buf;
+	size_t len;
+	const struct bh_limits *lim;
+	bool json, tried_yaml;
+	struct bh_json_reader jr;
+	struct bh_yaml_reader *yr;
+};
+
+static bool looks_json(const char *b, size_t len)
+{
+	size_t i = 0;
+	if (len >= 3 && !memcmp(b, "\xEF\xBB\xBF", 3))
+		i = 3;
+	for (; i < len; i++) {
+		char c = b[i];
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+			continue;
+		return c == '{' || c == '[';
+	}
+	return false;
+}
+
+struct bh_decoder *bh_decoder_new(const char *file, const char *buf, size_t len, const struct bh_limits *lim)
+{
+	struct bh_decoder *d = calloc(1, sizeof(*d));
+	if (!d)
+		return NULL;
+	d->file = file;
+	d->buf = buf;
+	d->len = len;
+	d->lim = lim ? lim : &bh_default_limits;
+	d->json = looks_json(buf, len);
+	if (d->json)
+		bh_json_init(&d->jr, file, buf, len, d->lim);
+	else if (!(d->yr = bh_yaml_new(file, buf, len, d->lim))) {
+		free(d);
+		return NULL;
+	}
+	return d;
+}
+
+int bh_decoder_next(struct bh_decoder *d, struct bh_arena *a, struct bh_doc *doc, struct bh_err *err)
+{
+	if (!d->json)
+		return bh_yaml_next(d->yr, a, doc, err);
+	int rc = bh_json_next(&d->jr, a, doc, err);
+	if (rc < 0 && d->jr.index <= 1 && !d->tried_yaml) {
+		/* first value was not JSON: maybe a YAML flow mapping. Keep the JSON error unless YAML reads it. */
+		d->tried_yaml = true;
+		struct bh_yaml_reader *yr = bh_yaml_new(d->file, d->buf, d->len, d->lim);
+		if (!yr)
+			return rc;
+		struct bh_err yerr = {0};
+		int yrc = bh_yaml_next(yr, a, doc, &yerr);
+		if (yrc > 0) {
+			d->json = false;
+			d->yr = yr;
+			bh_doc_warn(doc, a, err->line, err->col, "not valid JSON (%s); read as YAML", err->msg);
+			memset(err, 0, sizeof(*err));
+			return yrc;
+		}
+		bh_yaml_free(yr);
+	}
+	return rc;
+}
+
+void bh_decoder_free(struct bh_decoder *d)
+{
+	if (!d)
+		return;
+	bh_yaml_free(d->yr);
+	free(d);
+}

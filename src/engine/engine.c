@@ -1,0 +1,192 @@
+#include "engine.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "rules/rules.h"
+
+void bh_engine_init(struct bh_engine *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->lim = &bh_default_limits;
+	bh_arena_init(&e->results, 0);
+	bh_arena_init(&e->doc, 0);
+	bh_findings_init(&e->findings, &e->results);
+}
+
+void bh_engine_release(struct bh_engine *e)
+{
+	if (!e)
+		return;
+	bh_findings_release(&e->findings);
+	free(e->errors.v);
+	free(e->warnings.v);
+	bh_arena_release(&e->doc);
+	bh_arena_release(&e->results);
+}
+
+static void vdiag(struct bh_engine *e, struct bh_diagvec *d, const char *file, uint32_t line, uint32_t col,
+		  const char *fmt, va_list ap)
+{
+	if (d->n == d->cap) {
+		size_t nc = d->cap ? d->cap * 2 : 16;
+		struct bh_input_error *nv = realloc(d->v, nc * sizeof(*nv));
+		if (!nv)
+			return;
+		d->v = nv;
+		d->cap = nc;
+	}
+	char buf[1024];
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	struct bh_input_error *x = &d->v[d->n++];
+	x->file = file ? bh_arena_strndup(&e->results, file, strlen(file)) : NULL;
+	x->line = line;
+	x->col = col;
+	x->message = bh_arena_strndup(&e->results, buf, strlen(buf));
+}
+
+void bh_engine_error(struct bh_engine *e, const char *file, uint32_t line, uint32_t col, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vdiag(e, &e->errors, file, line, col, fmt, ap);
+	va_end(ap);
+}
+
+void bh_engine_warning(struct bh_engine *e, const char *file, uint32_t line, uint32_t col, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vdiag(e, &e->warnings, file, line, col, fmt, ap);
+	va_end(ap);
+}
+
+static const char *intern(struct bh_engine *e, const char *s)
+{
+	return s ? bh_arena_strndup(&e->results, s, strlen(s)) : NULL;
+}
+
+static bool same_finding(const struct bh_finding *a, const struct bh_finding *b)
+{
+	return a->rule == b->rule && a->line == b->line && a->col == b->col && a->sev == b->sev &&
+	       !strcmp(a->message, b->message);
+}
+
+void bh_engine_object(struct bh_engine *e, const struct bh_object *o)
+{
+	e->objects++;
+	struct bh_objref ref = o->ref;
+	ref.api_version = intern(e, ref.api_version);
+	ref.kind = intern(e, ref.kind);
+	ref.namespace = intern(e, ref.namespace);
+	ref.name = intern(e, ref.name);
+	e->findings.cur = ref;
+	size_t first = e->findings.n;
+	/* Duplicate keys: Kubernetes' decoders may take either value, so evaluate the first-wins and the
+	 * last-wins reading and keep every finding of both (the riskier reading is never lost). */
+	int readings = o->doc->has_dups ? 2 : 1;
+	for (int rd = 0; rd < readings; rd++) {
+		struct bh_pod p;
+		int rc = bh_pod_build(&p, o, (enum bh_reading)rd, &e->doc);
+		if (rc < 0) {
+			bh_engine_error(e, o->doc->file, o->ref.line, o->ref.col, "out of memory building the pod view");
+			return;
+		}
+		if (rc == 0)
+			return;
+		if (rd == 0) {
+			for (const struct bh_diag *d = p.errors; d; d = d->next)
+				bh_engine_error(e, o->doc->file, d->line, d->col, "%s %s: %s", o->ref.kind,
+						o->ref.name ? o->ref.name : "(unnamed)", d->msg);
+			for (const struct bh_diag *d = p.warnings; d; d = d->next)
+				bh_engine_warning(e, o->doc->file, d->line, d->col, "%s", d->msg);
+			if (p.guessed)
+				bh_engine_warning(e, o->doc->file, o->ref.line, o->ref.col,
+						  "kind %s (%s) is not a known workload; its spec.template.spec holds containers and was scanned as a pod template",
+						  o->ref.kind, o->ref.api_version ? o->ref.api_version : "no apiVersion");
+		}
+		size_t before = e->findings.n;
+		bh_rules_eval(&p, &e->findings);
+		if (e->on_pod)
+			e->on_pod(e, &p, e->on_pod_ctx);
+		if (rd == 1) {
+			/* drop second-reading findings that the first reading already produced */
+			size_t w = before;
+			for (size_t i = before; i < e->findings.n; i++) {
+				bool seen = false;
+				for (size_t j = first; j < before && !seen; j++)
+					seen = same_finding(&e->findings.v[j], &e->findings.v[i]);
+				if (!seen)
+					e->findings.v[w++] = e->findings.v[i];
+			}
+			e->findings.n = w;
+		}
+	}
+}
+
+static int object_cb(const struct bh_object *o, void *ctx)
+{
+	bh_engine_object(ctx, o);
+	return 0;
+}
+
+void bh_engine_buffer(struct bh_engine *e, const char *file, const char *buf, size_t len)
+{
+	const char *name = intern(e, file);
+	e->files++;
+	struct bh_decoder *d = bh_decoder_new(name, buf, len, e->lim);
+	if (!d) {
+		bh_engine_error(e, name, 0, 0, "out of memory");
+		return;
+	}
+	for (;;) {
+		struct bh_doc doc;
+		struct bh_err err = {0};
+		bh_arena_reset(&e->doc);
+		int rc = bh_decoder_next(d, &e->doc, &doc, &err);
+		if (rc == 0)
+			break;
+		if (rc < 0) {
+			bh_engine_error(e, name, err.line, err.col, "%s", err.msg);
+			continue;
+		}
+		for (const struct bh_diag *w = doc.warnings; w; w = w->next)
+			bh_engine_warning(e, name, w->line, w->col, "%s", w->msg);
+		bh_objects_each(&doc, &e->doc, object_cb, e);
+	}
+	bh_arena_reset(&e->doc);
+	bh_decoder_free(d);
+}
+
+void bh_engine_file(struct bh_engine *e, const char *path)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	int rc = bh_read_file(path, e->lim->max_input, &buf, &len);
+	const char *name = strcmp(path, "-") ? path : "<stdin>";
+	if (rc < 0) {
+		e->files++;
+		if (rc == -EFBIG)
+			bh_engine_error(e, name, 0, 0, "larger than the input limit of %zu bytes", e->lim->max_input);
+		else
+			bh_engine_error(e, name, 0, 0, "cannot read: %s", strerror(-rc));
+		return;
+	}
+	bh_engine_buffer(e, name, buf, len);
+	free(buf);
+}
+
+void bh_engine_report(const struct bh_engine *e, struct bh_report *r)
+{
+	r->findings = (struct bh_findings *)&e->findings;
+	r->errors = e->errors.v;
+	r->nerrors = e->errors.n;
+	r->warnings = e->warnings.v;
+	r->nwarnings = e->warnings.n;
+	r->files = e->files;
+	r->objects = e->objects;
+}

@@ -1,0 +1,43 @@
+/* The evaluation pipeline shared by scan, pss, serve and audit: bytes → documents → objects → pod views →
+ * rules → findings. Input problems become errors with file:line:col; every readable document is still
+ * evaluated. */
+#ifndef BH_ENGINE_H
+#define BH_ENGINE_H
+#include "decode/node.h"
+#include "objects/objects.h"
+#include "report/report.h"
+#include "rules/finding.h"
+
+struct bh_diagvec {
+	struct bh_input_error *v;
+	size_t n, cap;
+};
+
+struct bh_engine {
+	const struct bh_limits *lim;
+	struct bh_arena results;     /* findings' and diagnostics' strings: live until the report */
+	struct bh_arena doc;         /* one document's tree: reset after each document */
+	struct bh_findings findings;
+	struct bh_diagvec errors, warnings;
+	size_t files, objects;
+	/* per-object hook run after the rules (e.g. PSS); may append findings */
+	void (*on_pod)(struct bh_engine *e, const struct bh_pod *p, void *ctx);
+	void *on_pod_ctx;
+};
+
+void bh_engine_init(struct bh_engine *e);
+void bh_engine_release(struct bh_engine *e);
+void bh_engine_error(struct bh_engine *e, const char *file, uint32_t line, uint32_t col, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+void bh_engine_warning(struct bh_engine *e, const char *file, uint32_t line, uint32_t col, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+/* Decodes and evaluates one input. file is the name used in reports (copied). */
+void bh_engine_buffer(struct bh_engine *e, const char *file, const char *buf, size_t len);
+/* Reads path ("-" = stdin) and evaluates it; read errors become input errors. */
+void bh_engine_file(struct bh_engine *e, const char *path);
+/* Evaluates one decoded object (both readings when the document had duplicate keys). */
+void bh_engine_object(struct bh_engine *e, const struct bh_object *o);
+/* Fills a report from the engine's results. */
+void bh_engine_report(const struct bh_engine *e, struct bh_report *r);
+
+#endif

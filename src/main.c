@@ -1,0 +1,56 @@
+/* bulkhead: the command table. Verbs match exactly; `bulkhead help CMD` = `bulkhead CMD --help`. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+
+const struct bh_command bh_commands[] = {
+	{"scan", cmd_scan, "find manifests that open a path from a container to the node", 0},
+};
+const unsigned bh_ncommands = sizeof(bh_commands) / sizeof(bh_commands[0]);
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: bulkhead COMMAND [OPTIONS] [ARGS]\n\n"
+		     "bulkhead finds, prevents and detects container escapes in Kubernetes.\n\ncommands:\n");
+	for (unsigned i = 0; i < bh_ncommands; i++)
+		fprintf(out, "  %-10s %s\n", bh_commands[i].name, bh_commands[i].summary);
+	fprintf(out, "\n`bulkhead COMMAND --help` describes a command's options.\n"
+		     "exit codes: 0 clean, 1 findings at or above the fail level, 2 usage or input error\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	const char *verb = argv[1];
+	if (!strcmp(verb, "--help") || !strcmp(verb, "-h")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(verb, "--version") || !strcmp(verb, "version")) {
+		printf("bulkhead %s\n", BH_VERSION);
+		return 0;
+	}
+	if (!strcmp(verb, "help")) {
+		if (argc < 3) {
+			usage(stdout);
+			return 0;
+		}
+		verb = argv[2];
+		for (unsigned i = 0; i < bh_ncommands; i++)
+			if (!strcmp(bh_commands[i].name, verb)) {
+				char *hargv[] = {argv[2], "--help", NULL};
+				return bh_commands[i].run(2, hargv);
+			}
+		fprintf(stderr, "bulkhead: unknown command '%s'\n", verb);
+		return 2;
+	}
+	for (unsigned i = 0; i < bh_ncommands; i++)
+		if (!strcmp(bh_commands[i].name, verb))
+			return bh_commands[i].run(argc - 1, argv + 1);
+	fprintf(stderr, "bulkhead: unknown command '%s' (see bulkhead --help)\n", verb);
+	return 2;
+}

@@ -1,0 +1,62 @@
+/* Object identity and List expansion. */
+#include <string.h>
+
+#include "objects.h"
+
+#define LIST_DEPTH 8
+
+static const char *str_field(const struct bh_node *map, const char *key, struct bh_arena *a)
+{
+	const struct bh_node *n = bh_map_get(map, key, BH_READ_LAST, NULL, NULL);
+	const char *s;
+	size_t len;
+	if (bh_as_str(n, &s, &len) != BH_OK)
+		return NULL;
+	(void)a;
+	return s;
+}
+
+static bool ends_with_list(const char *kind)
+{
+	size_t l = kind ? strlen(kind) : 0;
+	return l >= 4 && !strcmp(kind + l - 4, "List");
+}
+
+static int visit(const struct bh_doc *doc, const struct bh_node *n, const char *in_list, int depth,
+		 struct bh_arena *a, bh_object_cb cb, void *ctx)
+{
+	if (!n || n->type != BH_MAP)
+		return 0;
+	struct bh_object o = {0};
+	o.root = n;
+	o.doc = doc;
+	o.in_list = in_list;
+	o.metadata = bh_map_get(n, "metadata", BH_READ_LAST, NULL, NULL);
+	o.ref.api_version = str_field(n, "apiVersion", a);
+	o.ref.kind = str_field(n, "kind", a);
+	o.ref.name = str_field(o.metadata, "name", a);
+	if (!o.ref.name)
+		o.ref.name = str_field(o.metadata, "generateName", a);
+	o.ref.namespace = str_field(o.metadata, "namespace", a);
+	o.ref.file = doc->file;
+	o.ref.line = n->line;
+	o.ref.col = n->col;
+	const struct bh_node *items = bh_map_get(n, "items", BH_READ_LAST, NULL, NULL);
+	/* kind: List, PodList, DeploymentList… (kubectl get -o yaml|json) */
+	if (ends_with_list(o.ref.kind) && items && items->type == BH_SEQ && depth < LIST_DEPTH) {
+		for (uint32_t i = 0; i < items->n; i++) {
+			const char *where = in_list ? bh_arena_printf(a, "%s.items[%u]", in_list, i)
+						    : bh_arena_printf(a, "items[%u]", i);
+			int rc = visit(doc, items->items[i], where, depth + 1, a, cb, ctx);
+			if (rc)
+				return rc;
+		}
+		return 0;
+	}
+	return cb(&o, ctx);
+}
+
+int bh_objects_each(const struct bh_doc *doc, struct bh_arena *a, bh_object_cb cb, void *ctx)
+{
+	return visit(doc, doc->root, NULL, 0, a, cb, ctx);
+}

@@ -1,0 +1,126 @@
+/* Text reporter: grouped by object, worst object first, findings worst first; colour on a terminal. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "report.h"
+
+static const char *const sev_color[] = {"\033[2m", "\033[36m", "\033[33m", "\033[31m", "\033[1;31m", ""};
+
+struct group {
+	size_t start, n;
+	enum bh_sev worst;
+	size_t order;
+};
+
+static const struct bh_finding *g_f;
+
+static bool same_obj(const struct bh_finding *a, const struct bh_finding *b)
+{
+	return a->obj.line == b->obj.line && a->obj.col == b->obj.col &&
+	       (a->obj.file == b->obj.file || (a->obj.file && b->obj.file && !strcmp(a->obj.file, b->obj.file)));
+}
+
+static int cmp_group(const void *x, const void *y)
+{
+	const struct group *a = x, *b = y;
+	if (a->worst != b->worst)
+		return a->worst > b->worst ? -1 : 1;
+	return a->order < b->order ? -1 : a->order > b->order;
+}
+
+static int cmp_idx(const void *x, const void *y)
+{
+	const struct bh_finding *a = &g_f[*(const size_t *)x], *b = &g_f[*(const size_t *)y];
+	if (a->sev != b->sev)
+		return a->sev > b->sev ? -1 : 1;
+	if (a->line != b->line)
+		return a->line < b->line ? -1 : 1;
+	return *(const size_t *)x < *(const size_t *)y ? -1 : 1;
+}
+
+static void upper(FILE *out, const char *s)
+{
+	for (; *s; s++)
+		putc(*s >= 'a' && *s <= 'z' ? *s - 32 : *s, out);
+}
+
+int bh_report_text(FILE *out, const struct bh_report *r)
+{
+	const char *reset = r->color ? "\033[0m" : "", *bold = r->color ? "\033[1m" : "";
+	for (size_t i = 0; i < r->nerrors; i++)
+		fprintf(stderr, "%s:%u:%u: error: %s\n", r->errors[i].file ? r->errors[i].file : "-", r->errors[i].line,
+			r->errors[i].col, r->errors[i].message);
+	for (size_t i = 0; i < r->nwarnings; i++)
+		fprintf(stderr, "%s:%u:%u: warning: %s\n", r->warnings[i].file ? r->warnings[i].file : "-",
+			r->warnings[i].line, r->warnings[i].col, r->warnings[i].message);
+
+	size_t n = r->findings ? r->findings->n : 0;
+	const struct bh_finding *f = n ? r->findings->v : NULL;
+	struct group *g = calloc(n ? n : 1, sizeof(*g));
+	size_t *idx = malloc((n ? n : 1) * sizeof(*idx));
+	if (!g || !idx) {
+		free(g);
+		free(idx);
+		return -1;
+	}
+	size_t ng = 0, counts[BH_SEV_NONE] = {0}, suppressed = 0, k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (f[i].suppressed) {
+			suppressed++;
+			if (!r->show_suppressed)
+				continue;
+		} else
+			counts[f[i].sev]++;
+		if (!ng || !same_obj(&f[g[ng - 1].start == SIZE_MAX ? 0 : idx[g[ng - 1].start]], &f[i])) {
+			g[ng].start = k;
+			g[ng].n = 0;
+			g[ng].worst = BH_SEV_INFO;
+			g[ng].order = ng;
+			ng++;
+		}
+		idx[k++] = i;
+		g[ng - 1].n++;
+		if (f[i].sev > g[ng - 1].worst && !f[i].suppressed)
+			g[ng - 1].worst = f[i].sev;
+	}
+	qsort(g, ng, sizeof(*g), cmp_group);
+	g_f = f;
+	for (size_t gi = 0; gi < ng; gi++) {
+		qsort(idx + g[gi].start, g[gi].n, sizeof(*idx), cmp_idx);
+		const struct bh_finding *h = &f[idx[g[gi].start]];
+		fprintf(out, "%s%s:%u%s  %s %s%s%s\n", bold, h->obj.file ? h->obj.file : "-", h->obj.line, reset,
+			h->obj.kind ? h->obj.kind : "(object)", h->obj.namespace ? h->obj.namespace : "",
+			h->obj.namespace ? "/" : "", h->obj.name ? h->obj.name : "(unnamed)");
+		for (size_t j = 0; j < g[gi].n; j++) {
+			const struct bh_finding *x = &f[idx[g[gi].start + j]];
+			fputs("  ", out);
+			if (r->color)
+				fputs(sev_color[x->sev], out);
+			upper(out, bh_sev_name(x->sev));
+			fprintf(out, "%s %s %s", reset, x->rule ? x->rule->id : "-", x->rule ? x->rule->name : "-");
+			if (x->suppressed)
+				fprintf(out, " (suppressed: %s)", x->suppress_reason ? x->suppress_reason : "");
+			fprintf(out, "  line %u\n    %s\n", x->line, x->message);
+			if (x->field)
+				fprintf(out, "    field: %s\n", x->field);
+			if (x->pss_check)
+				fprintf(out, "    pss: %s/%s\n", x->pss_level, x->pss_check);
+			if (x->evidence)
+				fprintf(out, "    evidence: %s\n", x->evidence);
+			if (x->rule && x->rule->remediation)
+				fprintf(out, "    fix: %s\n", x->rule->remediation);
+		}
+		fputs("\n", out);
+	}
+	fprintf(out, "%zu file%s, %zu object%s: %zu critical, %zu high, %zu medium, %zu low, %zu info", r->files,
+		r->files == 1 ? "" : "s", r->objects, r->objects == 1 ? "" : "s", counts[BH_SEV_CRITICAL],
+		counts[BH_SEV_HIGH], counts[BH_SEV_MEDIUM], counts[BH_SEV_LOW], counts[BH_SEV_INFO]);
+	if (suppressed)
+		fprintf(out, " (%zu suppressed)", suppressed);
+	if (r->nerrors)
+		fprintf(out, "; %zu input error%s", r->nerrors, r->nerrors == 1 ? "" : "s");
+	fputs("\n", out);
+	free(g);
+	free(idx);
+	return ferror(out) ? -1 : 0;
+}

@@ -1,0 +1,73 @@
+/* The one finding shape shared by every job (scan, pss, serve, inside, node, watch, audit) and the rule
+ * metadata row every rule carries. Reporters (src/report/) print these; rules only append them. */
+#ifndef BH_FINDING_H
+#define BH_FINDING_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../util/arena.h"
+
+enum bh_sev { BH_SEV_INFO = 0, BH_SEV_LOW, BH_SEV_MEDIUM, BH_SEV_HIGH, BH_SEV_CRITICAL, BH_SEV_NONE };
+const char *bh_sev_name(enum bh_sev s);
+/* "critical".."info", "none"; returns -1 when unknown */
+int bh_sev_parse(const char *s);
+
+struct bh_pod;
+struct bh_findings;
+
+/* One row of a rule table. Static rules have check set; host rules (inside, node, watch) leave it NULL and
+ * emit through their own code with the row as metadata. */
+struct bh_rule {
+	const char *id;          /* "BH0001": stable, never reused */
+	const char *name;        /* "privileged-container" */
+	enum bh_sev sev;         /* default severity (DESIGN §4 rubric) */
+	const char *title;
+	const char *technique;   /* MITRE ATT&CK, e.g. "T1611" */
+	const char *pss_level;   /* "baseline" / "restricted" / NULL */
+	const char *pss_check;   /* PSA check id, e.g. "privileged" / NULL */
+	const char *remediation;
+	const char *references;  /* space-separated URLs */
+	void (*check)(const struct bh_rule *self, const struct bh_pod *pod, struct bh_findings *out);
+};
+
+/* The Kubernetes object a finding belongs to (NULL strings when unknown / not applicable). */
+struct bh_objref {
+	const char *api_version, *kind, *namespace, *name;
+	const char *file;
+	uint32_t line, col;  /* where the object starts */
+};
+
+struct bh_finding {
+	const struct bh_rule *rule;
+	enum bh_sev sev;
+	const char *message;
+	const char *container; /* NULL: pod/object level */
+	const char *field;     /* field path in the object's own layout, or NULL */
+	const char *evidence;  /* host-facing jobs: what was observed; NULL for manifests */
+	struct bh_objref obj;  /* strings owned by the findings arena */
+	uint32_t line, col;    /* location of the field (0 if unknown) */
+	const char *pss_level, *pss_check; /* set when the finding is a PSS violation */
+	bool suppressed;
+	const char *suppress_reason;
+};
+
+/* A growing list of findings whose strings live in one arena. */
+struct bh_findings {
+	struct bh_arena *a;
+	struct bh_finding *v;
+	size_t n, cap;
+	struct bh_objref cur;   /* object being evaluated: copied into each new finding */
+	size_t max;             /* hard cap on n (0 = none); extra findings are counted in dropped */
+	size_t dropped;
+	int oom;                /* an allocation failed */
+};
+
+void bh_findings_init(struct bh_findings *f, struct bh_arena *a);
+void bh_findings_release(struct bh_findings *f);
+/* Appends a finding; message is printf-style; strings are copied into f->a. Returns the finding or NULL. */
+struct bh_finding *bh_emit(struct bh_findings *f, const struct bh_rule *rule, enum bh_sev sev,
+			   const char *container, const char *field, uint32_t line, uint32_t col,
+			   const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+
+#endif

@@ -1,0 +1,27 @@
+/* The static rule table: one row per rule (metadata + check function). PSS checks live in pss.c with
+ * their version gates and are listed in the same table as rows without a check function. */
+#ifndef BH_RULES_H
+#define BH_RULES_H
+#include "finding.h"
+#include "objects/objects.h"
+
+extern const struct bh_rule bh_rules[];
+extern const size_t bh_nrules;
+
+/* By id ("BH0001") or name ("privileged-container"); NULL if unknown. */
+const struct bh_rule *bh_rule_find(const char *id_or_name);
+
+/* Runs every rule that has a check function over the pod view. */
+void bh_rules_eval(const struct bh_pod *p, struct bh_findings *out);
+
+/* Helpers for rule functions */
+/* "CAP_SYS_ADMIN", "sys_admin" → "SYS_ADMIN" into buf; returns buf */
+const char *bh_cap_norm(const char *s, size_t len, char *buf, size_t size);
+/* Normalises a host path: collapses "//", removes "." and resolves ".." lexically, drops a trailing "/". */
+const char *bh_path_norm(const char *s, size_t len, char *buf, size_t size);
+/* Emit helpers that fill container name, field path and location from the view */
+struct bh_finding *bh_emit_field(struct bh_findings *out, const struct bh_rule *r, enum bh_sev sev,
+				 const struct bh_pod *p, const struct bh_container *c, const char *suffix,
+				 const struct bh_node *at, const char *fmt, ...) __attribute__((format(printf, 8, 9)));
+
+#endif

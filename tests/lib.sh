@@ -1,0 +1,13 @@
+# Helpers for shell tests (tests/*/*.test.sh). Source it; call ok/fail/skip; end with `finish`.
+# $BH is the bulkhead binary, $TOP the checkout, $SHARED the shared/ folder beside it (may be absent).
+: "${TOP:=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}"
+: "${BUILD:=build}"
+: "${BH:=$TOP/$BUILD/bulkhead}"
+: "${SHARED:=$(cd "$TOP/../shared" 2>/dev/null && pwd)}"
+_pass=0 _fail=0 _skip=0
+ok()   { _pass=$((_pass + 1)); echo "ok   - $*"; }
+fail() { _fail=$((_fail + 1)); echo "FAIL - $*"; }
+skip() { _skip=$((_skip + 1)); echo "skip - $*"; }
+# check DESCRIPTION COMMAND...: passes when COMMAND exits 0
+check() { local d=$1; shift; if "$@"; then ok "$d"; else fail "$d"; fi; }
+finish() { echo "$_pass passed, $_fail failed, $_skip skipped"; [ "$_fail" = 0 ]; }
