@@ -173,7 +173,33 @@ static bool parse_integral_float(const char *s, size_t len, int64_t *out)
 		if (s[i] != '_')
 			buf[k++] = s[i];
 	buf[k] = 0;
-	if (!strpbrk(buf, ".eE"))
+	/* go-yaml v2's float pattern: [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)? — it also
+	 * catches "09", which ParseInt rejects as octal, as the float 9 */
+	const char *q = buf;
+	if (*q == '+' || *q == '-')
+		q++;
+	bool digits = false;
+	while (*q >= '0' && *q <= '9')
+		q++, digits = true;
+	if (*q == '.') {
+		q++;
+		bool frac = false;
+		while (*q >= '0' && *q <= '9')
+			q++, frac = true;
+		if (!digits && !frac)
+			return false;
+	} else if (!digits)
+		return false;
+	if (*q == 'e' || *q == 'E') {
+		q++;
+		if (*q == '+' || *q == '-')
+			q++;
+		if (!(*q >= '0' && *q <= '9'))
+			return false;
+		while (*q >= '0' && *q <= '9')
+			q++;
+	}
+	if (*q)
 		return false;
 	char *end;
 	errno = 0;
