@@ -33,7 +33,7 @@ for f in "$dir"/*.yaml "$dir"/*.yml "$dir"/*.json; do
 	exp="$dir/$name.expected.json"
 	if [ ! -f "$exp" ]; then fail "$name: no $name.expected.json"; continue; fi
 	got=$(run_case "$f")
-	if diff -u <(jq -S . "$exp") <(printf '%s' "$got") >/tmp/golden.$$ 2>&1; then
+	if diff -u <(jq -S . "$exp") <(printf '%s\n' "$got") >/tmp/golden.$$ 2>&1; then
 		ok "$name"
 	else
 		fail "$name"; cat /tmp/golden.$$
