@@ -167,17 +167,10 @@ int cmd_scan(int argc, char **argv)
 	r.color = !output && isatty(1) && !getenv("NO_COLOR");
 	if (format == BH_FMT_JSON)
 		bh_report_json(out, &r);
-	else if (quiet) {
-		struct bh_findings none = {0};
-		struct bh_report q = r;
-		q.findings = &none;
-		size_t n = 0;
-		for (size_t i = 0; i < e.findings.n; i++)
-			n += !e.findings.v[i].suppressed;
-		bh_report_text(out, &q);
-		fprintf(out, "%zu finding%s\n", n, n == 1 ? "" : "s");
-	} else
+	else {
+		r.summary_only = quiet;
 		bh_report_text(out, &r);
+	}
 	if (out != stdout && fclose(out) != 0)
 		bh_cli_error("scan", 0, "writing %s failed", output);
 

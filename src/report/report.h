@@ -21,6 +21,7 @@ struct bh_report {
 	size_t files, objects;
 	bool show_suppressed;
 	bool color;                     /* text only: ANSI colours */
+	bool summary_only;              /* text only: just the summary line (--quiet) */
 };
 
 enum bh_format { BH_FMT_TEXT = 0, BH_FMT_JSON, BH_FMT_SARIF, BH_FMT_JUNIT, BH_FMT_POLICYREPORT };

@@ -71,7 +71,7 @@ int bh_report_text(FILE *out, const struct bh_report *r)
 				continue;
 		} else
 			counts[f[i].sev]++;
-		if (!ng || !same_obj(&f[g[ng - 1].start == SIZE_MAX ? 0 : idx[g[ng - 1].start]], &f[i])) {
+		if (!ng || !same_obj(&f[idx[g[ng - 1].start]], &f[i])) {
 			g[ng].start = k;
 			g[ng].n = 0;
 			g[ng].worst = BH_SEV_INFO;
@@ -85,7 +85,7 @@ int bh_report_text(FILE *out, const struct bh_report *r)
 	}
 	qsort(g, ng, sizeof(*g), cmp_group);
 	g_f = f;
-	for (size_t gi = 0; gi < ng; gi++) {
+	for (size_t gi = 0; gi < ng && !r->summary_only; gi++) {
 		qsort(idx + g[gi].start, g[gi].n, sizeof(*idx), cmp_idx);
 		const struct bh_finding *h = &f[idx[g[gi].start]];
 		fprintf(out, "%s%s:%u%s  %s %s%s%s\n", bold, h->obj.file ? h->obj.file : "-", h->obj.line, reset,
