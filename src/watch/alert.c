@@ -1,0 +1,165 @@
+/* Alert writers: one JSON object per line (documented in docs/watch.md), or one text line per alert. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "../report/report.h"
+#include "detect.h"
+#include "engine.h"
+
+static void fmt_time(int64_t ns, char *buf, size_t len)
+{
+	time_t s = (time_t)(ns / 1000000000);
+	struct tm tm;
+	gmtime_r(&s, &tm);
+	size_t o = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf + o, len - o, ".%06ldZ", (long)((ns % 1000000000) / 1000));
+}
+
+static void kv(FILE *out, const char *k, const char *v)
+{
+	fprintf(out, "\"%s\":", k);
+	bh_json_str(out, v);
+}
+
+static void event_json(FILE *out, const struct bhw_event *ev)
+{
+	fputs("\"event\":{", out);
+	kv(out, "type", bhw_type_name(ev->type));
+	switch (ev->type) {
+	case BHW_EV_EXEC:
+		fputs(",", out);
+		kv(out, "filename", ev->s[0]);
+		if (ev->s[2][0]) {
+			fputs(",", out);
+			kv(out, "memfd", ev->s[2]);
+		}
+		break;
+	case BHW_EV_MOUNT:
+		fputs(",", out);
+		kv(out, "source", ev->s[0]);
+		fputs(",", out);
+		kv(out, "target", ev->s[1]);
+		fputs(",", out);
+		kv(out, "fstype", ev->s[2]);
+		fprintf(out, ",\"flags\":%" PRIu64, (uint64_t)ev->a[0]);
+		break;
+	case BHW_EV_UMOUNT:
+	case BHW_EV_MOVE_MOUNT:
+		fputs(",", out);
+		kv(out, "target", ev->s[1]);
+		break;
+	case BHW_EV_FSOPEN:
+		fputs(",", out);
+		kv(out, "fstype", ev->s[2]);
+		break;
+	case BHW_EV_OPEN_WRITE: {
+		char path[BHW_PATH_COMPS * (BHW_COMP_LEN + 1) + 2];
+		bhw_open_path(ev, path, sizeof(path));
+		fputs(",", out);
+		kv(out, "path_in_fs", path);
+		fprintf(out, ",\"fs_magic\":\"0x%" PRIx64 "\",\"mode\":\"0%" PRIo64 "\",\"dev\":\"%u:%u\",\"flags\":\"0x%"
+			PRIx64 "\"", (uint64_t)ev->a[0], (uint64_t)ev->a[1], (unsigned)(ev->a[2] >> 20),
+			(unsigned)(ev->a[2] & 0xfffff), (uint64_t)ev->a[3]);
+		break;
+	}
+	case BHW_EV_CONNECT:
+	case BHW_EV_CHROOT:
+		fputs(",", out);
+		kv(out, "path", ev->s[0]);
+		break;
+	case BHW_EV_PIVOT_ROOT:
+		fputs(",", out);
+		kv(out, "new_root", ev->s[0]);
+		fputs(",", out);
+		kv(out, "put_old", ev->s[1]);
+		break;
+	case BHW_EV_SETNS:
+		fprintf(out, ",\"fd\":%" PRId64 ",\"nstype\":\"0x%" PRIx64 "\",\"ret\":%" PRId64, (int64_t)ev->a[0],
+			(uint64_t)ev->a[1], (int64_t)ev->ret);
+		break;
+	case BHW_EV_UNSHARE:
+		fprintf(out, ",\"flags\":\"0x%" PRIx64 "\"", (uint64_t)ev->a[0]);
+		break;
+	case BHW_EV_PTRACE:
+		fprintf(out, ",\"request\":%" PRIu64 ",\"target_pid\":%" PRId64, (uint64_t)ev->a[0], (int64_t)ev->a[1]);
+		break;
+	case BHW_EV_BPF:
+		fprintf(out, ",\"prog_type\":%" PRIu64, (uint64_t)ev->a[1]);
+		break;
+	default:
+		break;
+	}
+	fputs("}", out);
+}
+
+void bhw_alert_json(FILE *out, const struct bhw_alert *a)
+{
+	const struct bhw_event *ev = a->ev;
+	char t[48];
+	fmt_time(a->time_ns, t, sizeof(t));
+	fputs("{", out);
+	kv(out, "time", t);
+	fputs(",", out);
+	kv(out, "rule", a->rule->id);
+	fputs(",", out);
+	kv(out, "name", a->rule->name);
+	fputs(",", out);
+	kv(out, "severity", bh_sev_name(a->sev));
+	fputs(",", out);
+	kv(out, "technique", a->rule->technique);
+	fputs(",", out);
+	kv(out, "title", a->rule->title);
+	fputs(",", out);
+	kv(out, "message", a->message);
+	fprintf(out, ",\"process\":{\"pid\":%u,\"tid\":%u,\"ppid\":%u,", ev->pid, ev->tid, ev->ppid);
+	kv(out, "comm", ev->comm);
+	fputs(",", out);
+	kv(out, "exe", a->exe);
+	fputs(",", out);
+	kv(out, "args", a->args);
+	fprintf(out, ",\"uid\":%u,\"euid\":%u,\"gid\":%u,\"cap_effective\":\"0x%016" PRIx64 "\"}", ev->uid, ev->euid,
+		ev->gid, (uint64_t)ev->cap_eff);
+	fputs(",\"parents\":[", out);
+	for (int i = 0; i < BHW_CHAIN && ev->chain[i].pid; i++) {
+		fprintf(out, "%s{\"pid\":%u,", i ? "," : "", ev->chain[i].pid);
+		kv(out, "comm", ev->chain[i].comm);
+		fputs("}", out);
+	}
+	fputs("],\"container\":{", out);
+	kv(out, "id", a->container_id[0] ? a->container_id : NULL);
+	fputs(",", out);
+	kv(out, "runtime", a->runtime);
+	fputs(",", out);
+	kv(out, "pod_uid", a->pod_uid[0] ? a->pod_uid : NULL);
+	fputs(",", out);
+	char cg[2 * BHW_CGNAME + 2];
+	snprintf(cg, sizeof(cg), "%s%s%s", ev->cgroup[1], ev->cgroup[1][0] ? "/" : "", ev->cgroup[0]);
+	kv(out, "cgroup", cg);
+	fprintf(out, ",\"cgroup_id\":%" PRIu64 "},\"namespaces\":{", (uint64_t)ev->cgroup_id);
+	for (unsigned i = 0; i < BHW_NS_MAX; i++)
+		fprintf(out, "%s\"%s\":%u", i ? "," : "", bhw_ns_name(i), ev->ns[i]);
+	fputs(",\"shared_with_host\":[", out);
+	for (unsigned i = 0, k = 0; i < BHW_NS_MAX; i++)
+		if (ev->host_mask & (1u << i))
+			fprintf(out, "%s\"%s\"", k++ ? "," : "", bhw_ns_name(i));
+	fputs("]},", out);
+	event_json(out, ev);
+	fprintf(out, ",\"suppressed\":%s", a->suppressed ? "true" : "false");
+	if (a->suppressed) {
+		fputs(",", out);
+		kv(out, "suppress_reason", a->suppress_reason);
+	}
+	fputs("}\n", out);
+}
+
+void bhw_alert_text(FILE *out, const struct bhw_alert *a)
+{
+	const struct bhw_event *ev = a->ev;
+	char t[48];
+	fmt_time(a->time_ns, t, sizeof(t));
+	fprintf(out, "%s %-8s %s %s: %s [pid %u %s%s%s, container %s]%s\n", t, bh_sev_name(a->sev), a->rule->id,
+		a->rule->name, a->message, ev->pid, ev->comm, a->exe[0] ? " " : "", a->exe,
+		a->container_id[0] ? a->container_id : "-", a->suppressed ? " (suppressed)" : "");
+}

@@ -1,0 +1,689 @@
+// SPDX-License-Identifier: GPL-2.0
+/* bulkhead watch: the in-kernel half of the escape sensor.
+ *
+ * Tracepoints only (this project's target kernels may lack kprobes): BTF tracepoints (tp_btf) for the
+ * scheduler's exec/fork/exit, classic syscall tracepoints for the syscalls the rules need. User space turns
+ * off (autoload=false) every program whose rules are disabled, so an unneeded syscall is never traced.
+ *
+ * Filtering happens here, before the ring buffer:
+ *  - "container" tasks are tracked in `tasks`: a task is marked when it execs while its mount or PID
+ *    namespace differs from the host's (the runtime's own set-up before the entrypoint exec is therefore
+ *    never reported, the "container started" rule of Tracee), and children inherit the mark at fork;
+ *  - everything from unmarked tasks is dropped unless include_host is set;
+ *  - opens are reported only for pseudo-filesystem files opened for write (proc, sysfs, cgroup) and for
+ *    memory/block devices, classified by superblock magic and the path inside that filesystem, so that a
+ *    procfs mounted at an odd place or reached through a relative path or symlink is still recognised.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+
+#include "watch.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Set by the loader through read-only data before load. */
+const volatile __u32 host_ns[BHW_NS_MAX] = {};
+const volatile __u32 include_host = 0;
+const volatile __u32 self_tgid = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20); /* resized by the loader (--ringbuf-mb) */
+} events SEC(".maps");
+
+/* tid -> BHW_F_* flags of tracked (container) tasks */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u32);
+} tasks SEC(".maps");
+
+/* tid -> syscall arguments kept from sys_enter to sys_exit (setns) */
+struct stash {
+	__u64 a0, a1, mask;
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, struct stash);
+} stash SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, BHW_C_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+#define PROC_SUPER_MAGIC 0x9fa0
+#define SYSFS_MAGIC 0x62656572
+#define CGROUP_SUPER_MAGIC 0x27e0eb
+#define CGROUP2_SUPER_MAGIC 0x63677270
+#define FMODE_WRITE 0x2
+#define S_IFMT 00170000
+#define S_IFBLK 0060000
+#define S_IFCHR 0020000
+#define AF_UNIX 1
+#define BPF_PROG_LOAD_CMD 5
+
+/* kernfs_node.parent became __parent in Linux 6.15 */
+struct kernfs_node___old {
+	struct kernfs_node *parent;
+} __attribute__((preserve_access_index));
+
+static __always_inline void count(__u32 idx)
+{
+	__u64 *v = bpf_map_lookup_elem(&counters, &idx);
+	if (v)
+		*v += 1;
+}
+
+static __always_inline __u32 ns_inum_pid(struct task_struct *t)
+{
+	struct pid *p = BPF_CORE_READ(t, thread_pid);
+	unsigned int level = BPF_CORE_READ(p, level);
+	struct upid up = {};
+	bpf_probe_read_kernel(&up, sizeof(up), &p->numbers[level & 31]);
+	return BPF_CORE_READ(up.ns, ns.inum);
+}
+
+static __always_inline void read_ns(struct task_struct *t, __u32 ns[BHW_NS_MAX])
+{
+	struct nsproxy *np = BPF_CORE_READ(t, nsproxy);
+	ns[BHW_NS_MNT] = BPF_CORE_READ(np, mnt_ns, ns.inum);
+	ns[BHW_NS_PID] = ns_inum_pid(t);
+	ns[BHW_NS_NET] = BPF_CORE_READ(np, net_ns, ns.inum);
+	ns[BHW_NS_UTS] = BPF_CORE_READ(np, uts_ns, ns.inum);
+	ns[BHW_NS_IPC] = BPF_CORE_READ(np, ipc_ns, ns.inum);
+	ns[BHW_NS_USER] = BPF_CORE_READ(t, cred, user_ns, ns.inum);
+	ns[BHW_NS_CGROUP] = BPF_CORE_READ(np, cgroup_ns, ns.inum);
+}
+
+static __always_inline __u32 host_mask_of(const __u32 ns[BHW_NS_MAX])
+{
+	__u32 m = 0;
+	for (int i = 0; i < BHW_NS_MAX; i++)
+		if (ns[i] == host_ns[i])
+			m |= 1u << i;
+	return m;
+}
+
+static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
+{
+	if (bpf_core_field_exists(kn->__parent))
+		return BPF_CORE_READ(kn, __parent);
+	struct kernfs_node___old *old = (void *)kn;
+	return BPF_CORE_READ(old, parent);
+}
+
+static __always_inline void read_cgroup(struct task_struct *t, struct bhw_event *e)
+{
+	struct css_set *cs = BPF_CORE_READ(t, cgroups);
+	struct kernfs_node *kn = BPF_CORE_READ(cs, dfl_cgrp, kn);
+	struct kernfs_node *parent = kn ? kn_parent(kn) : NULL;
+	if (!parent) {
+		/* cgroup v1/hybrid host: the unified hierarchy is unused, the memory controller's is not */
+		int id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
+		struct cgroup_subsys_state *css = NULL;
+		bpf_probe_read_kernel(&css, sizeof(css), &cs->subsys[id & 15]);
+		if (css) {
+			kn = BPF_CORE_READ(css, cgroup, kn);
+			parent = kn ? kn_parent(kn) : NULL;
+		}
+	}
+	e->cgroup[0][0] = 0;
+	e->cgroup[1][0] = 0;
+	if (!kn || !parent)
+		return; /* root cgroup: no name worth reporting */
+	bpf_probe_read_kernel_str(e->cgroup[0], BHW_CGNAME, BPF_CORE_READ(kn, name));
+	if (kn_parent(parent))
+		bpf_probe_read_kernel_str(e->cgroup[1], BHW_CGNAME, BPF_CORE_READ(parent, name));
+}
+
+static __always_inline void fill_task(struct bhw_event *e, struct task_struct *t, __u16 type, __u32 flags)
+{
+	__u64 pt = bpf_get_current_pid_tgid();
+	e->type = type;
+	e->version = BHW_EVENT_VERSION;
+	e->flags = flags & BHW_F_CONTAINER;
+	e->ts_ns = bpf_ktime_get_ns();
+	e->pid = pt >> 32;
+	e->tid = (__u32)pt;
+	e->ppid = BPF_CORE_READ(t, real_parent, tgid);
+	const struct cred *cr = BPF_CORE_READ(t, cred);
+	e->uid = BPF_CORE_READ(cr, uid.val);
+	e->gid = BPF_CORE_READ(cr, gid.val);
+	e->euid = BPF_CORE_READ(cr, euid.val);
+	e->cap_eff = 0;
+	bpf_probe_read_kernel(&e->cap_eff, sizeof(e->cap_eff), &cr->cap_effective);
+	read_ns(t, e->ns);
+	e->host_mask = host_mask_of(e->ns);
+	e->cgroup_id = bpf_get_current_cgroup_id();
+	e->ret = 0;
+	e->a[0] = e->a[1] = e->a[2] = e->a[3] = 0;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+
+	struct task_struct *p = BPF_CORE_READ(t, real_parent);
+	int i;
+	for (i = 0; i < BHW_CHAIN; i++) {
+		__u32 pid = BPF_CORE_READ(p, tgid);
+		e->chain[i].pid = pid;
+		bpf_probe_read_kernel_str(e->chain[i].comm, BHW_COMM, p->comm);
+		if (pid <= 1)
+			break;
+		p = BPF_CORE_READ(p, real_parent);
+	}
+	if (i == BHW_CHAIN)
+		e->flags |= BHW_F_CHAIN_TRUNC;
+	for (i = i + 1; i < BHW_CHAIN; i++) {
+		e->chain[i].pid = 0;
+		e->chain[i].comm[0] = 0;
+	}
+	read_cgroup(t, e);
+	e->s[0][0] = e->s[1][0] = e->s[2][0] = 0;
+}
+
+/* The common gate: returns the task's flags, or -1 when the event must be dropped. */
+static __always_inline int gate(void)
+{
+	__u64 pt = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pt;
+	count(BHW_C_SEEN);
+	if ((pt >> 32) == self_tgid) {
+		count(BHW_C_FILTERED);
+		return -1;
+	}
+	__u32 *f = bpf_map_lookup_elem(&tasks, &tid);
+	if (f)
+		return (int)*f;
+	if (include_host)
+		return 0;
+	count(BHW_C_FILTERED);
+	return -1;
+}
+
+static __always_inline struct bhw_event *begin(__u16 type, int flags)
+{
+	struct bhw_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(BHW_C_DROPPED);
+		return NULL;
+	}
+	fill_task(e, (struct task_struct *)bpf_get_current_task(), type, (__u32)flags);
+	return e;
+}
+
+static __always_inline void submit(struct bhw_event *e)
+{
+	count(BHW_C_SENT);
+	bpf_ringbuf_submit(e, 0);
+}
+
+/* ---- process lifecycle ---- */
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u32 *fp = bpf_map_lookup_elem(&tasks, &tid);
+	__u32 flags = fp ? *fp : 0;
+	count(BHW_C_SEEN);
+	if (!fp) {
+		__u32 mnt = BPF_CORE_READ(p, nsproxy, mnt_ns, ns.inum);
+		__u32 pidns = ns_inum_pid(p);
+		if (mnt != host_ns[BHW_NS_MNT] || pidns != host_ns[BHW_NS_PID]) {
+			flags = BHW_F_CONTAINER;
+			if (bpf_map_update_elem(&tasks, &tid, &flags, BPF_ANY))
+				count(BHW_C_STATE_FULL);
+		}
+	}
+	if ((!flags && !include_host) || (bpf_get_current_pid_tgid() >> 32) == self_tgid) {
+		count(BHW_C_FILTERED);
+		return 0;
+	}
+	struct bhw_event *e = begin(BHW_EV_EXEC, (int)flags);
+	if (!e)
+		return 0;
+	bpf_probe_read_kernel_str(e->s[0], BHW_STR, BPF_CORE_READ(bprm, filename));
+
+	struct mm_struct *mm = BPF_CORE_READ(p, mm);
+	unsigned long as = BPF_CORE_READ(mm, arg_start), ae = BPF_CORE_READ(mm, arg_end);
+	unsigned long n = ae > as ? ae - as : 0;
+	if (n >= BHW_STR) {
+		n = BHW_STR - 1;
+		e->flags |= BHW_F_TRUNC_ARGS;
+	}
+	if (n && bpf_probe_read_user(e->s[1], n & (BHW_STR - 1), (void *)as) == 0)
+		e->a[0] = n;
+	e->s[1][BHW_STR - 1] = 0;
+
+	struct file *exe = BPF_CORE_READ(bprm, file);
+	const unsigned char *dname = BPF_CORE_READ(exe, f_path.dentry, d_name.name);
+	char head[8] = {};
+	bpf_probe_read_kernel_str(head, sizeof(head), dname);
+	__u64 xf = 0;
+	if (head[0] == 'm' && head[1] == 'e' && head[2] == 'm' && head[3] == 'f' && head[4] == 'd' &&
+	    head[5] == ':')
+		xf |= BHW_EXEC_MEMFD;
+	if (BPF_CORE_READ(exe, f_inode, i_nlink) == 0)
+		xf |= BHW_EXEC_UNLINKED;
+	e->a[1] = xf;
+	if (xf & BHW_EXEC_MEMFD) /* the file name is "/dev/fd/N"; the dentry says which memfd */
+		bpf_probe_read_kernel_str(e->s[2], BHW_STR, dname);
+	submit(e);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(on_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptid = BPF_CORE_READ(parent, pid);
+	__u32 *f = bpf_map_lookup_elem(&tasks, &ptid);
+	if (!f)
+		return 0;
+	__u32 ctid = BPF_CORE_READ(child, pid), flags = *f;
+	if (bpf_map_update_elem(&tasks, &ctid, &flags, BPF_ANY))
+		count(BHW_C_STATE_FULL);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(on_exit, struct task_struct *p)
+{
+	__u64 pt = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pt;
+	__u32 *f = bpf_map_lookup_elem(&tasks, &tid);
+	if (!f)
+		return 0;
+	__u32 flags = *f;
+	bpf_map_delete_elem(&tasks, &tid);
+	bpf_map_delete_elem(&stash, &tid);
+	if ((pt >> 32) != tid) /* only the thread-group leader's exit ends the process */
+		return 0;
+	count(BHW_C_SEEN);
+	struct bhw_event *e = begin(BHW_EV_EXIT, (int)flags);
+	if (!e)
+		return 0;
+	e->a[0] = (__u64)BPF_CORE_READ(p, exit_code);
+	submit(e);
+	return 0;
+}
+
+/* ---- mounts ---- */
+
+SEC("tp/syscalls/sys_enter_mount")
+int on_mount(struct trace_event_raw_sys_enter *ctx)
+{
+	int f = gate();
+	if (f < 0)
+		return 0;
+	struct bhw_event *e = begin(BHW_EV_MOUNT, f);
+	if (!e)
+		return 0;
+	bpf_probe_read_user_str(e->s[0], BHW_STR, (void *)ctx->args[0]);
+	bpf_probe_read_user_str(e->s[1], BHW_STR, (void *)ctx->args[1]);
+	bpf_probe_read_user_str(e->s[2], BHW_STR, (void *)ctx->args[2]);
+	e->a[0] = ctx->args[3];
+	submit(e);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_umount")
+int on_umount(struct trace_event_raw_sys_enter *ctx)
+{
+	int f = gate();
+	if (f < 0)
+		return 0;
+	struct bhw_event *e = begin(BHW_EV_UMOUNT, f);
+	if (!e)
+		return 0;
+	bpf_probe_read_user_str(e->s[1], BHW_STR, (void *)ctx->args[0]);
+	e->a[0] = ctx->args[1];
+	submit(e);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_fsopen")
+int on_fsopen(struct trace_event_raw_sys_enter *ctx)
+{
+	int f = gate();
+	if (f < 0)
+		return 0;
+	struct bhw_event *e = begin(BHW_EV_FSOPEN, f);
+	if (!e)
+		return 0;
+	bpf_probe_read_user_str(e->s[2], BHW_STR, (void *)ctx->args[0]);
+	e->a[0] = ctx->args[1];
+	submit(e);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_fsmount")
+int on_fsmount(struct trace_event_raw_sys_enter *ctx)
+{
+	int f = gate();
+	if (f < 0)
+		return 0;
+	struct bhw_event *e = begin(BHW_EV_FSMOUNT, f);
+	if (!e)
+		return 0;
+	e->a[0] = ctx->args[0];
+	e->a[1] = ctx->args[1];
+	submit(e);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_move_mount")
+int on_move_mount(struct trace_event_raw_sys_enter *ctx)
+{
+	int f = gate();
+	if (f < 0)
+		return 0;
+	struct bhw_event *e = begin(BHW_EV_MOVE_MOUNT, f);
+	if (!e)
+		return 0;
+	e->a[0] = ctx->args[0];
+	e->a[1] = ctx->args[2];
+	bpf_probe_read_user_str(e->s[1], BHW_STR, (void *)ctx->args[3]);
+	submit(e);
+	return 0;
+}
+
+/* ---- namespaces ---- */
+
+SEC("tp/syscalls/sys_enter_setns")
+int on_setns_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	int f = gate();
+	if (f < 0)
+		return 0;
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u32 ns[BHW_NS_MAX];
+	read_ns((struct task_struct *)bpf_get_current_task(), ns);
+	struct stash s = {.a0 = ctx->args[0], .a1 = ctx->args[1], .mask = host_mask_of(ns)};
+	bpf_map_update_elem(&stash, &tid, &s, BPF_ANY);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_exit_setns")
+int on_setns_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct stash *s = bpf_map_lookup_elem(&stash, &tid);
+	if (!s)
+		return 0;
+	struct stash copy = *s;
+	bpf_map_delete_elem(&stash, &tid);
+	__u32 *fp = bpf_map_lookup_elem(&tasks, &tid);
+	struct bhw_event *e = begin(BHW_EV_SETNS, fp ? (int)*fp : 0);
+	if (!e)
+		return 0;
+	e->a[0] = copy.a0;
+	e->a[1] = copy.a1;
+	e->a[2] = copy.mask; /* host namespaces shared before the call; host_mask is after */
+	e->ret = ctx->ret;
+	submit(e);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_unshare")
+int on_unshare(struct trace_event_raw_sys_enter *ctx)
+{
+	int f = gate();
+	if (f < 0)
+		return 0;
+	struct bhw_event *e = begin(BHW_EV_UNSHARE, f);
+	if (!e)
+		return 0;
+	e->a[0] = ctx->args[0];
+	submit(e);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_pivot_root")
+int on_pivot_root(struct trace_event_raw_sys_enter *ctx)
+{
+	int f = gate();
+	if (f < 0)
+		return 0;
+	struct bhw_event *e = begin(BHW_EV_PIVOT_ROOT, f);
+	if (!e)
+		return 0;
+	bpf_probe_read_user_str(e->s[0], BHW_STR, (void *)ctx->args[0]);
+	bpf_probe_read_user_str(e->s[1], BHW_STR, (void *)ctx->args[1]);
+	submit(e);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_chroot")
+int on_chroot(struct trace_event_raw_sys_enter *ctx)
+{
+	int f = gate();
+	if (f < 0)
+		return 0;
+	struct bhw_event *e = begin(BHW_EV_CHROOT, f);
+	if (!e)
+		return 0;
+	bpf_probe_read_user_str(e->s[0], BHW_STR, (void *)ctx->args[0]);
+	submit(e);
+	return 0;
+}
+
+/* ---- other processes, the kernel ---- */
+
+SEC("tp/syscalls/sys_enter_ptrace")
+int on_ptrace(struct trace_event_raw_sys_enter *ctx)
+{
+	long req = (long)ctx->args[0];
+	/* ATTACH, SEIZE, POKETEXT/DATA/USER, SETREGS, SETFPREGS, SETREGSET: control or write another process */
+	if (!(req == 16 || req == 0x4206 || req == 4 || req == 5 || req == 6 || req == 13 || req == 15 ||
+	      req == 0x4205))
+		return 0;
+	int f = gate();
+	if (f < 0)
+		return 0;
+	struct bhw_event *e = begin(BHW_EV_PTRACE, f);
+	if (!e)
+		return 0;
+	e->a[0] = ctx->args[0];
+	e->a[1] = ctx->args[1];
+	submit(e);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_init_module")
+int on_init_module(struct trace_event_raw_sys_enter *ctx)
+{
+	int f = gate();
+	if (f < 0)
+		return 0;
+	struct bhw_event *e = begin(BHW_EV_MODULE, f);
+	if (!e)
+		return 0;
+	e->a[0] = 0;
+	e->a[1] = ctx->args[1];
+	submit(e);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_finit_module")
+int on_finit_module(struct trace_event_raw_sys_enter *ctx)
+{
+	int f = gate();
+	if (f < 0)
+		return 0;
+	struct bhw_event *e = begin(BHW_EV_MODULE, f);
+	if (!e)
+		return 0;
+	e->a[0] = 1;
+	e->a[1] = ctx->args[0];
+	submit(e);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_bpf")
+int on_bpf(struct trace_event_raw_sys_enter *ctx)
+{
+	if (ctx->args[0] != BPF_PROG_LOAD_CMD)
+		return 0;
+	int f = gate();
+	if (f < 0)
+		return 0;
+	struct bhw_event *e = begin(BHW_EV_BPF, f);
+	if (!e)
+		return 0;
+	__u32 ptype = 0;
+	bpf_probe_read_user(&ptype, sizeof(ptype), (void *)ctx->args[1]);
+	e->a[0] = ctx->args[0];
+	e->a[1] = ptype;
+	submit(e);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_userfaultfd")
+int on_userfaultfd(struct trace_event_raw_sys_enter *ctx)
+{
+	int f = gate();
+	if (f < 0)
+		return 0;
+	struct bhw_event *e = begin(BHW_EV_USERFAULTFD, f);
+	if (!e)
+		return 0;
+	e->a[0] = ctx->args[0];
+	submit(e);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_open_by_handle_at")
+int on_open_by_handle(struct trace_event_raw_sys_enter *ctx)
+{
+	int f = gate();
+	if (f < 0)
+		return 0;
+	struct bhw_event *e = begin(BHW_EV_OPEN_BY_HANDLE, f);
+	if (!e)
+		return 0;
+	e->a[0] = ctx->args[0];
+	e->a[1] = ctx->args[2];
+	submit(e);
+	return 0;
+}
+
+/* ---- sockets ---- */
+
+SEC("tp/syscalls/sys_enter_connect")
+int on_connect(struct trace_event_raw_sys_enter *ctx)
+{
+	__u16 family = 0;
+	bpf_probe_read_user(&family, sizeof(family), (void *)ctx->args[1]);
+	if (family != AF_UNIX)
+		return 0;
+	int f = gate();
+	if (f < 0)
+		return 0;
+	struct bhw_event *e = begin(BHW_EV_CONNECT, f);
+	if (!e)
+		return 0;
+	char *path = (char *)ctx->args[1] + 2;
+	char first = 0;
+	bpf_probe_read_user(&first, 1, path);
+	if (first) {
+		bpf_probe_read_user_str(e->s[0], 109, path);
+	} else { /* abstract socket: shown with a leading '@' */
+		e->s[0][0] = '@';
+		bpf_probe_read_user_str(&e->s[0][1], 108, path + 1);
+	}
+	e->a[0] = ctx->args[0];
+	submit(e);
+	return 0;
+}
+
+/* ---- opens: classified after the fact, on the struct file the kernel really opened ---- */
+
+static __always_inline int open_exit(long ret)
+{
+	if (ret < 0)
+		return 0;
+	int f = gate();
+	if (f < 0)
+		return 0;
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct file **fds = BPF_CORE_READ(t, files, fdt, fd);
+	struct file *file = NULL;
+	bpf_probe_read_kernel(&file, sizeof(file), &fds[ret & 0xfffff]);
+	if (!file)
+		return 0;
+	struct inode *ino = BPF_CORE_READ(file, f_inode);
+	__u32 mode = BPF_CORE_READ(ino, i_mode);
+	__u32 fmode = BPF_CORE_READ(file, f_mode);
+	unsigned long magic = BPF_CORE_READ(ino, i_sb, s_magic);
+	__u32 rdev = BPF_CORE_READ(ino, i_rdev);
+	__u32 type = mode & S_IFMT;
+	int want = 0;
+	if (type == S_IFBLK)
+		want = 1; /* any open of a block device: reading one is enough to read the host's disk */
+	else if (type == S_IFCHR && (rdev >> 20) == 1 &&
+		 ((rdev & 0xfffff) == 1 || (rdev & 0xfffff) == 2 || (rdev & 0xfffff) == 4))
+		want = 1; /* /dev/mem, /dev/kmem, /dev/port */
+	else if ((fmode & FMODE_WRITE) && (magic == PROC_SUPER_MAGIC || magic == SYSFS_MAGIC ||
+					   magic == CGROUP_SUPER_MAGIC || magic == CGROUP2_SUPER_MAGIC))
+		want = 1;
+	if (!want) {
+		count(BHW_C_FILTERED);
+		return 0;
+	}
+	struct bhw_event *e = begin(BHW_EV_OPEN_WRITE, f);
+	if (!e)
+		return 0;
+	e->a[0] = magic;
+	e->a[1] = mode;
+	e->a[2] = rdev;
+	e->a[3] = BPF_CORE_READ(file, f_flags);
+	e->ret = ret;
+	/* the path inside this filesystem, leaf first, one 32-byte slot per component */
+	char(*comp)[BHW_COMP_LEN] = (void *)e->s;
+	struct dentry *d = BPF_CORE_READ(file, f_path.dentry);
+	int i;
+	for (i = 0; i < BHW_PATH_COMPS; i++) {
+		struct dentry *parent = BPF_CORE_READ(d, d_parent);
+		if (!parent || parent == d)
+			break;
+		bpf_probe_read_kernel_str(comp[i & (BHW_PATH_COMPS - 1)], BHW_COMP_LEN,
+					  BPF_CORE_READ(d, d_name.name));
+		d = parent;
+	}
+	if (i == BHW_PATH_COMPS)
+		e->flags |= BHW_F_TRUNC_ARGS;
+	else
+		comp[i & (BHW_PATH_COMPS - 1)][0] = 0;
+	submit(e);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_exit_openat")
+int on_openat_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return open_exit(ctx->ret);
+}
+
+SEC("tp/syscalls/sys_exit_openat2")
+int on_openat2_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return open_exit(ctx->ret);
+}
+
+SEC("tp/syscalls/sys_exit_open")
+int on_open_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return open_exit(ctx->ret);
+}
+
+SEC("tp/syscalls/sys_exit_creat")
+int on_creat_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	return open_exit(ctx->ret);
+}

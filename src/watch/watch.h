@@ -1,0 +1,90 @@
+/* The event the sensor (watch.bpf.c) sends to user space through the ring buffer, and that --record writes
+ * and --replay reads back. Shared by BPF C and C11: fixed-width types, no pointers, no padding holes.
+ * Change BHW_EVENT_VERSION whenever the layout changes: recorded files carry it. */
+#ifndef BH_WATCH_H
+#define BH_WATCH_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+#define BHW_EVENT_VERSION 1
+#define BHW_COMM 16
+#define BHW_CHAIN 4      /* ancestors recorded with each event */
+#define BHW_STR 256      /* each of the three string slots */
+#define BHW_CGNAME 64    /* cgroup directory names (leaf and parent) */
+#define BHW_PATH_COMPS 16 /* open events: path components, leaf first, in s[0..1] as 16 x 32 bytes */
+#define BHW_COMP_LEN 32
+
+enum bhw_type {
+	BHW_EV_NONE = 0,
+	BHW_EV_EXEC,        /* s0 filename, s1 argv (NUL-separated, a0 = bytes), a1 = flags BHW_EXEC_* */
+	BHW_EV_EXIT,        /* a0 = exit code */
+	BHW_EV_MOUNT,       /* s0 source, s1 target, s2 fstype, a0 flags */
+	BHW_EV_UMOUNT,      /* s1 target, a0 flags */
+	BHW_EV_FSOPEN,      /* s2 fstype */
+	BHW_EV_FSMOUNT,     /* a0 fs fd, a1 flags */
+	BHW_EV_MOVE_MOUNT,  /* s1 target path, a0 from fd, a1 to fd */
+	BHW_EV_SETNS,       /* a0 fd, a1 nstype, ret; host_mask after the call */
+	BHW_EV_UNSHARE,     /* a0 flags */
+	BHW_EV_PTRACE,      /* a0 request, a1 target pid */
+	BHW_EV_MODULE,      /* a0 = 0 init_module, 1 finit_module; a1 fd */
+	BHW_EV_BPF,         /* a0 cmd, a1 prog type */
+	BHW_EV_OPEN_WRITE,  /* s0..s1 path components (see BHW_PATH_COMPS), a0 sb magic, a1 i_mode, a2 rdev,
+			       a3 open flags, ret fd; only for pseudo files and devices (see watch.bpf.c) */
+	BHW_EV_CONNECT,     /* s0 AF_UNIX path ('@' first for abstract), a0 fd */
+	BHW_EV_PIVOT_ROOT,  /* s0 new_root, s1 put_old */
+	BHW_EV_CHROOT,      /* s0 path */
+	BHW_EV_USERFAULTFD, /* a0 flags */
+	BHW_EV_OPEN_BY_HANDLE, /* a0 mount fd, a1 flags */
+	BHW_EV_MAX
+};
+
+/* flags */
+#define BHW_F_CONTAINER   0x1u  /* task descends from an exec inside non-host namespaces */
+#define BHW_F_TRUNC_ARGS  0x2u
+#define BHW_F_CHAIN_TRUNC 0x4u
+
+/* a1 of BHW_EV_EXEC */
+#define BHW_EXEC_MEMFD    0x1u  /* executable is a memfd ("memfd:" dentry on an unlinked shmem inode) */
+#define BHW_EXEC_UNLINKED 0x2u  /* executable file has no links left */
+
+/* host_mask bits: the task shares this namespace with the host (init) */
+enum bhw_ns { BHW_NS_MNT, BHW_NS_PID, BHW_NS_NET, BHW_NS_UTS, BHW_NS_IPC, BHW_NS_USER, BHW_NS_CGROUP,
+	      BHW_NS_MAX };
+
+struct bhw_ancestor {
+	__u32 pid;
+	char comm[BHW_COMM];
+};
+
+struct bhw_event {
+	__u16 type;          /* enum bhw_type */
+	__u16 version;       /* BHW_EVENT_VERSION */
+	__u32 flags;         /* BHW_F_* */
+	__u64 ts_ns;         /* CLOCK_MONOTONIC (bpf_ktime_get_ns) */
+	__u32 pid, tid, ppid;
+	__u32 uid, gid, euid;
+	__u64 cap_eff;       /* effective capability set */
+	__u32 ns[BHW_NS_MAX];
+	__u32 host_mask;     /* bit per enum bhw_ns */
+	__u64 cgroup_id;
+	__s64 ret;
+	__u64 a[4];
+	char comm[BHW_COMM];
+	struct bhw_ancestor chain[BHW_CHAIN];
+	char cgroup[2][BHW_CGNAME]; /* [0] leaf cgroup dir name, [1] its parent (pod UID lives there) */
+	char s[3][BHW_STR];
+};
+
+/* Kernel-side counters (per-CPU array, summed by user space). */
+enum bhw_counter {
+	BHW_C_SEEN = 0,   /* tracepoint hits that reached a decision */
+	BHW_C_FILTERED,   /* dropped in the kernel: host namespaces, uninteresting file, own process */
+	BHW_C_SENT,       /* written to the ring buffer */
+	BHW_C_DROPPED,    /* ring buffer full */
+	BHW_C_STATE_FULL, /* task table full: a container task could not be tracked */
+	BHW_C_MAX
+};
+
+#endif
