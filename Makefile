@@ -33,7 +33,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build-fuzz/%)
 
-.PHONY: all check fuzz clean
+.PHONY: all check fuzz bench clean
 all: $(BUILD)/bulkhead $(UNIT_BIN)
 
 -include $(sort $(wildcard src/*/*.mk))
@@ -62,6 +62,12 @@ build-fuzz/%: fuzz/%.c $(LIB_SRC)
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $< $(LIB_SRC) $(LDLIBS)
 fuzz: $(FUZZ_BIN)
+
+# bench/ helpers (not part of the product)
+$(BUILD)/bench/yaml_parse: bench/yaml_parse.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) -lyaml
+bench: $(BUILD)/bulkhead $(BUILD)/bench/yaml_parse
 
 clean:
 	rm -rf build build-san build-fuzz
