@@ -5,14 +5,13 @@
 
 #define LIST_DEPTH 8
 
-static const char *str_field(const struct bh_node *map, const char *key, struct bh_arena *a)
+static const char *str_field(const struct bh_node *map, const char *key)
 {
 	const struct bh_node *n = bh_map_get(map, key, BH_READ_LAST, NULL, NULL);
 	const char *s;
 	size_t len;
 	if (bh_as_str(n, &s, &len) != BH_OK)
 		return NULL;
-	(void)a;
 	return s;
 }
 
@@ -22,25 +21,31 @@ static bool ends_with_list(const char *kind)
 	return l >= 4 && !strcmp(kind + l - 4, "List");
 }
 
+void bh_object_init(struct bh_object *o, const struct bh_doc *doc, const struct bh_node *n)
+{
+	memset(o, 0, sizeof(*o));
+	o->root = n;
+	o->doc = doc;
+	o->metadata = bh_map_get(n, "metadata", BH_READ_LAST, NULL, NULL);
+	o->ref.api_version = str_field(n, "apiVersion");
+	o->ref.kind = str_field(n, "kind");
+	o->ref.name = str_field(o->metadata, "name");
+	if (!o->ref.name)
+		o->ref.name = str_field(o->metadata, "generateName");
+	o->ref.namespace = str_field(o->metadata, "namespace");
+	o->ref.file = doc->file;
+	o->ref.line = n ? n->line : 0;
+	o->ref.col = n ? n->col : 0;
+}
+
 static int visit(const struct bh_doc *doc, const struct bh_node *n, const char *in_list, int depth,
 		 struct bh_arena *a, bh_object_cb cb, void *ctx)
 {
 	if (!n || n->type != BH_MAP)
 		return 0;
-	struct bh_object o = {0};
-	o.root = n;
-	o.doc = doc;
+	struct bh_object o;
+	bh_object_init(&o, doc, n);
 	o.in_list = in_list;
-	o.metadata = bh_map_get(n, "metadata", BH_READ_LAST, NULL, NULL);
-	o.ref.api_version = str_field(n, "apiVersion", a);
-	o.ref.kind = str_field(n, "kind", a);
-	o.ref.name = str_field(o.metadata, "name", a);
-	if (!o.ref.name)
-		o.ref.name = str_field(o.metadata, "generateName", a);
-	o.ref.namespace = str_field(o.metadata, "namespace", a);
-	o.ref.file = doc->file;
-	o.ref.line = n->line;
-	o.ref.col = n->col;
 	const struct bh_node *items = bh_map_get(n, "items", BH_READ_LAST, NULL, NULL);
 	/* kind: List, PodList, DeploymentList… (kubectl get -o yaml|json) */
 	if (ends_with_list(o.ref.kind) && items && items->type == BH_SEQ && depth < LIST_DEPTH) {

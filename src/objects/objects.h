@@ -19,6 +19,8 @@ struct bh_object {
  * Non-mapping documents and items are skipped (they are no Kubernetes objects). */
 typedef int (*bh_object_cb)(const struct bh_object *o, void *ctx);
 int bh_objects_each(const struct bh_doc *doc, struct bh_arena *a, bh_object_cb cb, void *ctx);
+/* Fills o for the object whose mapping is root (e.g. an AdmissionReview's request.object). */
+void bh_object_init(struct bh_object *o, const struct bh_doc *doc, const struct bh_node *root);
 
 /* ---- typed fields ---- */
 struct bh_fbool {
