@@ -29,6 +29,10 @@ struct bh_rule {
 	const char *remediation;
 	const char *references;  /* space-separated URLs */
 	void (*check)(const struct bh_rule *self, const struct bh_pod *pod, struct bh_findings *out);
+	/* `bulkhead explain`: plain text in four parts separated by blank lines and headed
+	 * "What:", "Why it leads to escape:", "How it is exploited:", "Fix:" (the Fix part may end in a YAML
+	 * snippet indented by 4 spaces). References come from `references`. */
+	const char *explain;
 };
 
 /* The Kubernetes object a finding belongs to (NULL strings when unknown / not applicable). */
