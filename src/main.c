@@ -6,6 +6,7 @@
 
 const struct bh_command bh_commands[] = {
 	{"scan", cmd_scan, "find manifests that open a path from a container to the node", 0},
+	{"pss", cmd_pss, "would Pod Security Admission accept these manifests at level L, version V?", 0},
 	{"watch", cmd_watch, "detect container escapes as they happen (eBPF sensor)", BH_CMD_ROOT | BH_CMD_BPF},
 	{"inside", cmd_inside, "from inside this container, which escape avenues are really open?", BH_CMD_ROOT},
 };

@@ -22,11 +22,16 @@ extern const struct bh_command bh_commands[];
 extern const unsigned bh_ncommands;
 
 int cmd_scan(int argc, char **argv);
+int cmd_pss(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_inside(int argc, char **argv);
 
 /* Prints "bulkhead CMD: message" on stderr, or {"error": …} on stdout when json is set. Returns 2. */
 int bh_cli_error(const char *cmd, int json, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+struct bh_engine;
+/* PATH arguments → files (directories recursively: *.yaml *.yml *.json, sorted). Errors go to e.
+ * *out and its strings are malloc'ed; returns the count. */
+size_t bh_cli_expand(struct bh_engine *e, char *const *args, int nargs, char ***out);
 /* Reads a whole file ("-" = stdin) into a malloc'ed buffer, at most max bytes. 0 or negative errno. */
 int bh_read_file(const char *path, size_t max, char **buf, size_t *len);
 

@@ -95,6 +95,22 @@ static void walk_dir(struct bh_engine *e, struct pathvec *out, const char *dir, 
 	free(names.v);
 }
 
+/* PATH arguments → files (directories expanded recursively, sorted); problems become input errors in e.
+ * *out is malloc'ed, each entry too; the caller frees them. Shared by scan and pss. */
+size_t bh_cli_expand(struct bh_engine *e, char *const *args, int nargs, char ***out)
+{
+	struct pathvec files = {0};
+	for (int i = 0; i < nargs; i++) {
+		struct stat st;
+		if (strcmp(args[i], "-") && stat(args[i], &st) == 0 && S_ISDIR(st.st_mode))
+			walk_dir(e, &files, args[i], 0);
+		else
+			push(&files, args[i]);
+	}
+	*out = files.v;
+	return files.n;
+}
+
 int cmd_scan(int argc, char **argv)
 {
 	static const struct option opts[] = {

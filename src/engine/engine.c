@@ -86,6 +86,7 @@ void bh_engine_object(struct bh_engine *e, const struct bh_object *o)
 	ref.name = intern(e, ref.name);
 	e->findings.cur = ref;
 	size_t first = e->findings.n;
+	e->obj_first = first;
 	/* Duplicate keys: Kubernetes' decoders may take either value, so evaluate the first-wins and the
 	 * last-wins reading and keep every finding of both (the riskier reading is never lost). */
 	int readings = o->doc->has_dups ? 2 : 1;
@@ -110,7 +111,8 @@ void bh_engine_object(struct bh_engine *e, const struct bh_object *o)
 						  o->ref.kind, o->ref.api_version ? o->ref.api_version : "no apiVersion");
 		}
 		size_t before = e->findings.n;
-		bh_rules_eval(&p, &e->findings);
+		if (!e->no_rules)
+			bh_rules_eval(&p, &e->findings);
 		if (e->on_pod)
 			e->on_pod(e, &p, e->on_pod_ctx);
 		if (rd == 1) {

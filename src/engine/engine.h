@@ -23,6 +23,8 @@ struct bh_engine {
 	/* per-object hook run after the rules (e.g. PSS); may append findings */
 	void (*on_pod)(struct bh_engine *e, const struct bh_pod *p, void *ctx);
 	void *on_pod_ctx;
+	bool no_rules;           /* skip the rule table (bulkhead pss only wants on_pod) */
+	size_t obj_first;        /* index in findings of the current object's first finding */
 };
 
 void bh_engine_init(struct bh_engine *e);
