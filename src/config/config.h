@@ -54,11 +54,12 @@ void bh_config_free(struct bh_config *c);
 
 /* Applies the config to findings[first..n) of one object: drops disabled rules, overrides severities,
  * marks suppressed findings (exemptions, the bulkhead.io/ignore annotation) with their reason.
- * Expired exemptions that would have matched are reported through expired_cb (once per exemption and
- * object) and do not suppress. now = time(NULL) normally; tests pass a fixed time. */
-typedef void (*bh_expired_cb)(const struct bh_exemption *x, const struct bh_finding *f, void *ctx);
+ * Expired exemptions that would have matched do not suppress and are reported through note (once per
+ * exemption and object), as is an ignore annotation without a reason. now = time(NULL) normally; tests
+ * pass a fixed time. */
+typedef void (*bh_config_note_cb)(const struct bh_object *o, const char *msg, void *ctx);
 void bh_config_apply(const struct bh_config *c, const struct bh_object *o, struct bh_findings *f, size_t first,
-		     time_t now, bh_expired_cb expired_cb, void *ctx);
+		     time_t now, bh_config_note_cb note, void *ctx);
 
 bool bh_config_rule_disabled(const struct bh_config *c, const struct bh_rule *r);
 bool bh_config_trusted_registry(const struct bh_config *c, const char *image);

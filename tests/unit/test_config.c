@@ -1,0 +1,207 @@
+/* Config loading, validation errors with line:col, and application to findings. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "config/config.h"
+#include "rules/rules.h"
+
+#define FIX "tests/fixtures/config/"
+
+static void test_load_full(void **st)
+{
+	(void)st;
+	struct bh_config *c;
+	struct bh_err err = {0};
+	assert_int_equal(bh_config_load(FIX "full.yaml", &c, &err), 0);
+	assert_int_equal(c->ndisabled, 1);
+	assert_true(bh_config_rule_disabled(c, bh_rule_find("BH0003")));
+	assert_false(bh_config_rule_disabled(c, bh_rule_find("BH0001")));
+	assert_int_equal(c->nexemptions, 3);
+	assert_string_equal(c->exemptions[0].reason, "CNI agent needs privileged; owned by platform team (JIRA-123)");
+	assert_int_equal(bh_config_action(c, BH_SEV_CRITICAL), BH_ACT_DENY);
+	assert_int_equal(bh_config_action(c, BH_SEV_HIGH), BH_ACT_WARN);
+	assert_int_equal(bh_config_action(c, BH_SEV_MEDIUM), BH_ACT_AUDIT);
+	assert_int_equal(bh_config_action(c, BH_SEV_LOW), BH_ACT_NONE);
+	const char *groups[] = {"system:authenticated", "system:masters"};
+	assert_true(bh_config_exempt_request(c, "system:serviceaccount:kube-system:replicaset-controller", NULL, 0, "web"));
+	assert_true(bh_config_exempt_request(c, "alice", groups, 2, "web"));
+	assert_true(bh_config_exempt_request(c, "alice", NULL, 0, "kube-system"));
+	assert_false(bh_config_exempt_request(c, "alice", groups, 1, "web"));
+	bh_config_free(c);
+}
+
+static void expect_error(const char *file, unsigned line, const char *needle)
+{
+	struct bh_config *c = (void *)1;
+	struct bh_err err = {0};
+	assert_true(bh_config_load(file, &c, &err) < 0);
+	assert_null(c);
+	assert_int_equal(err.line, line);
+	if (!strstr(err.msg, needle))
+		fail_msg("%s: message \"%s\" lacks \"%s\"", file, err.msg, needle);
+}
+
+static void test_errors(void **st)
+{
+	(void)st;
+	expect_error(FIX "no-reason.yaml", 2, "needs a reason");
+	expect_error(FIX "unknown-key.yaml", 3, "unknown key \"enable\"");
+	expect_error(FIX "bad-date.yaml", 4, "YYYY-MM-DD");
+	expect_error(FIX "unknown-rule.yaml", 2, "unknown rule \"BH9999\"");
+	struct bh_config *c;
+	struct bh_err err = {0};
+	assert_int_equal(bh_config_load(FIX "does-not-exist.yaml", &c, &err), -ENOENT);
+}
+
+static void test_registries(void **st)
+{
+	(void)st;
+	struct bh_config *c;
+	struct bh_err err = {0};
+	assert_int_equal(bh_config_load(FIX "full.yaml", &c, &err), 0);
+	assert_true(bh_config_trusted_registry(c, "registry.example.com/team/app:1"));
+	assert_true(bh_config_trusted_registry(c, "ghcr.io/acme/tool@sha256:abc"));
+	assert_false(bh_config_trusted_registry(c, "ghcr.io/acmex/tool:1"));
+	assert_false(bh_config_trusted_registry(c, "registry.example.com.evil.io/app:1"));
+	assert_true(bh_config_trusted_registry(c, "nginx:1.25"));      /* docker.io/library/nginx */
+	assert_true(bh_config_trusted_registry(c, "bitnami/redis:7"));  /* docker.io/bitnami/redis */
+	assert_true(bh_config_trusted_registry(c, "index.docker.io/library/busybox"));
+	assert_false(bh_config_trusted_registry(c, "quay.io/x/y:1"));
+	assert_false(bh_config_trusted_registry(c, "localhost:5000/x"));
+	bh_config_free(c);
+}
+
+/* findings for one object decoded from yaml */
+struct fx {
+	struct bh_arena a, res;
+	struct bh_decoder *d;
+	struct bh_doc doc;
+	struct bh_object o;
+	struct bh_findings f;
+	char notes[2048];
+};
+
+static int grab(const struct bh_object *o, void *ctx)
+{
+	((struct fx *)ctx)->o = *o;
+	return 1;
+}
+
+static void fx_init(struct fx *x, const char *yaml)
+{
+	memset(x, 0, sizeof(*x));
+	bh_arena_init(&x->a, 0);
+	bh_arena_init(&x->res, 0);
+	struct bh_err err = {0};
+	x->d = bh_decoder_new("t.yaml", yaml, strlen(yaml), NULL);
+	assert_int_equal(bh_decoder_next(x->d, &x->a, &x->doc, &err), 1);
+	bh_objects_each(&x->doc, &x->a, grab, x);
+	bh_findings_init(&x->f, &x->res);
+	const char *ids[] = {"BH0001", "BH0003", "BH0004", "BH0002"};
+	for (int i = 0; i < 4; i++) {
+		const struct bh_rule *r = bh_rule_find(ids[i]);
+		bh_emit(&x->f, r, r->sev, NULL, NULL, 1, 1, "%s", ids[i]);
+	}
+}
+
+static void fx_free(struct fx *x)
+{
+	bh_findings_release(&x->f);
+	bh_decoder_free(x->d);
+	bh_arena_release(&x->a);
+	bh_arena_release(&x->res);
+}
+
+static void note(const struct bh_object *o, const char *msg, void *ctx)
+{
+	(void)o;
+	struct fx *x = ctx;
+	strncat(x->notes, msg, sizeof(x->notes) - strlen(x->notes) - 2);
+	strcat(x->notes, "\n");
+}
+
+static const struct bh_finding *find(struct fx *x, const char *id)
+{
+	for (size_t i = 0; i < x->f.n; i++)
+		if (!strcmp(x->f.v[i].rule->id, id))
+			return &x->f.v[i];
+	return NULL;
+}
+
+static time_t day(int y, int m, int d)
+{
+	struct tm tm = {.tm_year = y - 1900, .tm_mon = m - 1, .tm_mday = d, .tm_hour = 12};
+	return timegm(&tm);
+}
+
+static void test_apply(void **st)
+{
+	(void)st;
+	struct bh_config *c;
+	struct bh_err err = {0};
+	assert_int_equal(bh_config_load(FIX "full.yaml", &c, &err), 0);
+	struct fx x;
+
+	fx_init(&x, "kind: DaemonSet\nmetadata: {name: calico-node, namespace: kube-system}\n");
+	bh_config_apply(c, &x.o, &x.f, 0, day(2026, 11, 28), note, &x);
+	assert_null(find(&x, "BH0003"));                   /* disabled */
+	assert_int_equal(find(&x, "BH0004")->sev, BH_SEV_MEDIUM); /* override by name */
+	assert_true(find(&x, "BH0001")->suppressed);
+	assert_string_equal(find(&x, "BH0001")->suppress_reason,
+			    "CNI agent needs privileged; owned by platform team (JIRA-123)");
+	assert_false(find(&x, "BH0002")->suppressed);
+	assert_string_equal(x.notes, "");
+	fx_free(&x);
+
+	/* the expired exemption: reported, not applied */
+	fx_init(&x, "kind: Deployment\nmetadata: {name: old, namespace: web, labels: {app: legacy}}\n");
+	bh_config_apply(c, &x.o, &x.f, 0, day(2026, 11, 28), note, &x);
+	assert_false(find(&x, "BH0001")->suppressed);
+	assert_non_null(strstr(x.notes, "expired on 2026-01-31"));
+	fx_free(&x);
+	/* …and before its date it applies (the whole expiry day included) */
+	fx_init(&x, "kind: Deployment\nmetadata: {name: old, namespace: web, labels: {app: legacy}}\n");
+	bh_config_apply(c, &x.o, &x.f, 0, day(2026, 1, 31), note, &x);
+	assert_true(find(&x, "BH0001")->suppressed);
+	fx_free(&x);
+
+	/* kind + namespace selector, all rules */
+	fx_init(&x, "kind: DaemonSet\nmetadata: {name: node-exporter, namespace: monitoring}\n");
+	bh_config_apply(c, &x.o, &x.f, 0, day(2026, 11, 28), note, &x);
+	assert_true(find(&x, "BH0001")->suppressed);
+	assert_true(find(&x, "BH0002")->suppressed);
+	fx_free(&x);
+	bh_config_free(c);
+
+	/* the annotation, with and without a reason, default config */
+	fx_init(&x, "kind: Pod\nmetadata:\n  name: p\n  annotations:\n    bulkhead.io/ignore: \"BH0001,host-pid debug pod, removed Friday\"\n");
+	bh_config_apply(NULL, &x.o, &x.f, 0, day(2026, 11, 28), note, &x);
+	assert_true(find(&x, "BH0001")->suppressed);
+	assert_string_equal(find(&x, "BH0001")->suppress_reason, "debug pod, removed Friday");
+	assert_true(find(&x, "BH0002")->suppressed);
+	assert_false(find(&x, "BH0004")->suppressed);
+	fx_free(&x);
+	fx_init(&x, "kind: Pod\nmetadata:\n  name: p\n  annotations: {bulkhead.io/ignore: BH0001}\n");
+	bh_config_apply(NULL, &x.o, &x.f, 0, day(2026, 11, 28), note, &x);
+	assert_false(find(&x, "BH0001")->suppressed);
+	assert_non_null(strstr(x.notes, "has no reason"));
+	fx_free(&x);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_load_full),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_registries),
+		cmocka_unit_test(test_apply),
+	};
+	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}
