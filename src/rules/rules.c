@@ -35,6 +35,84 @@ const struct bh_rule bh_rules[] = {
 	 "Remove the capability from securityContext.capabilities.add; drop ALL and add back only NET_BIND_SERVICE "
 	 "if needed.",
 	 PSS_REF " https://man7.org/linux/man-pages/man7/capabilities.7.html", bh_rule_caps_added},
+	/* Pod Security Standards: one row per Pod Security Admission check (src/rules/pss.c evaluates them
+	 * with their version gates; `bulkhead scan` reports them when no escape rule above already covers
+	 * the same field). */
+#define PSS(id, name, sev, title, level, check, fix, why)                                            \
+	{id, name, sev, title, "T1611", level, check, fix,                                                  \
+	 PSS_REF " https://github.com/kubernetes/pod-security-admission", NULL,                              \
+	 "What:\n" title ": Pod Security Admission check " check " (" level " level) rejects this pod. "      \
+	 "`bulkhead pss` gives PSA's exact verdict for each policy version.\n\n"                               \
+	 "Why it leads to escape:\n" why "\n\n"                                                                 \
+	 "How it is exploited:\nAn attacker who can create or modify this workload, or who compromises its "   \
+	 "process, uses the relaxed setting as the first step towards the node; a namespace that enforces the " \
+	 level " level would have refused the pod.\n\n"                                                        \
+	 "Fix:\n" fix}
+	PSS("BH0100", "pss-apparmor-profile", BH_SEV_HIGH, "AppArmor profile other than RuntimeDefault or Localhost",
+	    "baseline", "appArmorProfile",
+	    "Remove appArmorProfile type Unconfined (and unconfined AppArmor annotations); use RuntimeDefault or Localhost.",
+	    "Without AppArmor confinement the container may mount, ptrace and write to /proc and /sys paths that the runtime's default profile denies."),
+	PSS("BH0101", "pss-capabilities-baseline", BH_SEV_MEDIUM, "Capability outside the runtime's default set added",
+	    "baseline", "capabilities_baseline",
+	    "Add only capabilities of the default set, spelled exactly (\"CHOWN\", not \"CAP_CHOWN\" or \"chown\").",
+	    "Extra capabilities widen the kernel attack surface; names outside the default set (or misspelt ones the runtime may still accept) grant powers such as SYS_ADMIN or NET_RAW."),
+	PSS("BH0102", "pss-host-namespaces", BH_SEV_HIGH, "Host network, PID or IPC namespace shared", "baseline",
+	    "hostNamespaces", "Remove spec.hostNetwork, spec.hostPID and spec.hostIPC or set them to false.",
+	    "Sharing the node's network, PID or IPC namespace exposes node-local services, host processes and shared memory to the container."),
+	PSS("BH0103", "pss-host-path-volumes", BH_SEV_MEDIUM, "hostPath volume", "baseline", "hostPathVolumes",
+	    "Replace hostPath volumes with persistentVolumeClaim, configMap, secret, emptyDir or projected volumes.",
+	    "A hostPath volume puts a directory of the node inside the container: runtime sockets, kubelet credentials or /etc hand over the node."),
+	PSS("BH0104", "pss-host-ports", BH_SEV_MEDIUM, "Container port bound on the node (hostPort)", "baseline",
+	    "hostPorts", "Remove ports[*].hostPort (or set it to 0); expose the port through a Service.",
+	    "A hostPort binds on the node's network interface, bypassing NetworkPolicy and reaching the node's address."),
+	PSS("BH0105", "pss-host-probes-lifecycle", BH_SEV_MEDIUM, "Probe or lifecycle handler aimed at another host",
+	    "baseline", "hostProbesAndHostLifecycle",
+	    "Remove host from httpGet/tcpSocket probes and lifecycle handlers: the kubelet then targets the pod itself.",
+	    "A probe or lifecycle host makes the kubelet connect to an arbitrary address from the node's network position (server-side request forgery)."),
+	PSS("BH0106", "pss-privileged", BH_SEV_CRITICAL, "Privileged container", "baseline", "privileged",
+	    "Remove securityContext.privileged or set it to false.",
+	    "A privileged container sees every host device and holds every capability; mounting the host disk or loading a kernel module takes the node."),
+	PSS("BH0107", "pss-proc-mount", BH_SEV_HIGH, "Unmasked /proc", "baseline", "procMount",
+	    "Remove securityContext.procMount or set it to Default.",
+	    "An unmasked /proc exposes kernel interfaces (sysrq-trigger, kcore, sysctl writes) that the default masks hide."),
+	PSS("BH0108", "pss-selinux-options", BH_SEV_HIGH, "Custom SELinux type, user or role", "baseline", "seLinuxOptions",
+	    "Use only the container_t family of SELinux types and set neither user nor role.",
+	    "A custom SELinux type such as spc_t, or a custom user or role, turns off the confinement that keeps a container away from host files."),
+	PSS("BH0109", "pss-seccomp-baseline", BH_SEV_HIGH, "Seccomp profile Unconfined", "baseline",
+	    "seccompProfile_baseline", "Set seccompProfile.type to RuntimeDefault or Localhost, never Unconfined.",
+	    "An Unconfined seccomp profile lets the container make every system call, including the rare ones behind most kernel escape exploits."),
+	PSS("BH0110", "pss-sysctls", BH_SEV_HIGH, "Sysctl outside the safe set", "baseline", "sysctls",
+	    "Set only the namespaced, safe sysctls listed by the Pod Security Standards for the target version.",
+	    "Unsafe sysctls change kernel settings for the whole node, not just the pod."),
+	PSS("BH0111", "pss-windows-host-process", BH_SEV_CRITICAL, "Windows HostProcess container", "baseline",
+	    "windowsHostProcess", "Remove windowsOptions.hostProcess or set it to false.",
+	    "A Windows HostProcess container runs directly on the node with host privileges."),
+	PSS("BH0112", "pss-allow-privilege-escalation", BH_SEV_MEDIUM, "allowPrivilegeEscalation not set to false",
+	    "restricted", "allowPrivilegeEscalation",
+	    "Set securityContext.allowPrivilegeEscalation: false on every container.",
+	    "Without no_new_privs, setuid binaries and file capabilities let a process gain privileges inside the container."),
+	PSS("BH0113", "pss-capabilities-restricted", BH_SEV_MEDIUM, "Capabilities not dropped", "restricted",
+	    "capabilities_restricted",
+	    "Set securityContext.capabilities.drop: [\"ALL\"] on every container and add at most NET_BIND_SERVICE.",
+	    "Capabilities left in the bounding set are the raw material of most container escapes."),
+	PSS("BH0114", "pss-proc-mount-restricted", BH_SEV_HIGH, "Unmasked /proc (restricted)", "restricted",
+	    "procMount_restricted", "Remove securityContext.procMount or set it to Default, also with hostUsers: false.",
+	    "An unmasked /proc exposes kernel interfaces; restricted forbids it even in a user namespace."),
+	PSS("BH0115", "pss-restricted-volumes", BH_SEV_MEDIUM, "Volume type outside the restricted set", "restricted",
+	    "restrictedVolumes",
+	    "Use only configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected or "
+	    "secret volumes.",
+	    "Volume types outside the restricted set reach node or network storage with the node's identity."),
+	PSS("BH0116", "pss-run-as-non-root", BH_SEV_MEDIUM, "May run as root (runAsNonRoot not true)", "restricted",
+	    "runAsNonRoot", "Set securityContext.runAsNonRoot: true on the pod (and false on no container).",
+	    "Root in the container is root on the node's kernel objects; one runtime or kernel flaw away from the node."),
+	PSS("BH0117", "pss-run-as-user-root", BH_SEV_MEDIUM, "Runs as UID 0 (runAsUser: 0)", "restricted", "runAsUser",
+	    "Set runAsUser to a non-zero UID, or leave it unset and use an image with a non-root USER.",
+	    "UID 0 in the container is UID 0 on the node unless user namespaces are used."),
+	PSS("BH0118", "pss-seccomp-restricted", BH_SEV_MEDIUM, "No seccomp profile", "restricted",
+	    "seccompProfile_restricted", "Set spec.securityContext.seccompProfile.type: RuntimeDefault (or Localhost).",
+	    "Without a seccomp profile every system call is allowed, including those behind most kernel escape exploits."),
+#undef PSS
 };
 const size_t bh_nrules = sizeof(bh_rules) / sizeof(bh_rules[0]);
 
