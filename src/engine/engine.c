@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "config/config.h"
 #include "rules/rules.h"
 
 void bh_engine_init(struct bh_engine *e)
@@ -16,6 +17,17 @@ void bh_engine_init(struct bh_engine *e)
 	bh_arena_init(&e->results, 0);
 	bh_arena_init(&e->doc, 0);
 	bh_findings_init(&e->findings, &e->results);
+	e->now = time(NULL);
+}
+
+void bh_engine_reset(struct bh_engine *e)
+{
+	e->findings.n = 0;
+	e->findings.dropped = 0;
+	e->errors.n = e->warnings.n = 0;
+	e->files = e->objects = 0;
+	bh_arena_reset(&e->doc);
+	bh_arena_reset(&e->results);
 }
 
 void bh_engine_release(struct bh_engine *e)
@@ -70,6 +82,12 @@ static const char *intern(struct bh_engine *e, const char *s)
 	return s ? bh_arena_strndup(&e->results, s, strlen(s)) : NULL;
 }
 
+static void config_note(const struct bh_object *o, const char *msg, void *ctx)
+{
+	bh_engine_warning(ctx, o->doc->file, o->ref.line, o->ref.col, "%s %s: %s", o->ref.kind ? o->ref.kind : "object",
+			  o->ref.name ? o->ref.name : "(unnamed)", msg);
+}
+
 static bool same_finding(const struct bh_finding *a, const struct bh_finding *b)
 {
 	return a->rule == b->rule && a->line == b->line && a->col == b->col && a->sev == b->sev &&
@@ -112,7 +130,7 @@ void bh_engine_object(struct bh_engine *e, const struct bh_object *o)
 		}
 		size_t before = e->findings.n;
 		if (!e->no_rules)
-			bh_rules_eval(&p, &e->findings);
+			bh_rules_eval_cfg(&p, e->cfg, &e->findings);
 		if (e->on_pod)
 			e->on_pod(e, &p, e->on_pod_ctx);
 		if (rd == 1) {
@@ -128,6 +146,7 @@ void bh_engine_object(struct bh_engine *e, const struct bh_object *o)
 			e->findings.n = w;
 		}
 	}
+	bh_config_apply(e->cfg, o, &e->findings, first, e->now, config_note, e);
 }
 
 static int object_cb(const struct bh_object *o, void *ctx)

@@ -8,6 +8,10 @@
 #include "report/report.h"
 #include "rules/finding.h"
 
+#include <time.h>
+
+struct bh_config;
+
 struct bh_diagvec {
 	struct bh_input_error *v;
 	size_t n, cap;
@@ -24,11 +28,15 @@ struct bh_engine {
 	void (*on_pod)(struct bh_engine *e, const struct bh_pod *p, void *ctx);
 	void *on_pod_ctx;
 	bool no_rules;           /* skip the rule table (bulkhead pss only wants on_pod) */
+	const struct bh_config *cfg; /* suppression, severities, registries; NULL = defaults */
+	time_t now;              /* for exemption expiry; bh_engine_init sets time(NULL) */
 	size_t obj_first;        /* index in findings of the current object's first finding */
 };
 
 void bh_engine_init(struct bh_engine *e);
 void bh_engine_release(struct bh_engine *e);
+/* Forgets findings, errors, warnings and counts (e.g. between admission requests); keeps arena chunks. */
+void bh_engine_reset(struct bh_engine *e);
 void bh_engine_error(struct bh_engine *e, const char *file, uint32_t line, uint32_t col, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 void bh_engine_warning(struct bh_engine *e, const char *file, uint32_t line, uint32_t col, const char *fmt, ...)

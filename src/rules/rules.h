@@ -13,6 +13,11 @@ const struct bh_rule *bh_rule_find(const char *id_or_name);
 
 /* Runs every rule that has a check function over the pod view. */
 void bh_rules_eval(const struct bh_pod *p, struct bh_findings *out);
+/* The same, skipping rules the config disables; rules read the config through bh_rules_config() meanwhile. */
+struct bh_config;
+void bh_rules_eval_cfg(const struct bh_pod *p, const struct bh_config *cfg, struct bh_findings *out);
+/* The config of the evaluation in progress on this thread (NULL: none given, e.g. no trusted registries). */
+const struct bh_config *bh_rules_config(void);
 
 /* Helpers for rule functions */
 /* "CAP_SYS_ADMIN", "sys_admin" → "SYS_ADMIN" into buf; returns buf */
