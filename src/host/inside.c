@@ -313,6 +313,14 @@ static bool runtime_managed(const char *mp)
 	return !strncmp(mp, "/var/run/secrets/", 17) || !strncmp(mp, "/run/secrets/", 13);
 }
 
+/* Volumes the kubelet or runtime created for the pod (emptyDir, configMap, secret, projected, CSI/PVC, Docker
+ * named volumes) live under their state directories; a hostPath volume shows the node path itself. */
+static bool managed_volume(const char *root)
+{
+	return (strstr(root, "/pods/") && strstr(root, "/volumes/")) || strstr(root, "/volume-subpaths/") ||
+	       (strstr(root, "/docker/volumes/") && strstr(root, "/_data"));
+}
+
 static bool disk_fs(const char *t)
 {
 	static const char *const fs[] = {"ext2", "ext3", "ext4", "xfs", "btrfs", "zfs", "f2fs", "vfat", "virtiofs",
@@ -441,6 +449,16 @@ static void probe_mounts(struct probe *p)
 		const struct mi *m = &v[i];
 		if (!strcmp(m->mp, "/")) {
 			f->root_ro = mi_ro(m);
+			/* before 6.18 the host mount namespace has a dynamic inode: a container's "/" is an
+			 * overlay or a bind of a subdirectory (its rootfs), the node's is a filesystem root */
+			struct bh_inside_ns *mn = &f->ns[BH_NS_MNT];
+			if (mn->host < 0 && (strcmp(m->root, "/") || !strcmp(m->fstype, "overlay") ||
+					     !strcmp(m->fstype, "aufs"))) {
+				mn->host = 0;
+				size_t l = strlen(mn->evidence);
+				snprintf(mn->evidence + l, sizeof(mn->evidence) - l, "; / is %s %.80s (a container rootfs)",
+					 m->fstype, m->root);
+			}
 			/* the runtime's own bookkeeping says who made this container */
 			if (strstr(m->root, "/containerd/") && !f->runtime[0])
 				snprintf(f->runtime, sizeof(f->runtime), "containerd");
@@ -463,7 +481,26 @@ static void probe_mounts(struct probe *p)
 				c->writable = access(ra, W_OK) == 0;
 			continue;
 		}
-		if (runtime_managed(m->mp))
+		/* the runtime's per-container files name it (and the container) */
+		if (!strcmp(m->mp, "/etc/hostname") || !strcmp(m->mp, "/etc/hosts")) {
+			static const struct {
+				const char *needle, *runtime;
+			} st[] = {{"/io.containerd.grpc.v1.cri/sandboxes/", "containerd"},
+				  {"/docker/containers/", "docker"},
+				  {"/overlay-containers/", "cri-o"}};
+			for (size_t k = 0; k < sizeof(st) / sizeof(st[0]); k++) {
+				const char *q = strstr(m->root, st[k].needle);
+				if (!q)
+					continue;
+				if (!f->runtime[0])
+					snprintf(f->runtime, sizeof(f->runtime), "%s", st[k].runtime);
+				if (!f->mount_hint[0])
+					snprintf(f->mount_hint, sizeof(f->mount_hint), "%s", m->root);
+			}
+			if (strstr(m->root, "/kubelet/pods/"))
+				f->kubernetes = true;
+		}
+		if (runtime_managed(m->mp) || managed_volume(m->root))
 			continue;
 		bool sock = is_socket(p, m->mp) || strstr(m->mp, ".sock") != NULL;
 		if (sock) {
@@ -720,6 +757,8 @@ static void probe_identity(struct probe *p)
 			snprintf(f->runtime, sizeof(f->runtime), "podman");
 		how = how ? how : "/run/.containerenv";
 	}
+	if (!how && f->mount_hint[0])
+		how = "mountinfo (runtime state path of /etc/hostname)";
 	char *env = slurp(p, "/proc/self/environ", NULL);
 	size_t envlen = 0;
 	if (env) {

@@ -69,6 +69,7 @@ struct bh_inside {
 	char container_id[80];
 	char hostname[72];
 	bool kubernetes;
+	char mount_hint[160];        /* runtime state path seen in mountinfo */
 	/* credentials */
 	int uid, euid, gid;          /* -1 unknown */
 	char uid_map[96];
