@@ -11,6 +11,7 @@
 
 #include "cmd.h"
 #include "engine/engine.h"
+#include "engine/pss_scan.h"
 
 static const char scan_help[] =
 	"usage: bulkhead scan [OPTIONS] [PATH|-]...\n"
@@ -23,6 +24,11 @@ static const char scan_help[] =
 	"  --output FILE        write the report to FILE instead of stdout\n"
 	"  --fail-on SEVERITY   exit 1 when a finding is at or above SEVERITY:\n"
 	"                       critical, high (default), medium, low, info, none\n"
+	"  --pss LEVEL[:VERSION]  also report Pod Security Admission violations at LEVEL (baseline,\n"
+	"                       restricted, privileged) and VERSION (v1.N or latest); default\n"
+	"                       baseline:latest; --pss none turns this off. A Namespace in the input with\n"
+	"                       pod-security.kubernetes.io/enforce[-version] labels sets the level and\n"
+	"                       version for its own objects (a warning says so)\n"
 	"  --quiet              text: print only the summary line\n"
 	"  -h, --help           this help\n"
 	"\n"
@@ -116,10 +122,12 @@ int cmd_scan(int argc, char **argv)
 	static const struct option opts[] = {
 		{"format", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
 		{"fail-on", required_argument, NULL, 'F'}, {"quiet", no_argument, NULL, 'q'},
+		{"pss", required_argument, NULL, 'P'},
 		{"help", no_argument, NULL, 'h'}, {0},
 	};
 	int format = BH_FMT_TEXT, fail_on = BH_SEV_HIGH, quiet = 0, c;
 	const char *output = NULL;
+	struct bh_pss_scan pss = {.level = BH_PSS_BASELINE, .minor = BH_PSS_LATEST};
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
@@ -136,6 +144,12 @@ int cmd_scan(int argc, char **argv)
 				return bh_cli_error("scan", format == BH_FMT_JSON, "unknown --fail-on '%s' (critical, high, medium, low, info, none)", optarg);
 			break;
 		case 'q': quiet = 1; break;
+		case 'P':
+			if (bh_pss_scan_parse(&pss, optarg) < 0)
+				return bh_cli_error("scan", format == BH_FMT_JSON,
+						    "bad --pss '%s' (LEVEL[:VERSION]: baseline, restricted, privileged or none; v1.N or latest)",
+						    optarg);
+			break;
 		case 'h': fputs(scan_help, stdout); return 0;
 		default:
 			return bh_cli_error("scan", format == BH_FMT_JSON, "unknown option '%s' (see bulkhead scan --help)",
@@ -155,6 +169,33 @@ int cmd_scan(int argc, char **argv)
 		else
 			push(&files, argv[i]);
 	}
+	/* PSS pre-pass: Namespace enforce labels apply to their objects wherever the Namespace sits in the
+	 * input. stdin is read once here and evaluated from the buffer below. */
+	char *stdin_buf = NULL;
+	size_t stdin_len = 0;
+	int stdin_rc = 1;
+	if (!pss.off) {
+		e.on_pod = bh_pss_scan_on_pod;
+		e.on_pod_ctx = &pss;
+		for (size_t i = 0; i < files.n; i++) {
+			char *buf = NULL;
+			size_t len = 0;
+			bool in = !strcmp(files.v[i], "-");
+			if (in && stdin_rc != 1)
+				continue;
+			int rc = bh_read_file(files.v[i], e.lim->max_input, &buf, &len);
+			if (in)
+				stdin_rc = rc;
+			if (rc < 0)
+				continue; /* reported by the main pass */
+			bh_pss_scan_namespaces(&pss, &e, in ? "<stdin>" : files.v[i], buf, len);
+			if (in) {
+				stdin_buf = buf;
+				stdin_len = len;
+			} else
+				free(buf);
+		}
+	}
 	bool progress = isatty(2) && files.n > 1 && !quiet;
 	struct timespec last = {0}, now;
 	for (size_t i = 0; i < files.n; i++) {
@@ -165,7 +206,13 @@ int cmd_scan(int argc, char **argv)
 				last = now;
 			}
 		}
-		bh_engine_file(&e, files.v[i]);
+		if (!strcmp(files.v[i], "-") && stdin_rc == 0)
+			bh_engine_buffer(&e, "<stdin>", stdin_buf, stdin_len);
+		else if (!strcmp(files.v[i], "-") && stdin_rc < 0) {
+			e.files++;
+			bh_engine_error(&e, "<stdin>", 0, 0, "cannot read: %s", strerror(-stdin_rc));
+		} else
+			bh_engine_file(&e, files.v[i]);
 		free(files.v[i]);
 	}
 	if (progress)
@@ -176,6 +223,8 @@ int cmd_scan(int argc, char **argv)
 	if (output && !(out = fopen(output, "w"))) {
 		int rc = bh_cli_error("scan", format == BH_FMT_JSON, "cannot write %s: %s", output, strerror(errno));
 		bh_engine_release(&e);
+		bh_pss_scan_release(&pss);
+		free(stdin_buf);
 		return rc;
 	}
 	struct bh_report r = {.command = "scan"};
@@ -198,5 +247,7 @@ int cmd_scan(int argc, char **argv)
 			if (!e.findings.v[i].suppressed && (int)e.findings.v[i].sev >= fail_on)
 				rc = 1;
 	bh_engine_release(&e);
+	bh_pss_scan_release(&pss);
+	free(stdin_buf);
 	return rc;
 }
