@@ -26,6 +26,7 @@ void bh_engine_reset(struct bh_engine *e)
 	e->findings.dropped = 0;
 	e->errors.n = e->warnings.n = 0;
 	e->files = e->objects = 0;
+	e->nobjlist = 0;
 	bh_arena_reset(&e->doc);
 	bh_arena_reset(&e->results);
 }
@@ -37,6 +38,7 @@ void bh_engine_release(struct bh_engine *e)
 	bh_findings_release(&e->findings);
 	free(e->errors.v);
 	free(e->warnings.v);
+	free(e->objlist);
 	bh_arena_release(&e->doc);
 	bh_arena_release(&e->results);
 }
@@ -103,6 +105,17 @@ void bh_engine_object(struct bh_engine *e, const struct bh_object *o)
 	ref.namespace = intern(e, ref.namespace);
 	ref.name = intern(e, ref.name);
 	e->findings.cur = ref;
+	if (e->nobjlist == e->capobjlist) {
+		size_t nc = e->capobjlist ? e->capobjlist * 2 : 64;
+		struct bh_objref *nv = realloc(e->objlist, nc * sizeof(*nv));
+		if (nv) {
+			e->objlist = nv;
+			e->capobjlist = nc;
+		}
+	}
+	if (e->nobjlist < e->capobjlist) {
+		e->objlist[e->nobjlist++] = ref; /* ref.file: the name bh_engine_buffer interned */
+	}
 	size_t first = e->findings.n;
 	e->obj_first = first;
 	/* Duplicate keys: Kubernetes' decoders may take either value, so evaluate the first-wins and the
@@ -210,4 +223,6 @@ void bh_engine_report(const struct bh_engine *e, struct bh_report *r)
 	r->nwarnings = e->warnings.n;
 	r->files = e->files;
 	r->objects = e->objects;
+	r->objlist = e->objlist;
+	r->nobjlist = e->nobjlist;
 }

@@ -24,6 +24,8 @@ struct bh_engine {
 	struct bh_findings findings;
 	struct bh_diagvec errors, warnings;
 	size_t files, objects;
+	struct bh_objref *objlist;   /* every object, interned, in input order */
+	size_t nobjlist, capobjlist;
 	/* per-object hook run after the rules (e.g. PSS); may append findings */
 	void (*on_pod)(struct bh_engine *e, const struct bh_pod *p, void *ctx);
 	void *on_pod_ctx;

@@ -19,6 +19,8 @@ struct bh_report {
 	struct bh_input_error *warnings;
 	size_t nwarnings;
 	size_t files, objects;
+	const struct bh_objref *objlist; /* every object evaluated, in input order (junit, policyreport) */
+	size_t nobjlist;
 	bool show_suppressed;
 	bool color;                     /* text only: ANSI colours */
 	bool summary_only;              /* text only: just the summary line (--quiet) */
@@ -29,6 +31,11 @@ int bh_format_parse(const char *s); /* -1 if unknown */
 
 int bh_report_text(FILE *out, const struct bh_report *r);
 int bh_report_json(FILE *out, const struct bh_report *r);
+int bh_report_sarif(FILE *out, const struct bh_report *r);
+int bh_report_junit(FILE *out, const struct bh_report *r);
+int bh_report_policyreport(FILE *out, const struct bh_report *r);
+/* Dispatches on format (enum bh_format). */
+int bh_report_write(FILE *out, int format, const struct bh_report *r);
 
 /* JSON helpers shared by every JSON writer in the project */
 void bh_json_str(FILE *out, const char *s);           /* quoted, escaped, or null */
