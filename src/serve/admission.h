@@ -1,0 +1,69 @@
+/* The AdmissionReview handler of `bulkhead serve` (DESIGN §6): bytes of an admission.k8s.io/v1
+ * AdmissionReview in, the HTTP status and the body to answer with out. No sockets and no threads here, so
+ * the same function is unit-tested and fuzzed (fuzz/fuzz_admission.c). */
+#ifndef BH_SERVE_ADMISSION_H
+#define BH_SERVE_ADMISSION_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config/config.h"
+#include "decode/node.h"
+#include "serve/buf.h"
+
+/* The API server's own request body limit (k8s.io/apiserver: 3 MiB for a JSON request). */
+#define BH_ADMIT_MAX_BODY (3u << 20)
+/* Warnings: the API server keeps each to 120 characters when it can and truncates long lists. */
+#define BH_ADMIT_WARN_LEN 120
+#define BH_ADMIT_MAX_WARNINGS 16
+/* Denial message: the user reads it in kubectl; long enough for several findings with their fix. */
+#define BH_ADMIT_MAX_MESSAGE 4096
+#define BH_ADMIT_MAX_ANNOTATION 1024
+#define BH_ADMIT_MAX_GROUPS 256
+
+enum bh_decision {
+	BH_DEC_ALLOW = 0, /* evaluated, nothing at audit or above */
+	BH_DEC_AUDIT,     /* allowed, findings written to auditAnnotations */
+	BH_DEC_WARN,      /* allowed with warnings */
+	BH_DEC_DENY,
+	BH_DEC_EXEMPT,    /* the user, a group or the namespace is exempt in the config */
+	BH_DEC_SKIP,      /* not evaluated: DELETE, CONNECT, other subresources, metadata-only updates, no pod */
+	BH_DEC_INVALID,   /* not an AdmissionReview we accept: HTTP 400 */
+	BH_DEC_COUNT
+};
+const char *bh_decision_name(enum bh_decision d);
+
+/* What a request did, for logs and metrics. Strings are copies (truncated), valid after the call. */
+struct bh_admit_result {
+	int status;                 /* HTTP status of the answer */
+	enum bh_decision decision;
+	bool dry_run;
+	const char *reason;         /* static text: why skipped/exempt, or NULL */
+	char error[256];            /* BH_DEC_INVALID: what was wrong */
+	char uid[80], op[16], kind[64], ns[80], name[128], user[128], subresource[32];
+	size_t nfindings, nsuppressed;
+	/* rules that drove the answer (audit or above, not suppressed): row index in bh_rules[] and action */
+	uint16_t rule[32];
+	uint8_t action[32];
+	size_t nrule;
+};
+
+struct bh_admission {
+	struct bh_limits lim;
+	struct bh_arena tree;       /* the decoded AdmissionReview */
+	time_t now;                 /* 0 = time(NULL) per request (tests fix it) */
+};
+
+void bh_admission_init(struct bh_admission *x);
+void bh_admission_release(struct bh_admission *x);
+
+/* Decides one AdmissionReview. cfg may be NULL (built-in defaults). out receives the body to send with
+ * Content-Type application/json: the AdmissionReview response, or {"error": "..."} for a 400. Returns the
+ * HTTP status (200 or 400; 500 when memory ran out). */
+int bh_admission_review(struct bh_admission *x, const struct bh_config *cfg, const char *body, size_t len,
+			struct bh_buf *out, struct bh_admit_result *res);
+
+/* {"error": msg} with the status code, for the HTTP layer's own errors (413, 404, ...). */
+void bh_admission_error_body(struct bh_buf *out, int status, const char *msg);
+
+#endif

@@ -1,0 +1,60 @@
+/* The HTTPS server of `bulkhead serve`: libmicrohttpd with GnuTLS, a thread pool sized to the cores
+ * polling with epoll, routes /validate /healthz /readyz /metrics. Certificates and config are swapped
+ * atomically on reload; shutdown drains requests in flight. Library code: it never prints; everything
+ * worth a log line goes to the log callback. */
+#ifndef BH_SERVE_SERVER_H
+#define BH_SERVE_SERVER_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "serve/admission.h"
+#include "util/err.h"
+
+enum bh_loglevel { BH_LOG_DEBUG = 0, BH_LOG_INFO, BH_LOG_WARN, BH_LOG_ERROR };
+
+/* One log event. Fields that do not apply are NULL / 0. */
+struct bh_serve_log {
+	enum bh_loglevel level;
+	const char *event;   /* "request", "reload", "tls", "listen", "drain", "http" */
+	const char *msg;
+	const char *path, *method, *peer;
+	int status;
+	uint64_t duration_us;
+	const struct bh_admit_result *adm;  /* /validate answers */
+};
+
+struct bh_server_opts {
+	const char *listen;          /* "ADDR:PORT", "[V6]:PORT" or ":PORT" (all IPv4); port 0 = any */
+	const char *cert_file, *key_file;
+	const char *config_file;     /* NULL: built-in defaults */
+	unsigned threads;            /* 0: one per online CPU */
+	unsigned max_connections;    /* 0: 1024 */
+	unsigned idle_timeout;       /* seconds without traffic before a connection is closed; 0: 60 */
+	unsigned read_timeout;       /* seconds to receive one whole request; 0: 10 */
+	size_t max_body;             /* 0: BH_ADMIT_MAX_BODY */
+	const char *tls_priorities;  /* GnuTLS priority string; NULL: TLS 1.2+ with the system's ciphers */
+	bool log_allowed;            /* log every /validate answer, not only denials, warnings and errors */
+	void (*log)(void *ctx, const struct bh_serve_log *l);
+	void *log_ctx;
+};
+
+struct bh_server;
+
+/* Loads certificate and config, binds and starts serving. One server per process (the GnuTLS certificate
+ * callback has no user pointer). */
+int bh_server_start(const struct bh_server_opts *o, struct bh_server **out, struct bh_err *err);
+unsigned bh_server_port(const struct bh_server *s);
+/* Reloads certificate and config when their files changed (force: unconditionally, e.g. SIGHUP).
+ * A file that fails to load leaves the previous one in use (and is logged and counted). Call it about once
+ * a second: it also frees retired certificates. */
+void bh_server_reload(struct bh_server *s, bool force);
+/* Stops accepting connections and marks /readyz unready; requests on open connections are still
+ * answered, with "Connection: close". */
+void bh_server_drain(struct bh_server *s);
+/* Requests being received or decided now. */
+long bh_server_inflight(struct bh_server *s);
+/* Closes every connection, joins the threads, frees everything. Accepts NULL. */
+void bh_server_stop(struct bh_server *s);
+
+#endif
