@@ -320,7 +320,7 @@ static void eval_ns(struct ev *e)
 static void eval_fs(struct ev *e)
 {
 	const struct bh_inside *f = e->f;
-	char ev[600];
+	char ev[900];
 	for (size_t i = 0; i < f->nmounts; i++) {
 		const struct bh_inside_mount *m = &f->mounts[i];
 		if (m->socket)
@@ -350,11 +350,19 @@ static void eval_fs(struct ev *e)
 		     k->answers == 1 ? " and answers" : k->answers == 0 ? " (it did not answer now)" : "");
 	}
 	/* block devices: one finding for the set (a privileged container sees every disk and loop device) */
-	char list[400] = "";
+	char list[400] = "", denied[200] = "";
 	size_t nblk = 0, nopen = 0;
 	for (size_t i = 0; i < f->ndevs; i++) {
 		const struct bh_inside_dev *d = &f->devs[i];
-		if (d->type != 'b' || d->openable == 0)
+		if (d->type == 'b' && d->openable == 0) {
+			/* present but refused (device cgroup, LSM): said in the evidence, not an avenue */
+			size_t l = strlen(denied);
+			if (l < sizeof(denied) - 1)
+				snprintf(denied + l, sizeof(denied) - l, "%s%s (%s)", l ? ", " : "", d->path,
+					 strerror(d->err));
+			continue;
+		}
+		if (d->type != 'b')
 			continue;
 		nblk++;
 		nopen += d->openable == 1;
@@ -364,8 +372,8 @@ static void eval_fs(struct ev *e)
 				 d->openable == 1 ? " (opened)" : "");
 	}
 	if (nblk) {
-		snprintf(ev, sizeof(ev), "block devices in /dev: %s; open(O_RDONLY|O_NONBLOCK) %s", list,
-			 nopen ? "succeeded" : "not tried (offline)");
+		snprintf(ev, sizeof(ev), "block devices in /dev: %s; open(O_RDONLY|O_NONBLOCK) %s%s%s", list,
+			 nopen ? "succeeded" : "not tried (offline)", denied[0] ? "; refused: " : "", denied);
 		emit(e, R_DEVICE, nopen ? BH_SEV_CRITICAL : BH_SEV_HIGH, "/dev", ev,
 		     "%zu node block device%s %s: the node's disks can be read and written raw, or mounted",
 		     nblk, nblk == 1 ? "" : "s", nopen ? "can be opened" : "are present");
