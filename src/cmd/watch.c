@@ -46,6 +46,7 @@ static void usage(FILE *out)
 		"  --fail-on SEV          exit 1 when an alert at or above SEV was raised (default high)\n"
 		"  --show-suppressed      print allow-listed alerts too, marked suppressed\n"
 		"  --no-dedup             report every repeat of a rule by the same process\n"
+		"  --container PREFIX     only handle (and record) events of containers whose id starts with PREFIX\n"
 		"  --list-rules           print the watch rules and exit\n\n"
 		"Counters (events seen, filtered, dropped) are printed on stderr at exit and on SIGUSR1.\n"
 		"exit codes: 0 no alert at or above the fail level, 1 alerts, 2 usage error or sensor failure\n");
@@ -60,6 +61,8 @@ struct run {
 	int fail_on;
 	int failed;
 	int rec_error;
+	const char *container; /* --container: only events of containers whose id starts with this */
+	uint64_t skipped;
 };
 
 static void on_alert(void *ctx, const struct bhw_alert *a)
@@ -79,6 +82,15 @@ static void on_alert(void *ctx, const struct bhw_alert *a)
 static int on_event(void *ctx, const struct bhw_event *ev)
 {
 	struct run *r = ctx;
+	if (r->container) {
+		char id[80], pod[40];
+		const char *rt;
+		bhw_container_of(ev, id, sizeof(id), &rt, pod, sizeof(pod));
+		if (strncmp(id, r->container, strlen(r->container))) {
+			r->skipped++;
+			return stop_flag ? 1 : 0;
+		}
+	}
 	if (r->rec && !r->rec_error)
 		r->rec_error = bhw_recorder_write(r->rec, ev);
 	bhw_detector_feed(r->det, ev, on_alert, r);
@@ -171,6 +183,7 @@ int cmd_watch(int argc, char **argv)
 		{"replay", required_argument, 0, 'R'},   {"ringbuf-mb", required_argument, 0, 'b'},
 		{"fail-on", required_argument, 0, 'F'},  {"show-suppressed", no_argument, 0, 's'},
 		{"no-dedup", no_argument, 0, 'D'},       {"list-rules", no_argument, 0, 'L'},
+		{"container", required_argument, 0, 'C'},
 		{"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
 	const char *output = NULL, *config = NULL, *record = NULL, *replay = NULL;
 	double duration = 0;
@@ -217,6 +230,7 @@ int cmd_watch(int argc, char **argv)
 		}
 		case 's': r.show_suppressed = true; break;
 		case 'D': dedup = false; break;
+		case 'C': r.container = optarg; break;
 		case 'L': list_rules(stdout); return 0;
 		case 'h': usage(stdout); return 0;
 		default:

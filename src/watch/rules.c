@@ -457,6 +457,8 @@ int bhw_classify(const struct bhw_event *ev, struct bhw_hit *h, int max)
 				   "setns(fd %lld, 0x%llx) joined the host's %s namespace", (long long)a0,
 				   (unsigned long long)ev->a[1], names);
 		}
+		if (ev->ret == 0 && !ev->a[3])
+			return 0; /* joined a namespace it was already in (nsenter -p in a hostPID container) */
 		return hit(h, 0, max, BHW_R_SETNS, BH_SEV_NONE, "setns(fd %lld, 0x%llx) = %lld", (long long)a0,
 			   (unsigned long long)ev->a[1], (long long)ev->ret);
 	}

@@ -44,6 +44,7 @@ struct {
 /* tid -> syscall arguments kept from sys_enter to sys_exit (setns) */
 struct stash {
 	__u64 a0, a1, mask;
+	__u32 ns[BHW_NS_MAX];
 };
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -402,9 +403,9 @@ int on_setns_enter(struct trace_event_raw_sys_enter *ctx)
 	if (f < 0)
 		return 0;
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	__u32 ns[BHW_NS_MAX];
-	read_ns((struct task_struct *)bpf_get_current_task(), ns);
-	struct stash s = {.a0 = ctx->args[0], .a1 = ctx->args[1], .mask = host_mask_of(ns)};
+	struct stash s = {.a0 = ctx->args[0], .a1 = ctx->args[1]};
+	read_ns((struct task_struct *)bpf_get_current_task(), s.ns);
+	s.mask = host_mask_of(s.ns);
 	bpf_map_update_elem(&stash, &tid, &s, BPF_ANY);
 	return 0;
 }
@@ -425,6 +426,11 @@ int on_setns_exit(struct trace_event_raw_sys_exit *ctx)
 	e->a[0] = copy.a0;
 	e->a[1] = copy.a1;
 	e->a[2] = copy.mask; /* host namespaces shared before the call; host_mask is after */
+	__u32 changed = 0;
+	for (int i = 0; i < BHW_NS_MAX; i++)
+		if (copy.ns[i] != e->ns[i])
+			changed |= 1u << i;
+	e->a[3] = changed; /* namespaces the call really changed (0: joined one it was already in) */
 	e->ret = ctx->ret;
 	submit(e);
 	return 0;

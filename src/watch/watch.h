@@ -25,7 +25,8 @@ enum bhw_type {
 	BHW_EV_FSOPEN,      /* s2 fstype */
 	BHW_EV_FSMOUNT,     /* a0 fs fd, a1 flags */
 	BHW_EV_MOVE_MOUNT,  /* s1 target path, a0 from fd, a1 to fd */
-	BHW_EV_SETNS,       /* a0 fd, a1 nstype, ret; host_mask after the call */
+	BHW_EV_SETNS,       /* a0 fd, a1 nstype, a2 host_mask before, a3 namespaces changed, ret; host_mask
+			       is after the call */
 	BHW_EV_UNSHARE,     /* a0 flags */
 	BHW_EV_PTRACE,      /* a0 request, a1 target pid */
 	BHW_EV_MODULE,      /* a0 = 0 init_module, 1 finit_module; a1 fd */
