@@ -8,7 +8,8 @@ target_mb=${1:-50}
 runs=${RUNS:-3}
 corpus=${CORPUS:-../shared/corpus/real}
 [ -d "$corpus" ] || { echo "bench/scan.sh: $corpus not found" >&2; exit 2; }
-make -s bench >/dev/null || { echo "bench/scan.sh: build failed" >&2; exit 2; }
+BUILD=${BUILD:-build}
+make -s BUILD="$BUILD" bench >/dev/null || { echo "bench/scan.sh: build failed" >&2; exit 2; }
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 input="$work/corpus.yaml"
 : >"$input"
@@ -30,9 +31,9 @@ measure() { # label cmd... → best wall seconds and max RSS (KiB) of RUNS runs
 	done
 	echo "$best $rss"
 }
-read -r pt prss < <(measure build/bench/yaml_parse "$input")
-read -r st srss < <(measure build/bulkhead scan --format json --fail-on none "$input")
-build/bulkhead scan --format json --fail-on none "$input" >"$work/scan.json"
+read -r pt prss < <(measure "$BUILD"/bench/yaml_parse "$input")
+read -r st srss < <(measure "$BUILD"/bulkhead scan --format json --fail-on none "$input")
+"$BUILD"/bulkhead scan --format json --fail-on none "$input" >"$work/scan.json"
 objects=$(jq '.summary.objects' "$work/scan.json")
 findings=$(jq '.findings | length' "$work/scan.json")
 errors=$(jq '.errors | length' "$work/scan.json")

@@ -2,6 +2,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +14,7 @@
 
 #include "cmd.h"
 #include "engine/engine.h"
+#include "config/config.h"
 #include "engine/pss_scan.h"
 
 static const char scan_help[] =
@@ -20,7 +24,8 @@ static const char scan_help[] =
 	"*.json; - for stdin) for settings that open a path from a container to the node.\n"
 	"\n"
 	"options:\n"
-	"  --format text|json   output format (default text)\n"
+	"  --format FORMAT      text (default), json, sarif (SARIF 2.1.0 for code scanning), junit,\n"
+	"                       policyreport (wgpolicyk8s.io/v1alpha2 PolicyReports as a JSON List)\n"
 	"  --output FILE        write the report to FILE instead of stdout\n"
 	"  --fail-on SEVERITY   exit 1 when a finding is at or above SEVERITY:\n"
 	"                       critical, high (default), medium, low, info, none\n"
@@ -29,6 +34,11 @@ static const char scan_help[] =
 	"                       baseline:latest; --pss none turns this off. A Namespace in the input with\n"
 	"                       pod-security.kubernetes.io/enforce[-version] labels sets the level and\n"
 	"                       version for its own objects (a warning says so)\n"
+	"  --config FILE        disable rules, override severities, trusted registries, exemptions with a\n"
+	"                       reason and expiry (docs/config.md); expired exemptions are reported\n"
+	"  --show-suppressed    also list findings suppressed by the config or a bulkhead.io/ignore annotation\n"
+	"  --jobs N             scan files on N threads (default: the CPUs available); output order is\n"
+	"                       the same for every N\n"
 	"  --quiet              text: print only the summary line\n"
 	"  -h, --help           this help\n"
 	"\n"
@@ -117,16 +127,116 @@ size_t bh_cli_expand(struct bh_engine *e, char *const *args, int nargs, char ***
 	return files.n;
 }
 
+/* Parallel scan: workers take files in order from a shared counter, each with its own engine (arenas are
+ * per thread); every file's findings, errors, warnings and objects form a span of its worker's engine,
+ * and the report is the spans concatenated in file order, so the output does not depend on --jobs. */
+struct span {
+	int worker;
+	size_t f0, f1, e0, e1, w0, w1, o0, o1;
+};
+
+struct scanjob {
+	char **files;
+	size_t n;
+	atomic_size_t next, done;
+	struct span *spans;
+	struct bh_engine *engines;
+	const struct bh_config *cfg;
+	struct bh_pss_scan *pss;
+	const char *stdin_buf;
+	size_t stdin_len;
+	int stdin_rc;
+	bool progress;
+	pthread_mutex_t mu;
+	struct timespec last;
+};
+
+struct worker_arg {
+	struct scanjob *j;
+	int id;
+};
+
+static void scan_one(struct scanjob *j, struct bh_engine *e, size_t i)
+{
+	const char *f = j->files[i];
+	if (!strcmp(f, "-") && j->stdin_rc == 0)
+		bh_engine_buffer(e, "<stdin>", j->stdin_buf, j->stdin_len);
+	else if (!strcmp(f, "-") && j->stdin_rc < 0) {
+		e->files++;
+		bh_engine_error(e, "<stdin>", 0, 0, "cannot read: %s", strerror(-j->stdin_rc));
+	} else
+		bh_engine_file(e, f);
+}
+
+static void *worker(void *p)
+{
+	struct worker_arg *a = p;
+	struct scanjob *j = a->j;
+	struct bh_engine *e = &j->engines[a->id];
+	for (;;) {
+		size_t i = atomic_fetch_add(&j->next, 1);
+		if (i >= j->n)
+			break;
+		struct span *s = &j->spans[i];
+		s->worker = a->id;
+		s->f0 = e->findings.n, s->e0 = e->errors.n, s->w0 = e->warnings.n, s->o0 = e->nobjlist;
+		scan_one(j, e, i);
+		s->f1 = e->findings.n, s->e1 = e->errors.n, s->w1 = e->warnings.n, s->o1 = e->nobjlist;
+		size_t done = atomic_fetch_add(&j->done, 1) + 1;
+		if (j->progress) {
+			struct timespec now;
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			pthread_mutex_lock(&j->mu);
+			if ((now.tv_sec - j->last.tv_sec) * 1000 + (now.tv_nsec - j->last.tv_nsec) / 1000000 > 200) {
+				fprintf(stderr, "\r\033[Kscanned %zu/%zu files", done, j->n);
+				j->last = now;
+			}
+			pthread_mutex_unlock(&j->mu);
+		}
+	}
+	return NULL;
+}
+
+static int cpus(void)
+{
+	cpu_set_t set;
+	if (sched_getaffinity(0, sizeof(set), &set) == 0)
+		return CPU_COUNT(&set);
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (int)n : 1;
+}
+
+/* appends src[a..b) to the growing array dst (elements of size sz) */
+static int append(void **dst, size_t *n, size_t *cap, const void *src, size_t a, size_t b, size_t sz)
+{
+	if (b <= a)
+		return 0;
+	if (*n + (b - a) > *cap) {
+		size_t nc = *cap ? *cap : 64;
+		while (nc < *n + (b - a))
+			nc *= 2;
+		void *nv = realloc(*dst, nc * sz);
+		if (!nv)
+			return -ENOMEM;
+		*dst = nv;
+		*cap = nc;
+	}
+	memcpy((char *)*dst + *n * sz, (const char *)src + a * sz, (b - a) * sz);
+	*n += b - a;
+	return 0;
+}
+
 int cmd_scan(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"format", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
 		{"fail-on", required_argument, NULL, 'F'}, {"quiet", no_argument, NULL, 'q'},
-		{"pss", required_argument, NULL, 'P'},
+		{"pss", required_argument, NULL, 'P'}, {"config", required_argument, NULL, 'c'},
+		{"show-suppressed", no_argument, NULL, 'S'}, {"jobs", required_argument, NULL, 'j'},
 		{"help", no_argument, NULL, 'h'}, {0},
 	};
-	int format = BH_FMT_TEXT, fail_on = BH_SEV_HIGH, quiet = 0, c;
-	const char *output = NULL;
+	int format = BH_FMT_TEXT, fail_on = BH_SEV_HIGH, quiet = 0, show_suppressed = 0, jobs = 0, c;
+	const char *output = NULL, *config = NULL;
 	struct bh_pss_scan pss = {.level = BH_PSS_BASELINE, .minor = BH_PSS_LATEST};
 	optind = 1;
 	opterr = 0;
@@ -134,9 +244,19 @@ int cmd_scan(int argc, char **argv)
 		switch (c) {
 		case 'f':
 			format = bh_format_parse(optarg);
-			if (format != BH_FMT_TEXT && format != BH_FMT_JSON)
-				return bh_cli_error("scan", 0, "unknown --format '%s' (text, json)", optarg);
+			if (format < 0)
+				return bh_cli_error("scan", 0, "unknown --format '%s' (text, json, sarif, junit, policyreport)", optarg);
 			break;
+		case 'c': config = optarg; break;
+		case 'S': show_suppressed = 1; break;
+		case 'j': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > 256)
+				return bh_cli_error("scan", format == BH_FMT_JSON, "--jobs takes a number from 1 to 256, not '%s'", optarg);
+			jobs = (int)v;
+			break;
+		}
 		case 'o': output = optarg; break;
 		case 'F':
 			fail_on = bh_sev_parse(optarg);
@@ -159,8 +279,15 @@ int cmd_scan(int argc, char **argv)
 	if (optind >= argc)
 		return bh_cli_error("scan", format == BH_FMT_JSON, "no input: give files, directories or - for stdin");
 
+	struct bh_config *cfg = NULL;
+	if (config) {
+		struct bh_err err = {0};
+		if (bh_config_load(config, &cfg, &err) < 0)
+			return bh_cli_error("scan", format == BH_FMT_JSON, "%s:%u:%u: %s", config, err.line, err.col, err.msg);
+	}
 	struct bh_engine e;
 	bh_engine_init(&e);
+	e.cfg = cfg;
 	struct pathvec files = {0};
 	for (int i = optind; i < argc; i++) {
 		struct stat st;
@@ -196,58 +323,114 @@ int cmd_scan(int argc, char **argv)
 				free(buf);
 		}
 	}
-	bool progress = isatty(2) && files.n > 1 && !quiet;
-	struct timespec last = {0}, now;
-	for (size_t i = 0; i < files.n; i++) {
-		if (progress) {
-			clock_gettime(CLOCK_MONOTONIC, &now);
-			if ((now.tv_sec - last.tv_sec) * 1000 + (now.tv_nsec - last.tv_nsec) / 1000000 > 200) {
-				fprintf(stderr, "\r\033[Kscanning %zu/%zu %s", i + 1, files.n, files.v[i]);
-				last = now;
-			}
-		}
-		if (!strcmp(files.v[i], "-") && stdin_rc == 0)
-			bh_engine_buffer(&e, "<stdin>", stdin_buf, stdin_len);
-		else if (!strcmp(files.v[i], "-") && stdin_rc < 0) {
-			e.files++;
-			bh_engine_error(&e, "<stdin>", 0, 0, "cannot read: %s", strerror(-stdin_rc));
-		} else
-			bh_engine_file(&e, files.v[i]);
-		free(files.v[i]);
+	/* the workers */
+	if (jobs == 0)
+		jobs = cpus();
+	if ((size_t)jobs > files.n)
+		jobs = files.n ? (int)files.n : 1;
+	struct scanjob j = {.files = files.v, .n = files.n, .cfg = cfg, .pss = &pss, .stdin_buf = stdin_buf,
+			    .stdin_len = stdin_len, .stdin_rc = stdin_rc, .progress = isatty(2) && files.n > 1 && !quiet};
+	pthread_mutex_init(&j.mu, NULL);
+	j.spans = calloc(files.n ? files.n : 1, sizeof(*j.spans));
+	j.engines = calloc((size_t)jobs, sizeof(*j.engines));
+	struct worker_arg *args = calloc((size_t)jobs, sizeof(*args));
+	pthread_t *threads = calloc((size_t)jobs, sizeof(*threads));
+	if (!j.spans || !j.engines || !args || !threads) {
+		bh_cli_error("scan", format == BH_FMT_JSON, "out of memory");
+		exit(2);
 	}
-	if (progress)
+	for (int w = 0; w < jobs; w++) {
+		bh_engine_init(&j.engines[w]);
+		j.engines[w].cfg = cfg;
+		j.engines[w].now = e.now;
+		if (!pss.off) {
+			j.engines[w].on_pod = bh_pss_scan_on_pod;
+			j.engines[w].on_pod_ctx = &pss;
+		}
+		args[w] = (struct worker_arg){&j, w};
+	}
+	int started = 0;
+	for (int w = 1; w < jobs; w++)
+		if (pthread_create(&threads[w], NULL, worker, &args[w]) == 0)
+			started = w; /* a thread that cannot start leaves its share to the others */
+		else
+			break;
+	worker(&args[0]);
+	for (int w = 1; w <= started; w++)
+		pthread_join(threads[w], NULL);
+	if (j.progress)
 		fputs("\r\033[K", stderr);
+	for (size_t i = 0; i < files.n; i++)
+		free(files.v[i]);
 	free(files.v);
+
+	/* merge: the main engine's own diagnostics (directories, the PSS pre-pass) first, then file by file */
+	struct bh_findings all = e.findings;
+	all.v = NULL;
+	all.n = all.cap = 0;
+	struct bh_diagvec errs = {0}, warns = {0};
+	struct bh_objref *objs = NULL;
+	size_t nobjs = 0, capobjs = 0;
+	int merr = append((void **)&errs.v, &errs.n, &errs.cap, e.errors.v, 0, e.errors.n, sizeof(*errs.v)) |
+		   append((void **)&warns.v, &warns.n, &warns.cap, e.warnings.v, 0, e.warnings.n, sizeof(*warns.v));
+	size_t nfiles = e.files, nobjects = e.objects;
+	for (size_t i = 0; i < j.n; i++) {
+		const struct span *sp = &j.spans[i];
+		struct bh_engine *we = &j.engines[sp->worker];
+		merr |= append((void **)&all.v, &all.n, &all.cap, we->findings.v, sp->f0, sp->f1, sizeof(*all.v));
+		merr |= append((void **)&errs.v, &errs.n, &errs.cap, we->errors.v, sp->e0, sp->e1, sizeof(*errs.v));
+		merr |= append((void **)&warns.v, &warns.n, &warns.cap, we->warnings.v, sp->w0, sp->w1, sizeof(*warns.v));
+		merr |= append((void **)&objs, &nobjs, &capobjs, we->objlist, sp->o0, sp->o1, sizeof(*objs));
+	}
+	for (int w = 0; w < jobs; w++) {
+		nfiles += j.engines[w].files;
+		nobjects += j.engines[w].objects;
+	}
+	if (merr) {
+		bh_cli_error("scan", format == BH_FMT_JSON, "out of memory");
+		exit(2);
+	}
 
 	FILE *out = stdout;
 	if (output && !(out = fopen(output, "w"))) {
 		int rc = bh_cli_error("scan", format == BH_FMT_JSON, "cannot write %s: %s", output, strerror(errno));
+		for (int w = 0; w < jobs; w++)
+			bh_engine_release(&j.engines[w]);
 		bh_engine_release(&e);
 		bh_pss_scan_release(&pss);
 		free(stdin_buf);
 		return rc;
 	}
-	struct bh_report r = {.command = "scan"};
-	bh_engine_report(&e, &r);
+	struct bh_report r = {.command = "scan", .findings = &all, .errors = errs.v, .nerrors = errs.n,
+			      .warnings = warns.v, .nwarnings = warns.n, .files = nfiles, .objects = nobjects,
+			      .objlist = objs, .nobjlist = nobjs, .show_suppressed = show_suppressed};
 	r.color = !output && isatty(1) && !getenv("NO_COLOR");
-	if (format == BH_FMT_JSON)
-		bh_report_json(out, &r);
-	else {
-		r.summary_only = quiet;
-		bh_report_text(out, &r);
-	}
+	r.summary_only = quiet;
+	bh_report_write(out, format, &r);
 	if (out != stdout && fclose(out) != 0)
 		bh_cli_error("scan", 0, "writing %s failed", output);
 
 	int rc = 0;
-	if (e.errors.n)
+	if (errs.n)
 		rc = 2;
 	else if (fail_on != BH_SEV_NONE)
-		for (size_t i = 0; i < e.findings.n; i++)
-			if (!e.findings.v[i].suppressed && (int)e.findings.v[i].sev >= fail_on)
+		for (size_t i = 0; i < all.n; i++)
+			if (!all.v[i].suppressed && (int)all.v[i].sev >= fail_on)
 				rc = 1;
+	free(all.v);
+	free(errs.v);
+	free(warns.v);
+	free(objs);
+	for (int w = 0; w < jobs; w++)
+		bh_engine_release(&j.engines[w]);
+	free(j.engines);
+	free(j.spans);
+	free(args);
+	free(threads);
+	pthread_mutex_destroy(&j.mu);
 	bh_engine_release(&e);
 	bh_pss_scan_release(&pss);
 	free(stdin_buf);
+	bh_config_free(cfg);
 	return rc;
 }

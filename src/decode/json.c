@@ -863,6 +863,7 @@ int bh_json_next(struct bh_json_reader *r, struct bh_arena *a, struct bh_doc *do
 	doc->root = root;
 	r->index++;
 	r->pos = (size_t)(j.p - (const unsigned char *)r->buf);
+	doc->end = r->pos;
 	r->line = j.line;
 	r->line_start = (size_t)(j.ls - (const unsigned char *)r->buf);
 	return 1;

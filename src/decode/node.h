@@ -60,6 +60,8 @@ struct bh_doc {
 	const char *file;
 	uint32_t index;       /* 0-based document index in the stream */
 	uint32_t line;        /* line where the document starts */
+	size_t end;           /* byte offset in the input just past this document (callers may drop
+	                         the input's pages before it) */
 	bool has_dups;        /* a map had duplicate keys (exact or differing only by case) */
 	bool json;            /* came from the JSON decoder */
 	struct bh_diag *warnings, **warn_tail; /* in arena; in order */

@@ -394,6 +394,7 @@ int bh_yaml_next(struct bh_yaml_reader *r, struct bh_arena *a, struct bh_doc *do
 			doc->index = r->index++;
 			break;
 		case YAML_DOCUMENT_END_EVENT:
+			doc->end = r->base + ev.end_mark.index;
 			yaml_event_delete(&ev);
 			doc->root = r->nvals ? r->vals[0] : NULL;
 			if (doc->root && doc->root->type == BH_SCALAR && bh_is_null(doc->root))

@@ -5,6 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "config/config.h"
@@ -168,7 +172,9 @@ static int object_cb(const struct bh_object *o, void *ctx)
 	return 0;
 }
 
-void bh_engine_buffer(struct bh_engine *e, const char *file, const char *buf, size_t len)
+/* mapped: buf is a private read-only file mapping whose pages before each finished document are
+ * dropped, so a large input costs the memory of its largest document, not of the whole file. */
+static void engine_buffer(struct bh_engine *e, const char *file, const char *buf, size_t len, bool mapped)
 {
 	const char *name = intern(e, file);
 	e->files++;
@@ -177,6 +183,8 @@ void bh_engine_buffer(struct bh_engine *e, const char *file, const char *buf, si
 		bh_engine_error(e, name, 0, 0, "out of memory");
 		return;
 	}
+	long page = sysconf(_SC_PAGESIZE);
+	size_t dropped = 0;
 	for (;;) {
 		struct bh_doc doc;
 		struct bh_err err = {0};
@@ -191,17 +199,50 @@ void bh_engine_buffer(struct bh_engine *e, const char *file, const char *buf, si
 		for (const struct bh_diag *w = doc.warnings; w; w = w->next)
 			bh_engine_warning(e, name, w->line, w->col, "%s", w->msg);
 		bh_objects_each(&doc, &e->doc, object_cb, e);
+		/* keep 1 MiB behind the parser: libyaml reads ahead, and a resync looks forward only */
+		if (mapped && page > 0 && doc.end > dropped + (2u << 20)) {
+			size_t upto = (doc.end - (1u << 20)) / (size_t)page * (size_t)page;
+			if (upto > dropped) {
+				madvise((char *)buf + dropped, upto - dropped, MADV_DONTNEED);
+				dropped = upto;
+			}
+		}
 	}
 	bh_arena_reset(&e->doc);
 	bh_decoder_free(d);
 }
 
+void bh_engine_buffer(struct bh_engine *e, const char *file, const char *buf, size_t len)
+{
+	engine_buffer(e, file, buf, len, false);
+}
+
 void bh_engine_file(struct bh_engine *e, const char *path)
 {
+	const char *name = strcmp(path, "-") ? path : "<stdin>";
+	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+	struct stat st;
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+		if ((size_t)st.st_size > e->lim->max_input) {
+			close(fd);
+			e->files++;
+			bh_engine_error(e, name, 0, 0, "larger than the input limit of %zu bytes", e->lim->max_input);
+			return;
+		}
+		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		close(fd);
+		if (m != MAP_FAILED) {
+			madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
+			engine_buffer(e, name, m, (size_t)st.st_size, true);
+			munmap(m, (size_t)st.st_size);
+			return;
+		}
+	} else if (fd >= 0)
+		close(fd);
+	/* stdin, pipes, empty files, or mmap refused: read it */
 	char *buf = NULL;
 	size_t len = 0;
 	int rc = bh_read_file(path, e->lim->max_input, &buf, &len);
-	const char *name = strcmp(path, "-") ? path : "<stdin>";
 	if (rc < 0) {
 		e->files++;
 		if (rc == -EFBIG)
@@ -210,7 +251,7 @@ void bh_engine_file(struct bh_engine *e, const char *path)
 			bh_engine_error(e, name, 0, 0, "cannot read: %s", strerror(-rc));
 		return;
 	}
-	bh_engine_buffer(e, name, buf, len);
+	engine_buffer(e, name, buf, len, false);
 	free(buf);
 }
 
