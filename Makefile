@@ -21,7 +21,7 @@ OPT      ?= -O2 -g
 LDSAN    :=
 endif
 
-CFLAGS   += -std=c11 -D_GNU_SOURCE $(OPT) -Wall -Wextra -Wshadow -Wno-unused-parameter -Wno-missing-field-initializers \
+CFLAGS   += -std=c11 -D_GNU_SOURCE $(OPT) -Wall -Wextra -Wshadow -Wno-unused-parameter -Wno-missing-field-initializers -Wno-format-truncation \
             -Wstrict-prototypes -Wmissing-prototypes -Wvla $(WERROR) -Isrc $(PKG_CFLAGS)
 LDLIBS   += $(PKG_LIBS) -lpthread -lm
 LDFLAGS  += $(LDSAN)
