@@ -83,7 +83,7 @@ static int on_event(void *ctx, const struct bhw_event *ev)
 {
 	struct run *r = ctx;
 	if (r->container) {
-		char id[80], pod[40];
+		char id[BHW_CGNAME], pod[40];
 		const char *rt;
 		bhw_container_of(ev, id, sizeof(id), &rt, pod, sizeof(pod));
 		if (strncmp(id, r->container, strlen(r->container))) {

@@ -55,7 +55,7 @@ struct bhw_alert {
 	char message[320];
 	const char *exe;         /* from the process cache or /proc; may be "" */
 	const char *args;        /* space-joined argv; may be "" */
-	char container_id[80];   /* "" when none */
+	char container_id[BHW_CGNAME]; /* "" when none */
 	const char *runtime;     /* "containerd", "cri-o", "docker", "podman", NULL */
 	char pod_uid[40];        /* "" when none */
 	bool suppressed;

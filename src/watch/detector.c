@@ -148,11 +148,9 @@ void bhw_container_of(const struct bhw_event *ev, char *id, size_t idlen, const 
 	}
 	if (!id[0] && ll && (ev->flags & BHW_F_CONTAINER))
 		snprintf(id, idlen, "%s", leaf); /* a plain runc/lab container: its cgroup is named after it */
-	/* pod UID: "pod<uid>" (cgroupfs driver) or "kubepods-<qos>-pod<uid_with_underscores>.slice" (systemd) */
-	const char *p = strstr(parent, "pod");
-	while (p && strlen(p + 3) < 36)
-		p = NULL;
-	if (p) {
+	/* pod UID: "pod<uid>" (cgroupfs driver) or "kubepods-<qos>-pod<uid_with_underscores>.slice" (systemd);
+	 * the first "pod" of "kubepods" is not it: take the occurrence followed by a 36-character UID */
+	for (const char *p = strstr(parent, "pod"); p; p = strstr(p + 1, "pod")) {
 		size_t n = 0;
 		for (const char *c = p + 3; *c && n < 36 && n + 1 < podlen; c++) {
 			if (!isxdigit((unsigned char)*c) && *c != '-' && *c != '_')
@@ -160,8 +158,9 @@ void bhw_container_of(const struct bhw_event *ev, char *id, size_t idlen, const 
 			pod[n++] = *c == '_' ? '-' : *c;
 		}
 		pod[n] = 0;
-		if (n != 36)
-			pod[0] = 0;
+		if (n == 36)
+			break;
+		pod[0] = 0;
 	}
 }
 

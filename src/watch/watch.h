@@ -8,11 +8,11 @@
 #include <linux/types.h>
 #endif
 
-#define BHW_EVENT_VERSION 1
+#define BHW_EVENT_VERSION 2
 #define BHW_COMM 16
 #define BHW_CHAIN 4      /* ancestors recorded with each event */
 #define BHW_STR 256      /* each of the three string slots */
-#define BHW_CGNAME 64    /* cgroup directory names (leaf and parent) */
+#define BHW_CGNAME 128   /* cgroup directory names (leaf and parent): "cri-containerd-<64 hex>.scope" is 85 */
 #define BHW_PATH_COMPS 16 /* open events: path components, leaf first, in s[0..1] as 16 x 32 bytes */
 #define BHW_COMP_LEN 32
 

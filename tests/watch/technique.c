@@ -7,7 +7,8 @@
  *   connect PATH       connect to a Unix socket
  *   serve PATH         listen on PATH, accept one connection (20 s at most), exit
  *   userfaultfd        create and close a userfaultfd
- *   gen N PATH         N connect() attempts to a Unix path (sensor throughput benchmark)
+ *   gen N PATH [RATE]  N connect() attempts to a Unix path, at most RATE per second (sensor benchmark)
+ *   openloop N PATH    N open()+close() of PATH (benchmark workload: opens the sensor must look at)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,6 +21,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 extern char **environ;
@@ -111,7 +113,14 @@ static int do_userfaultfd(void)
 	return 0;
 }
 
-static int do_gen(long n, const char *path)
+static double now_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static int do_gen(long n, const char *path, double rate)
 {
 	struct sockaddr_un a;
 	if (unix_addr(path, &a) < 0)
@@ -119,9 +128,29 @@ static int do_gen(long n, const char *path)
 	int s = socket(AF_UNIX, SOCK_STREAM, 0);
 	if (s < 0)
 		return perror("socket"), 1;
-	for (long i = 0; i < n; i++)
+	double t0 = now_s();
+	for (long i = 0; i < n; i++) {
 		(void)connect(s, (struct sockaddr *)&a, sizeof(a)); /* ENOENT: cheap, still one sensor event */
+		if (rate > 0 && (i & 255) == 255) {
+			double ahead = (double)(i + 1) / rate - (now_s() - t0);
+			if (ahead > 0)
+				usleep((useconds_t)(ahead * 1e6));
+		}
+	}
+	double dt = now_s() - t0;
 	close(s);
+	printf("%ld %.6f %.0f\n", n, dt, (double)n / dt);
+	return 0;
+}
+
+static int do_openloop(long n, const char *path)
+{
+	for (long i = 0; i < n; i++) {
+		int fd = open(path, O_RDONLY);
+		if (fd < 0)
+			return perror("open"), 1;
+		close(fd);
+	}
 	return 0;
 }
 
@@ -139,9 +168,11 @@ int main(int argc, char **argv)
 		return do_serve(argv[2]);
 	if (!strcmp(argv[1], "userfaultfd"))
 		return do_userfaultfd();
-	if (!strcmp(argv[1], "gen") && argc == 4)
-		return do_gen(atol(argv[2]), argv[3]);
+	if (!strcmp(argv[1], "gen") && (argc == 4 || argc == 5))
+		return do_gen(atol(argv[2]), argv[3], argc == 5 ? atof(argv[4]) : 0);
+	if (!strcmp(argv[1], "openloop") && argc == 4)
+		return do_openloop(atol(argv[2]), argv[3]);
 usage:
-	fprintf(stderr, "usage: technique memfd|bpf|connect PATH|serve PATH|userfaultfd|gen N PATH\n");
+	fprintf(stderr, "usage: technique memfd|bpf|connect PATH|serve PATH|userfaultfd|gen N PATH [RATE]|openloop N PATH\n");
 	return 2;
 }
