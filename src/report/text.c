@@ -88,9 +88,13 @@ int bh_report_text(FILE *out, const struct bh_report *r)
 	for (size_t gi = 0; gi < ng && !r->summary_only; gi++) {
 		qsort(idx + g[gi].start, g[gi].n, sizeof(*idx), cmp_idx);
 		const struct bh_finding *h = &f[idx[g[gi].start]];
-		fprintf(out, "%s%s:%u%s  %s %s%s%s\n", bold, h->obj.file ? h->obj.file : "-", h->obj.line, reset,
-			h->obj.kind ? h->obj.kind : "(object)", h->obj.namespace ? h->obj.namespace : "",
-			h->obj.namespace ? "/" : "", h->obj.name ? h->obj.name : "(unnamed)");
+		if (h->obj.file) /* host-facing jobs (inside, node) have no file */
+			fprintf(out, "%s%s:%u%s  ", bold, h->obj.file, h->obj.line, reset);
+		fprintf(out, "%s%s %s%s%s\n", h->obj.file ? "" : bold, h->obj.kind ? h->obj.kind : "(object)",
+			h->obj.namespace ? h->obj.namespace : "", h->obj.namespace ? "/" : "",
+			h->obj.name ? h->obj.name : "(unnamed)");
+		if (!h->obj.file)
+			fputs(reset, out);
 		for (size_t j = 0; j < g[gi].n; j++) {
 			const struct bh_finding *x = &f[idx[g[gi].start + j]];
 			fputs("  ", out);
@@ -100,7 +104,9 @@ int bh_report_text(FILE *out, const struct bh_report *r)
 			fprintf(out, "%s %s %s", reset, x->rule ? x->rule->id : "-", x->rule ? x->rule->name : "-");
 			if (x->suppressed)
 				fprintf(out, " (suppressed: %s)", x->suppress_reason ? x->suppress_reason : "");
-			fprintf(out, "  line %u\n    %s\n", x->line, x->message);
+			if (x->line)
+				fprintf(out, "  line %u", x->line);
+			fprintf(out, "\n    %s\n", x->message);
 			if (x->field)
 				fprintf(out, "    field: %s\n", x->field);
 			if (x->pss_check)
@@ -112,8 +118,10 @@ int bh_report_text(FILE *out, const struct bh_report *r)
 		}
 		fputs("\n", out);
 	}
-	fprintf(out, "%zu file%s, %zu object%s: %zu critical, %zu high, %zu medium, %zu low, %zu info", r->files,
-		r->files == 1 ? "" : "s", r->objects, r->objects == 1 ? "" : "s", counts[BH_SEV_CRITICAL],
+	if (r->files || !r->command || !strcmp(r->command, "scan"))
+		fprintf(out, "%zu file%s, ", r->files, r->files == 1 ? "" : "s");
+	fprintf(out, "%zu object%s: %zu critical, %zu high, %zu medium, %zu low, %zu info",
+		r->objects, r->objects == 1 ? "" : "s", counts[BH_SEV_CRITICAL],
 		counts[BH_SEV_HIGH], counts[BH_SEV_MEDIUM], counts[BH_SEV_LOW], counts[BH_SEV_INFO]);
 	if (suppressed)
 		fprintf(out, " (%zu suppressed)", suppressed);
