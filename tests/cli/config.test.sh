@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# bulkhead scan --config: exemptions with reasons and expiry, disabled rules, severity overrides,
+# --show-suppressed, config errors.
+. "$(dirname "$0")/../lib.sh"
+T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+G="$TOP/tests/golden/cases"
+command -v jq >/dev/null || { skip "jq missing"; finish; exit; }
+
+cat >"$T/cfg.yaml" <<'Y'
+rules:
+  severity: {host-network: low}
+exemptions:
+  - rules: [BH0001]
+    namespace: demo
+    reason: accepted for the demo
+  - rules: [BH0002]
+    kind: DaemonSet
+    reason: node agent, reviewed
+    expires: 2020-01-01
+  - rules: [host-ipc]
+    name: agent
+    reason: until the rewrite
+    expires: 2999-12-31
+Y
+"$BH" scan --format json --config "$T/cfg.yaml" "$G/privileged-yes.yaml" "$G/host-namespaces.yaml" >"$T/o.json"; rc=$?
+check "exempted critical does not fail; expired-exempted high does" test $rc = 1
+check "suppressed finding hidden by default" jq -e '[.findings[] | select(.rule == "BH0001")] == []' "$T/o.json" >/dev/null
+check "summary counts it as suppressed" jq -e '.summary.suppressed == 2' "$T/o.json" >/dev/null
+check "expired exemption still reports BH0002" jq -e '[.findings[] | select(.rule == "BH0002" and .suppressed == false)] | length == 1' "$T/o.json" >/dev/null
+check "expired exemption is reported as a warning with its line" jq -e '[.warnings[] | select(.message | test("cfg.yaml:7 expired on 2020-01-01"))] | length == 1' "$T/o.json" >/dev/null
+check "severity override applied" jq -e '[.findings[] | select(.rule == "BH0004") | .severity] == ["low"]' "$T/o.json" >/dev/null
+"$BH" scan --format json --show-suppressed --config "$T/cfg.yaml" "$G/privileged-yes.yaml" "$G/host-namespaces.yaml" >"$T/s.json"
+check "--show-suppressed lists them with the reason" jq -e '[.findings[] | select(.suppressed) | .suppressedReason] | sort == ["accepted for the demo", "until the rewrite"]' "$T/s.json" >/dev/null
+"$BH" scan --show-suppressed --config "$T/cfg.yaml" "$G/privileged-yes.yaml" >"$T/s.txt"
+check "text shows the suppression reason" grep -q 'suppressed: accepted for the demo' "$T/s.txt"
+
+printf 'rules:\n  disable: [privileged-container]\n' >"$T/off.yaml"
+"$BH" scan --pss none --config "$T/off.yaml" "$G/privileged-yes.yaml" >/dev/null; check "disabled rule: exit 0" test $? = 0
+"$BH" scan --format json --config "$T/off.yaml" "$G/privileged-yes.yaml" >"$T/p.json"
+check "disabled escape rule: the PSS check still reports the field" jq -e '[.findings[].pss.check] == ["privileged"]' "$T/p.json" >/dev/null
+
+printf 'exemptions:\n  - rules: [BH0001]\n    namespace: demo\n' >"$T/noreason.yaml"
+"$BH" scan --config "$T/noreason.yaml" "$G/privileged-yes.yaml" >/dev/null 2>"$T/err"; rc=$?
+check "exemption without reason: config error, exit 2" test $rc = 2
+check "the error names file:line:col" grep -q "noreason.yaml:2:5: exemptions: an exemption needs a reason" "$T/err"
+printf 'rules:\n  disabled: [BH0001]\n' >"$T/typo.yaml"
+"$BH" scan --format json --config "$T/typo.yaml" "$G/privileged-yes.yaml" >"$T/e.json" 2>/dev/null; rc=$?
+check "unknown key: exit 2" test $rc = 2
+check "unknown key as JSON error" jq -e '.error | test("typo.yaml:2:3: unknown key \"disabled\"")' "$T/e.json" >/dev/null
+"$BH" scan --config "$T/missing.yaml" "$G/privileged-yes.yaml" 2>/dev/null; check "missing config: exit 2" test $? = 2
+
+# the bulkhead.io/ignore annotation
+printf 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: dbg\n  annotations:\n    bulkhead.io/ignore: "host-pid debugging node 3, remove after incident 77"\nspec:\n  hostPID: true\n  containers: [{name: c, image: x}]\n' >"$T/ann.yaml"
+"$BH" scan --format json "$T/ann.yaml" >"$T/a.json"; rc=$?
+check "annotation suppresses: exit 0" test $rc = 0
+check "annotation reason kept" jq -e '.summary.suppressed == 1' "$T/a.json" >/dev/null
+sed -i 's/"host-pid debugging.*"/BH0002/' "$T/ann.yaml"
+"$BH" scan --format json "$T/ann.yaml" >"$T/a2.json"; rc=$?
+check "annotation without reason does not suppress" test $rc = 1
+check "…and says so" jq -e '[.warnings[] | select(.message | test("has no reason"))] | length == 1' "$T/a2.json" >/dev/null
+
+# the shipped example config is valid
+"$BH" scan --config "$TOP/examples/bulkhead-config.yaml" --fail-on none "$TOP/examples" >/dev/null
+check "examples/bulkhead-config.yaml loads" test $? = 0
+finish
