@@ -9,11 +9,6 @@
 
 #include "report.h"
 
-static bool same_ns(const char *a, const char *b)
-{
-	return (!a && !b) || (a && b && !strcmp(a, b));
-}
-
 static bool same_obj(const struct bh_objref *a, const struct bh_objref *b)
 {
 	return a->line == b->line && a->col == b->col && a->file && b->file && !strcmp(a->file, b->file);
@@ -34,47 +29,87 @@ static void resource(FILE *out, const struct bh_objref *o)
 	fputs("}", out);
 }
 
+/* namespace → index, open addressing; NULL (cluster scope) is index 0 */
+struct nsmap {
+	const char **names; /* by index */
+	size_t n;
+	size_t *slots;      /* index + 1 */
+	size_t cap;
+};
+
+static size_t hash(const char *s)
+{
+	size_t h = 1469598103934665603ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static size_t ns_index(struct nsmap *m, const char *ns)
+{
+	if (!ns)
+		return 0;
+	size_t h = hash(ns) & (m->cap - 1);
+	while (m->slots[h]) {
+		if (!strcmp(m->names[m->slots[h] - 1], ns))
+			return m->slots[h] - 1;
+		h = (h + 1) & (m->cap - 1);
+	}
+	m->names[m->n] = ns;
+	m->slots[h] = ++m->n;
+	return m->n - 1;
+}
+
 int bh_report_policyreport(FILE *out, const struct bh_report *r)
 {
 	size_t n = r->findings ? r->findings->n : 0;
 	const struct bh_finding *f = n ? r->findings->v : NULL;
-	/* namespaces in order of first appearance among objects (and findings, for safety) */
-	const char **ns = calloc(r->nobjlist + n + 1, sizeof(*ns));
-	if (!ns)
+	size_t total = r->nobjlist + n + 1;
+	struct nsmap m = {0};
+	m.cap = 16;
+	while (m.cap < total * 2)
+		m.cap *= 2;
+	m.names = calloc(total + 1, sizeof(*m.names));
+	m.slots = calloc(m.cap, sizeof(*m.slots));
+	size_t *fns = calloc(n + 1, sizeof(*fns));          /* namespace of each finding */
+	size_t *cnt = calloc(total + 1, sizeof(*cnt) * 4);  /* pass, fail, skip, results per namespace */
+	size_t *order = calloc(n + 1, sizeof(*order));      /* findings grouped by namespace */
+	size_t *start = calloc(total + 2, sizeof(*start));
+	if (!m.names || !m.slots || !fns || !cnt || !order || !start) {
+		free(m.names), free(m.slots), free(fns), free(cnt), free(order), free(start);
 		return -1;
-	size_t nns = 0;
-	bool cluster = false;
-	for (size_t i = 0; i < r->nobjlist + n; i++) {
-		const char *x = i < r->nobjlist ? r->objlist[i].namespace : f[i - r->nobjlist].obj.namespace;
-		if (!x) {
-			cluster = true;
-			continue;
-		}
-		size_t k = 0;
-		while (k < nns && strcmp(ns[k], x))
-			k++;
-		if (k == nns)
-			ns[nns++] = x;
 	}
+	m.names[0] = NULL;
+	m.n = 1;
+	/* objects and findings are both in input order: walk them together, once */
+	for (size_t o = 0, i = 0; o < r->nobjlist; o++) {
+		size_t k = ns_index(&m, r->objlist[o].namespace);
+		bool any = false;
+		for (; i < n && same_obj(&f[i].obj, &r->objlist[o]); i++)
+			any |= !f[i].suppressed;
+		cnt[k * 4 + 0] += !any;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t k = fns[i] = ns_index(&m, f[i].obj.namespace);
+		cnt[k * 4 + (f[i].suppressed ? 2 : 1)]++;
+		cnt[k * 4 + 3]++;
+	}
+	for (size_t k = 0; k < m.n; k++)
+		start[k + 1] = start[k] + cnt[k * 4 + 3];
+	for (size_t i = 0; i < n; i++)
+		order[start[fns[i]]++] = i;
+	for (size_t k = m.n; k > 0; k--) /* start[k] now holds where group k+1 begins: shift back */
+		start[k] = start[k - 1];
+	start[0] = 0;
 	time_t now = time(NULL);
 	fputs("{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [", out);
 	size_t items = 0;
-	for (size_t k = 0; k < nns + (cluster ? 1 : 0); k++) {
-		const char *nsname = k < nns ? ns[k] : NULL;
-		size_t pass = 0, fail = 0, skip = 0;
-		for (size_t o = 0; o < r->nobjlist; o++) {
-			if (!same_ns(r->objlist[o].namespace, nsname))
-				continue;
-			bool any = false;
-			for (size_t i = 0; i < n && !any; i++)
-				any = same_obj(&f[i].obj, &r->objlist[o]) && !f[i].suppressed;
-			pass += !any;
-		}
-		for (size_t i = 0; i < n; i++)
-			if (same_ns(f[i].obj.namespace, nsname)) {
-				fail += !f[i].suppressed;
-				skip += f[i].suppressed;
-			}
+	/* namespaced reports in order of first appearance, the cluster report last */
+	for (size_t kk = 1; kk <= m.n; kk++) {
+		size_t k = kk == m.n ? 0 : kk;
+		const char *nsname = m.names[k];
+		if (!nsname && cnt[0] == 0 && cnt[3] == 0)
+			continue; /* no cluster-scoped objects */
 		fputs(items++ ? ",\n " : "\n ", out);
 		if (nsname) {
 			fputs("{\"apiVersion\": \"wgpolicyk8s.io/v1alpha2\", \"kind\": \"PolicyReport\", \"metadata\": {\"name\": ", out);
@@ -87,13 +122,10 @@ int bh_report_policyreport(FILE *out, const struct bh_report *r)
 			fputs("{\"apiVersion\": \"wgpolicyk8s.io/v1alpha2\", \"kind\": \"ClusterPolicyReport\", \"metadata\": {\"name\": \"bulkhead-cluster\"", out);
 		fputs(", \"labels\": {\"app.kubernetes.io/managed-by\": \"bulkhead\"}}", out);
 		fprintf(out, ",\n  \"summary\": {\"pass\": %zu, \"fail\": %zu, \"warn\": 0, \"error\": 0, \"skip\": %zu},\n  \"results\": [",
-			pass, fail, skip);
-		size_t shown = 0;
-		for (size_t i = 0; i < n; i++) {
-			const struct bh_finding *x = &f[i];
-			if (!same_ns(x->obj.namespace, nsname))
-				continue;
-			fputs(shown++ ? ",\n   " : "\n   ", out);
+			cnt[k * 4 + 0], cnt[k * 4 + 1], cnt[k * 4 + 2]);
+		for (size_t q = start[k]; q < start[k] + cnt[k * 4 + 3]; q++) {
+			const struct bh_finding *x = &f[order[q]];
+			fputs(q > start[k] ? ",\n   " : "\n   ", out);
 			fputs("{\"source\": \"bulkhead\", \"policy\": ", out);
 			bh_json_str(out, x->rule->id);
 			fputs(", \"rule\": ", out);
@@ -104,8 +136,7 @@ int bh_report_policyreport(FILE *out, const struct bh_report *r)
 			bh_json_str(out, x->message);
 			fprintf(out, ", \"timestamp\": {\"seconds\": %lld, \"nanos\": 0}, \"resources\": [", (long long)now);
 			resource(out, &x->obj);
-			fputs("], \"properties\": {", out);
-			fputs("\"field\": ", out);
+			fputs("], \"properties\": {\"field\": ", out);
 			bh_json_str(out, x->field ? x->field : "");
 			fputs(", \"container\": ", out);
 			bh_json_str(out, x->container ? x->container : "");
@@ -120,10 +151,10 @@ int bh_report_policyreport(FILE *out, const struct bh_report *r)
 			}
 			fputs("}}", out);
 		}
-		fputs(shown ? "\n  ]}" : "]}", out);
+		fputs(cnt[k * 4 + 3] ? "\n  ]}" : "]}", out);
 	}
 	fputs(items ? "\n]}\n" : "]}\n", out);
-	free(ns);
+	free(m.names), free(m.slots), free(fns), free(cnt), free(order), free(start);
 	return ferror(out) ? -1 : 0;
 }
 

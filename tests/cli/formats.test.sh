@@ -62,6 +62,8 @@ check "policyreport: a List" jq -e '.kind == "List" and .apiVersion == "v1"' "$T
 check "policyreport: demo, kube-system, web and cluster reports" jq -e '[.items[] | (.metadata.namespace // "cluster")] == ["demo", "kube-system", "web", "cluster"]' "$T/pr.json" >/dev/null
 check "policyreport: wgpolicyk8s.io/v1alpha2 kinds" jq -e 'all(.items[]; .apiVersion == "wgpolicyk8s.io/v1alpha2" and (.kind | IN("PolicyReport", "ClusterPolicyReport")))' "$T/pr.json" >/dev/null
 check "policyreport: results shape" jq -e 'all(.items[].results[]; (.result | IN("pass", "fail", "warn", "error", "skip")) and (.severity | IN("critical", "high", "medium", "low", "info")) and (.resources | length == 1) and (.properties | to_entries | all(.value | type == "string")))' "$T/pr.json" >/dev/null
+check "policyreport: every result belongs to its report's namespace" jq -e 'all(.items[]; .metadata.namespace as $ns | all(.results[]; .resources[0].namespace == $ns))' "$T/pr.json" >/dev/null
+check "policyreport: fail results match the summary" jq -e 'all(.items[]; .summary.fail == ([.results[] | select(.result == "fail")] | length))' "$T/pr.json" >/dev/null
 check "policyreport: summary counts the hardened object as pass" jq -e '.items[] | select(.metadata.namespace == "web") | .summary.pass == 1 and .summary.fail == 0' "$T/pr.json" >/dev/null
 check "policyreport: kube-system fails 3" jq -e '.items[] | select(.metadata.namespace == "kube-system") | .summary.fail == 3' "$T/pr.json" >/dev/null
 
