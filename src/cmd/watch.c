@@ -264,6 +264,13 @@ int cmd_watch(int argc, char **argv)
 	if (!dedup)
 		bhw_detector_set_dedup(r.det, 0);
 
+	/* handlers first: a signal that arrives while the sensor loads must not kill the process */
+	struct sigaction sa = {0};
+	sa.sa_handler = on_stop;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = on_usr1;
+	sigaction(SIGUSR1, &sa, NULL);
 	const struct bhw_engine *eng = replay ? &bhw_engine_replay : &bhw_engine_live;
 	int rc = 2;
 	struct bhw_source *src = NULL;
@@ -292,12 +299,6 @@ int cmd_watch(int argc, char **argv)
 		goto close_rec;
 	}
 
-	struct sigaction sa = {0};
-	sa.sa_handler = on_stop;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sa.sa_handler = on_usr1;
-	sigaction(SIGUSR1, &sa, NULL);
 	if (!replay && !r.json)
 		fprintf(stderr, "bulkhead watch: sensor loaded, watching%s (SIGUSR1: counters, SIGINT: stop)\n",
 			include_host ? " all processes" : " container processes");

@@ -218,10 +218,16 @@ static __always_inline struct bhw_event *begin(__u16 type, int flags)
 	return e;
 }
 
+/* Waking the reader for every event costs more than the event (an irq_work and a context switch each):
+ * wake it only once a batch is waiting; the reader also polls every 200 ms, which bounds alert latency. */
+#define WAKEUP_BYTES (64 * 1024)
+
 static __always_inline void submit(struct bhw_event *e)
 {
 	count(BHW_C_SENT);
-	bpf_ringbuf_submit(e, 0);
+	long flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP
+										    : BPF_RB_NO_WAKEUP;
+	bpf_ringbuf_submit(e, flags);
 }
 
 /* ---- process lifecycle ---- */

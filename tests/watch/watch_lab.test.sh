@@ -127,11 +127,17 @@ watch_case chroot "BH0519" plain chroot / /bin/true
 
 # the host itself is not reported without --include-host
 out=$LAB_DIR/host.json
-"$BH" watch --format json --output "$out" --fail-on none 2>/dev/null & wpid=$!
-sleep 0.8
+"$BH" watch --format json --output "$out" --fail-on none --record "$LAB_DIR/host.bhw" 2>"$LAB_DIR/host.err" &
+wpid=$!
+for i in $(seq 1 50); do [ -s "$LAB_DIR/host.bhw" ] && break; sleep 0.1; done # recording header: loaded
+kill -USR1 $wpid
+sleep 0.4
+check "SIGUSR1 prints the counters while running" grep -q '"stats"' "$LAB_DIR/host.err"
 sh -c 'echo $$ >"$1"; exec 3>>/proc/sys/kernel/core_pattern' sh "$LAB_DIR/host.pid" 2>/dev/null
 sleep 0.4
-kill -INT $wpid; wait $wpid
+kill -INT $wpid; wait $wpid; rc=$?
+check "SIGINT: clean exit 0" test "$rc" = 0
+check "counters printed at exit" test "$(grep -c '"stats"' "$LAB_DIR/host.err")" = 2
 check "host activity is filtered in the kernel" \
 	test "$(jq -r --argjson p "$(cat "$LAB_DIR/host.pid")" 'select(.process.pid == $p) | .rule' "$out" | wc -l)" = 0
 

@@ -73,11 +73,16 @@ check "unknown option: exit 2" test "$rc" = 2
 "$BH" watch --help | grep -q -- --replay
 check "--help lists --replay" test $? = 0
 check "--list-rules lists 22 rules" test "$("$BH" watch --list-rules | grep -c '^BH05')" = 22
-if [ "$(id -u)" != 0 ]; then
-	"$BH" watch --duration 1 >/dev/null 2>"$tmp/np"; rc=$?
-	check "without privileges: exit 2 and a clear message" test "$rc" = 2
-	check "without privileges: message" grep -q "needs root" "$tmp/np"
+# without privileges: a clear message, exit 2 (as root, drop to nobody with setpriv when it exists)
+np=()
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then np=(setpriv --reuid=65534 --regid=65534 --clear-groups); fi
+if [ "$(id -u)" != 0 ] || [ ${#np[@]} -gt 0 ]; then
+	"${np[@]}" "$BH" watch --duration 1 >/dev/null 2>"$tmp/np"; rc=$?
+	check "without privileges: exit 2" test "$rc" = 2
+	check "without privileges: says what is needed" grep -q "needs root (CAP_BPF and CAP_PERFMON" "$tmp/np"
+	"${np[@]}" "$BH" watch --duration 1 --format json >"$tmp/npj" 2>/dev/null
+	check "without privileges: JSON error with --format json" jq -e '.error | test("needs root")' "$tmp/npj"
 else
-	skip "unprivileged start message: running as root"
+	skip "unprivileged start message: root without setpriv"
 fi
 finish
