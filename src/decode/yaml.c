@@ -120,12 +120,27 @@ static bool same_key(const struct bh_node *a, const struct bh_node *b)
 	return a->type == BH_SCALAR && b->type == BH_SCALAR && a->len == b->len && !memcmp(a->s, b->s, a->len);
 }
 
-static bool has_key(const struct bh_pair *p, size_t n, const struct bh_node *k)
+static uint32_t key_hash(const struct bh_node *k)
 {
-	for (size_t i = 0; i < n; i++)
-		if (same_key(p[i].key, k))
-			return true;
-	return false;
+	uint32_t h = 2166136261u ^ k->type;
+	for (uint32_t i = 0; k->type == BH_SCALAR && i < k->len; i++)
+		h = (h ^ (unsigned char)k->s[i]) * 16777619u;
+	return h;
+}
+
+/* Adds np[i].key to the set unless an equal scalar key is there: true when added. Non-scalar keys are
+ * never equal to anything (go-yaml compares them by identity). */
+static bool key_insert(uint32_t *set, size_t cap, const struct bh_pair *np, size_t i)
+{
+	const struct bh_node *k = np[i].key;
+	size_t h = key_hash(k) & (cap - 1);
+	while (set[h]) {
+		if (same_key(np[set[h] - 1].key, k))
+			return false;
+		h = (h + 1) & (cap - 1);
+	}
+	set[h] = (uint32_t)i + 1;
+	return true;
 }
 
 /* Rebuilds map m's pairs with merge keys applied. Returns 0 or a negative errno with err set. */
@@ -160,8 +175,16 @@ static int apply_merges(struct bh_yaml_reader *r, struct bh_arena *a, struct bh_
 	for (uint32_t i = 0; i < m->n; i++)
 		if (!is_merge_key(m->pairs[i].key))
 			np[n++] = m->pairs[i];
-	size_t own = n;
-	/* merged keys: quadratic in the merged map size only, which aliases keep small; bounded by weight */
+	/* explicit keys and earlier merged keys win: a hash set of the keys taken so far keeps this linear
+	 * (a merge of a large map, repeated through aliases, would otherwise be quadratic) */
+	size_t cap = 16;
+	while (cap < total * 2)
+		cap *= 2;
+	uint32_t *set = calloc(cap, sizeof(*set)); /* index into np + 1 */
+	if (!set)
+		return bh_err_set(err, -ENOMEM, m->line, m->col, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		key_insert(set, cap, np, i);
 	for (uint32_t i = 0; i < m->n; i++) {
 		if (!is_merge_key(m->pairs[i].key))
 			continue;
@@ -170,13 +193,13 @@ static int apply_merges(struct bh_yaml_reader *r, struct bh_arena *a, struct bh_
 		for (uint32_t j = 0; j < cnt; j++) {
 			struct bh_node *src = v->type == BH_MAP ? v : v->items[j];
 			for (uint32_t q = 0; q < src->n; q++) {
-				if (has_key(np, n, src->pairs[q].key))
-					continue; /* explicit or earlier-merged key wins */
-				np[n++] = src->pairs[q];
+				np[n] = src->pairs[q];
+				if (key_insert(set, cap, np, n))
+					n++;
 			}
 		}
 	}
-	(void)own;
+	free(set);
 	(void)r;
 	m->pairs = np;
 	m->n = (uint32_t)n;

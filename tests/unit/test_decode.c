@@ -187,6 +187,30 @@ static void test_merge_single_and_list(void **st)
 	assert_true(dec("m: {<<: 5}\n") < 0);
 }
 
+/* merging a large map many times stays linear and keeps the first of each key */
+static void test_merge_large(void **st)
+{
+	(void)st;
+	static char buf[200000];
+	size_t k = (size_t)snprintf(buf, sizeof(buf), "base: &b {");
+	for (int i = 0; i < 3000; i++)
+		k += (size_t)snprintf(buf + k, sizeof(buf) - k, "%sk%d: %d", i ? ", " : "", i, i);
+	k += (size_t)snprintf(buf + k, sizeof(buf) - k, "}\nm:\n  k7: explicit\n  <<: [");
+	for (int i = 0; i < 30; i++)
+		k += (size_t)snprintf(buf + k, sizeof(buf) - k, "%s*b", i ? ", " : "");
+	snprintf(buf + k, sizeof(buf) - k, "]\n");
+	assert_int_equal(dec(buf), 1);
+	const struct bh_node *m = get("m");
+	assert_int_equal(m->n, 3000);
+	const char *s;
+	size_t l;
+	assert_int_equal(bh_as_str(bh_map_get(m, "k7", BH_READ_LAST, NULL, NULL), &s, &l), BH_OK);
+	assert_string_equal(s, "explicit");
+	int64_t v = 0;
+	assert_int_equal(bh_as_int(bh_map_get(m, "k2999", BH_READ_LAST, NULL, NULL), &v), BH_OK);
+	assert_int_equal(v, 2999);
+}
+
 static void test_streams(void **st)
 {
 	(void)st;
@@ -360,6 +384,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_nulls, teardown),
 		cmocka_unit_test_teardown(test_anchor_alias, teardown),
 		cmocka_unit_test_teardown(test_merge_single_and_list, teardown),
+		cmocka_unit_test_teardown(test_merge_large, teardown),
 		cmocka_unit_test_teardown(test_streams, teardown),
 		cmocka_unit_test_teardown(test_duplicate_keys, teardown),
 		cmocka_unit_test_teardown(test_case_variant_keys, teardown),
