@@ -113,6 +113,6 @@ http_request() {
 
 # sclient: openssl s_client on the server, quiet, trusting the test CA
 sclient() {
-	openssl s_client -quiet -no_ign_eof -connect "127.0.0.1:$PORT" -servername localhost -CAfile "$W/certs/ca.crt" \
+	timeout "${SCLIENT_TIMEOUT:-8}" openssl s_client -quiet -no_ign_eof -connect "127.0.0.1:$PORT" -servername localhost -CAfile "$W/certs/ca.crt" \
 		-verify_return_error "$@" 2>/dev/null
 }
