@@ -253,13 +253,57 @@ enum bh_res bh_as_str(const struct bh_node *n, const char **s, size_t *len)
 	return BH_OK;
 }
 
+/* Go's encoding/json matches field names with Unicode simple case folding (bytes.EqualFold), under which
+ * U+017F (long s) folds to 's' and U+212A (Kelvin sign) to 'k': a client decoding with it reads
+ * "runAſUser" as runAsUser. name is ASCII. */
+static bool fold_eq(const char *k, size_t kl, const char *name, size_t nl)
+{
+	size_t i = 0, j = 0;
+	while (i < kl && j < nl) {
+		unsigned char c = (unsigned char)k[i], d = (unsigned char)name[j];
+		if (d >= 'A' && d <= 'Z')
+			d += 32;
+		if (c == 0xC5 && i + 1 < kl && (unsigned char)k[i + 1] == 0xBF) {
+			if (d != 's')
+				return false;
+			i += 2;
+		} else if (c == 0xE2 && i + 2 < kl && (unsigned char)k[i + 1] == 0x84 && (unsigned char)k[i + 2] == 0xAA) {
+			if (d != 'k')
+				return false;
+			i += 3;
+		} else {
+			if (c >= 'A' && c <= 'Z')
+				c += 32;
+			if (c != d)
+				return false;
+			i++;
+		}
+		j++;
+	}
+	return i == kl && j == nl;
+}
+
+static bool has_high(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return true;
+	return false;
+}
+
 bool bh_key_is(const struct bh_node *key, const char *name, bool *casevar)
 {
 	if (!key || key->type != BH_SCALAR)
 		return false;
 	size_t l = strlen(name);
-	if (key->len != l)
+	if (key->len != l) {
+		if (key->len > l && key->len <= 3 * l && has_high(key->s, key->len) && fold_eq(key->s, key->len, name, l)) {
+			if (casevar)
+				*casevar = true;
+			return true;
+		}
 		return false;
+	}
 	if (memcmp(key->s, name, l) == 0) {
 		if (casevar)
 			*casevar = false;
@@ -283,8 +327,9 @@ const struct bh_node *bh_map_get(const struct bh_node *map, const char *name, en
 	size_t l = strlen(name);
 	for (uint32_t i = 0; i < map->n; i++) {
 		const struct bh_node *k = map->pairs[i].key;
-		/* cheap length test first: this runs for every field of every object */
-		if (k->type != BH_SCALAR || k->len != l)
+		/* cheap length test first: this runs for every field of every object (longer keys can still
+		 * match through a multi-byte folding character) */
+		if (k->type != BH_SCALAR || k->len < l || (k->len != l && k->len > 3 * l))
 			continue;
 		if (bh_key_is(k, name, &cv)) {
 			hit = &map->pairs[i];

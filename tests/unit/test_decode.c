@@ -266,6 +266,14 @@ static void test_case_variant_keys(void **st)
 	assert_int_equal(dec("privileged: true\n"), 1);
 	bh_map_get(F.doc.root, "privileged", BH_READ_LAST, &cv, NULL);
 	assert_false(cv);
+	/* Go's encoding/json folds U+017F to s and U+212A to k */
+	assert_int_equal(dec("runA\xC5\xBFUser: 0\n\xE2\x84\xAAind: Pod\n"), 1);
+	assert_non_null(bh_map_get(F.doc.root, "runAsUser", BH_READ_LAST, &cv, NULL));
+	assert_true(cv);
+	assert_non_null(bh_map_get(F.doc.root, "kind", BH_READ_LAST, &cv, NULL));
+	assert_null(bh_map_get(F.doc.root, "runAsUsers", BH_READ_LAST, &cv, NULL));
+	assert_int_equal(dec("runA\xC3\xBFUser: 0\n"), 1); /* another non-ASCII letter does not fold */
+	assert_null(bh_map_get(F.doc.root, "runAsUser", BH_READ_LAST, &cv, NULL));
 }
 
 static void test_json_escapes(void **st)
