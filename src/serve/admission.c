@@ -36,12 +36,15 @@ void bh_admission_init(struct bh_admission *x)
 	x->lim.max_input = BH_ADMIT_MAX_BODY;
 	x->lim.max_doc_bytes = TREE_CAP;
 	bh_arena_init(&x->tree, TREE_CAP);
+	bh_engine_init(&x->e);
 }
 
 void bh_admission_release(struct bh_admission *x)
 {
-	if (x)
-		bh_arena_release(&x->tree);
+	if (!x)
+		return;
+	bh_arena_release(&x->tree);
+	bh_engine_release(&x->e);
 }
 
 void bh_admission_error_body(struct bh_buf *out, int status, const char *msg)
@@ -126,19 +129,6 @@ static bool node_eq(const struct bh_node *a, const struct bh_node *b)
 	return false;
 }
 
-struct notes {
-	const char *msg[MAX_NOTES];
-	size_t n;
-	struct bh_arena *a;
-};
-
-static void note_cb(const struct bh_object *o, const char *msg, void *ctx)
-{
-	struct notes *ns = ctx;
-	if (ns->n < MAX_NOTES)
-		ns->msg[ns->n++] = bh_arena_strndup(ns->a, msg, strlen(msg));
-}
-
 /* One warning, at most BH_ADMIT_WARN_LEN bytes (hence characters), cut on a UTF-8 boundary with "...". */
 static void warning(struct bh_buf *out, bool *first, const char *text)
 {
@@ -199,10 +189,11 @@ static int evaluate(struct bh_admission *x, const struct bh_config *cfg, const s
 		    const struct bh_node *req, const struct bh_node *obj, const char *uid, size_t uidlen,
 		    struct bh_buf *out, struct bh_admit_result *res)
 {
-	struct bh_engine e;
-	bh_engine_init(&e);
-	e.lim = &x->lim;
-	e.findings.max = MAX_FINDINGS;
+	struct bh_engine *e = &x->e;
+	e->lim = &x->lim;
+	e->cfg = cfg;
+	e->now = x->now ? x->now : time(NULL);
+	e->findings.max = MAX_FINDINGS;
 
 	struct bh_object o;
 	bh_object_init(&o, doc, obj);
@@ -226,12 +217,11 @@ static int evaluate(struct bh_admission *x, const struct bh_config *cfg, const s
 	cpy(res->ns, sizeof(res->ns), o.ref.namespace, SIZE_MAX);
 	cpy(res->name, sizeof(res->name), o.ref.name, SIZE_MAX);
 
-	bh_engine_object(&e, &o);
-	struct notes notes = {.a = &x->tree};
-	bh_config_apply(cfg, &o, &e.findings, 0, x->now ? x->now : time(NULL), note_cb, &notes);
+	/* the engine applies the config: disabled rules, severity overrides, exemptions, the ignore annotation */
+	bh_engine_object(e, &o);
 
 	enum bh_action worst = BH_ACT_NONE;
-	struct bh_findings *fs = &e.findings;
+	struct bh_findings *fs = &e->findings;
 	for (size_t i = 0; i < fs->n; i++) {
 		const struct bh_finding *f = &fs->v[i];
 		if (f->suppressed) {
@@ -250,7 +240,7 @@ static int evaluate(struct bh_admission *x, const struct bh_config *cfg, const s
 	}
 	/* An object the API server itself would reject (a security field of the wrong type) is not "fine":
 	 * deny it rather than allow what we could not read (DESIGN §2). */
-	bool unreadable = e.errors.n > 0 || fs->oom;
+	bool unreadable = e->errors.n > 0 || fs->oom;
 	char label[256];
 	obj_label(&o, label, sizeof(label));
 
@@ -267,12 +257,12 @@ static int evaluate(struct bh_admission *x, const struct bh_config *cfg, const s
 		size_t shown = 0, total = 0;
 		if (unreadable) {
 			bh_buf_printf(&m, "bulkhead cannot evaluate %s: ", label);
-			for (size_t i = 0; i < e.errors.n; i++) {
+			for (size_t i = 0; i < e->errors.n; i++) {
 				if (m.len < BH_ADMIT_MAX_MESSAGE)
-					bh_buf_printf(&m, "%s%s", i ? "; " : "", e.errors.v[i].message);
+					bh_buf_printf(&m, "%s%s", i ? "; " : "", e->errors.v[i].message);
 			}
 			if (fs->oom)
-				bh_buf_puts(&m, e.errors.n ? "; out of memory" : "out of memory");
+				bh_buf_puts(&m, e->errors.n ? "; out of memory" : "out of memory");
 		} else {
 			for (size_t i = 0; i < fs->n; i++)
 				total += !fs->v[i].suppressed && bh_config_action(cfg, fs->v[i].sev) == BH_ACT_DENY;
@@ -328,12 +318,15 @@ static int evaluate(struct bh_admission *x, const struct bh_config *cfg, const s
 		warning(out, &first, w);
 		nwarn++;
 	}
-	for (size_t i = 0; i < notes.n; i++) {
+	/* the engine's warnings: expired exemptions, an ignore annotation without reason, case-variant keys */
+	for (size_t i = 0; i < e->warnings.n; i++) {
 		if (nwarn == BH_ADMIT_MAX_WARNINGS - 1) {
 			morewarn++;
 			continue;
 		}
-		warning(out, &first, notes.msg[i]);
+		char w[512];
+		snprintf(w, sizeof(w), "bulkhead: %s", e->warnings.v[i].message);
+		warning(out, &first, w);
 		nwarn++;
 	}
 	if (morewarn) {
@@ -375,7 +368,6 @@ static int evaluate(struct bh_admission *x, const struct bh_config *cfg, const s
 		bh_buf_release(&a);
 	}
 	bh_buf_puts(out, "}}\n");
-	bh_engine_release(&e);
 	return res->status = out->err ? 500 : 200;
 }
 
@@ -389,6 +381,12 @@ int bh_admission_review(struct bh_admission *x, const struct bh_config *cfg, con
 		bh_arena_init(&x->tree, TREE_CAP);
 	} else
 		bh_arena_reset(&x->tree);
+	if (x->e.doc.reserved + x->e.results.reserved > TREE_KEEP) {
+		bh_engine_release(&x->e);
+		bh_engine_init(&x->e);
+	} else
+		bh_engine_reset(&x->e);
+	x->e.findings.oom = 0;
 
 	if (len > BH_ADMIT_MAX_BODY) {
 		res->decision = BH_DEC_INVALID;

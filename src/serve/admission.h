@@ -9,6 +9,7 @@
 
 #include "config/config.h"
 #include "decode/node.h"
+#include "engine/engine.h"
 #include "serve/buf.h"
 
 /* The API server's own request body limit (k8s.io/apiserver: 3 MiB for a JSON request). */
@@ -48,9 +49,12 @@ struct bh_admit_result {
 	size_t nrule;
 };
 
+/* Per-thread state, reused from request to request so that a steady stream of reviews stops calling
+ * malloc: the tree arena and the engine keep their memory unless a request made them large. */
 struct bh_admission {
 	struct bh_limits lim;
 	struct bh_arena tree;       /* the decoded AdmissionReview */
+	struct bh_engine e;
 	time_t now;                 /* 0 = time(NULL) per request (tests fix it) */
 };
 
