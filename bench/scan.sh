@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# bulkhead scan against libyaml parse-only on the real-world corpus (../shared/corpus/real/) concatenated to
-# at least TARGET_MB (default 50) MB, in one run: wall time, MB/s, objects/s and peak RSS for both, best of
-# RUNS (default 3). Usage: bench/scan.sh [TARGET_MB]
+# bulkhead scan against libyaml parse-only on the real-world corpus (../shared/corpus/real/), in one run:
+#   A: the corpus concatenated into one file of at least TARGET_MB (default 50) MB — one core
+#   B: the corpus files copied into a directory until it holds TARGET_MB — --jobs 1 and --jobs 2
+# Wall time (best of RUNS, default 3), MB/s, objects/s, peak RSS. Usage: bench/scan.sh [TARGET_MB]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 target_mb=${1:-50}
@@ -11,18 +12,24 @@ corpus=${CORPUS:-../shared/corpus/real}
 BUILD=${BUILD:-build}
 make -s BUILD="$BUILD" bench >/dev/null || { echo "bench/scan.sh: build failed" >&2; exit 2; }
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
-input="$work/corpus.yaml"
-: >"$input"
 files=$(find "$corpus" -type f \( -name '*.yaml' -o -name '*.yml' \) | sort)
+input="$work/corpus.yaml"; : >"$input"
+mkdir "$work/dir"; copy=0
 while [ "$(stat -c %s "$input")" -lt $((target_mb * 1000 * 1000)) ]; do
-	for f in $files; do printf -- '---\n' >>"$input"; cat "$f" >>"$input"; printf '\n' >>"$input"; done
+	copy=$((copy + 1))
+	for f in $files; do
+		printf -- '---\n' >>"$input"; cat "$f" >>"$input"; printf '\n' >>"$input"
+		cp "$f" "$work/dir/$copy-$(echo "${f#$corpus/}" | tr / _)"
+	done
 done
 bytes=$(stat -c %s "$input")
-mb=$(awk -v b="$bytes" 'BEGIN{printf "%.1f", b/1e6}')
-echo "input: $mb MB ($(echo "$files" | wc -l) corpus files repeated) — $(nproc) cores, $(uname -r), $(date -u +%F)"
+dbytes=$(cat "$work"/dir/* | wc -c)
+nfiles=$(ls "$work/dir" | wc -l)
+echo "A: one file, $(awk -v b="$bytes" 'BEGIN{printf "%.1f", b/1e6}') MB; B: $nfiles files, $(awk -v b="$dbytes" 'BEGIN{printf "%.1f", b/1e6}') MB ($(echo "$files" | wc -l) corpus files x $copy)"
+echo "machine: $(nproc) cores, $(uname -r), $(date -u +%F); best of $runs runs"
 
-measure() { # label cmd... → best wall seconds and max RSS (KiB) of RUNS runs
-	local best=999999 rss=0 t
+measure() { # cmd... → best wall seconds and max RSS (KiB)
+	local best=999999 rss=0 t r
 	for _ in $(seq "$runs"); do
 		/usr/bin/time -f '%e %M' -o "$work/time" "$@" >"$work/out" 2>/dev/null || true
 		read -r t r <"$work/time"
@@ -31,14 +38,17 @@ measure() { # label cmd... → best wall seconds and max RSS (KiB) of RUNS runs
 	done
 	echo "$best $rss"
 }
-read -r pt prss < <(measure "$BUILD"/bench/yaml_parse "$input")
-read -r st srss < <(measure "$BUILD"/bulkhead scan --format json --fail-on none "$input")
+row() { # label seconds rss bytes objects
+	printf '%-32s %7.2f %8.1f %11s %8d MB\n' "$1" "$2" "$(awk -v b="$4" -v t="$2" 'BEGIN{print b/1e6/t}')" \
+		"$([ "$5" = - ] && echo - || awk -v o="$5" -v t="$2" 'BEGIN{printf "%.0f", o/t}')" $(($3 / 1024))
+}
 "$BUILD"/bulkhead scan --format json --fail-on none "$input" >"$work/scan.json"
 objects=$(jq '.summary.objects' "$work/scan.json")
-findings=$(jq '.findings | length' "$work/scan.json")
-errors=$(jq '.errors | length' "$work/scan.json")
-printf '%-26s %8s %9s %12s %10s\n' "" "wall s" "MB/s" "objects/s" "peak RSS"
-printf '%-26s %8.2f %9.1f %12s %7d MB\n' "libyaml parse-only" "$pt" "$(awk -v b="$bytes" -v t="$pt" 'BEGIN{print b/1e6/t}')" "-" $((prss / 1024))
-printf '%-26s %8.2f %9.1f %12.0f %7d MB\n' "bulkhead scan (json)" "$st" "$(awk -v b="$bytes" -v t="$st" 'BEGIN{print b/1e6/t}')" "$(awk -v o="$objects" -v t="$st" 'BEGIN{print o/t}')" $((srss / 1024))
-echo "ratio scan / parse-only: $(awk -v a="$st" -v b="$pt" 'BEGIN{printf "%.2f", a/b}') (target <= 1.3)"
-echo "objects: $objects, findings: $findings, input errors: $errors"
+printf '%-32s %7s %8s %11s %11s\n' "" "wall s" "MB/s" "objects/s" "peak RSS"
+read -r pa ra < <(measure "$BUILD"/bench/yaml_parse "$input"); row "A libyaml parse-only" "$pa" "$ra" "$bytes" -
+read -r sa rs < <(measure "$BUILD"/bulkhead scan --jobs 1 --format json --fail-on none "$input"); row "A bulkhead scan --jobs 1" "$sa" "$rs" "$bytes" "$objects"
+read -r pb rb < <(measure "$BUILD"/bench/yaml_parse "$work"/dir/*); row "B libyaml parse-only (1 core)" "$pb" "$rb" "$dbytes" -
+read -r s1 r1 < <(measure "$BUILD"/bulkhead scan --jobs 1 --format json --fail-on none "$work/dir"); row "B bulkhead scan --jobs 1" "$s1" "$r1" "$dbytes" "$objects"
+read -r s2 r2 < <(measure "$BUILD"/bulkhead scan --jobs 2 --format json --fail-on none "$work/dir"); row "B bulkhead scan --jobs 2" "$s2" "$r2" "$dbytes" "$objects"
+echo "ratio scan / parse-only, one core: A $(awk -v a="$sa" -v b="$pa" 'BEGIN{printf "%.2f", a/b}'), B $(awk -v a="$s1" -v b="$pb" 'BEGIN{printf "%.2f", a/b}') (target <= 1.3); B with 2 jobs: $(awk -v a="$s2" -v b="$pb" 'BEGIN{printf "%.2f", a/b}')"
+echo "objects: $objects, findings: $(jq '.findings | length' "$work/scan.json"), input errors: $(jq '.errors | length' "$work/scan.json")"

@@ -42,6 +42,7 @@ static const struct bh_pss_ns *ns_find(const struct bh_pss_scan *s, const char *
 struct nsctx {
 	struct bh_pss_scan *s;
 	struct bh_engine *e;
+	uint32_t line_base; /* lines before the decoded slice */
 };
 
 static const char *label(const struct bh_node *labels, const char *key)
@@ -90,28 +91,23 @@ static int ns_cb(const struct bh_object *o, void *ctx)
 	char v[16];
 	snprintf(v, sizeof(v), minor == BH_PSS_LATEST ? "latest" : "v1.%d", minor);
 	if (bad)
-		bh_engine_warning(x->e, file, o->ref.line, o->ref.col,
+		bh_engine_warning(x->e, file, o->ref.line + x->line_base, o->ref.col,
 				  "Namespace %s: invalid pod-security.kubernetes.io/enforce%s label; Pod Security "
 				  "Admission then enforces restricted:latest, and so does this scan for its objects",
 				  o->ref.name, level < 0 ? "" : "-version");
 	else
-		bh_engine_warning(x->e, file, o->ref.line, o->ref.col,
+		bh_engine_warning(x->e, file, o->ref.line + x->line_base, o->ref.col,
 				  "Namespace %s enforces Pod Security %s:%s; objects of this namespace are checked at "
 				  "that level and version instead of --pss",
 				  o->ref.name, bh_pss_level_name((enum bh_pss_level)level), v);
 	return 0;
 }
 
-void bh_pss_scan_namespaces(struct bh_pss_scan *s, struct bh_engine *e, const char *file, const char *buf, size_t len)
+static void decode_slice(struct nsctx *x, const char *file, const char *buf, size_t len)
 {
-	static const char key[] = "pod-security.kubernetes.io/enforce";
-	/* JSON may escape characters of the key; "\u" anywhere means we decode to be sure */
-	if (!memmem(buf, len, key, sizeof(key) - 1) && !memmem(buf, len, "\\u", 2))
-		return;
 	struct bh_arena a;
 	bh_arena_init(&a, 0);
-	struct bh_decoder *d = bh_decoder_new(file, buf, len, e->lim);
-	struct nsctx x = {s, e};
+	struct bh_decoder *d = bh_decoder_new(file, buf, len, x->e->lim);
 	for (int guard = 0; d && guard < 1000000; guard++) {
 		struct bh_doc doc;
 		struct bh_err err = {0};
@@ -121,10 +117,77 @@ void bh_pss_scan_namespaces(struct bh_pss_scan *s, struct bh_engine *e, const ch
 			break;
 		if (rc < 0)
 			continue; /* the main pass reports it */
-		bh_objects_each(&doc, &a, ns_cb, &x);
+		bh_objects_each(&doc, &a, ns_cb, x);
 	}
 	bh_decoder_free(d);
 	bh_arena_release(&a);
+}
+
+/* A line that starts a new YAML document ("---") or ends one ("..."), at offset i (a line start). */
+static bool doc_marker(const char *b, size_t len, size_t i)
+{
+	if (i + 3 > len || (memcmp(b + i, "---", 3) && memcmp(b + i, "...", 3)))
+		return false;
+	return i + 3 == len || b[i + 3] == '\n' || b[i + 3] == '\r' || b[i + 3] == ' ' || b[i + 3] == '\t';
+}
+
+static bool looks_json(const char *b, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n' || (unsigned char)b[i] >= 0x80)
+			continue;
+		return b[i] == '{' || b[i] == '[';
+	}
+	return false;
+}
+
+void bh_pss_scan_namespaces(struct bh_pss_scan *s, struct bh_engine *e, const char *file, const char *buf, size_t len)
+{
+	static const char key[] = "pod-security.kubernetes.io/enforce";
+	struct nsctx x = {s, e, 0};
+	bool has_key = memmem(buf, len, key, sizeof(key) - 1) != NULL;
+	bool escapes = memmem(buf, len, "\\u", 2) != NULL;
+	if (!has_key && !escapes)
+		return;
+	/* JSON, or escapes that could spell the key: decode everything */
+	if (escapes || looks_json(buf, len)) {
+		decode_slice(&x, file, buf, len);
+		return;
+	}
+	/* YAML: decode only the documents that mention the key, so a large stream with one labelled
+	 * Namespace costs one small document, not a second full parse */
+	size_t pos = 0, lines_at = 0;
+	uint32_t lines = 0;
+	const char *hit;
+	while (pos < len && (hit = memmem(buf + pos, len - pos, key, sizeof(key) - 1))) {
+		size_t h = (size_t)(hit - buf);
+		size_t start = h;
+		for (;;) { /* back to the line that opens this document */
+			while (start > 0 && buf[start - 1] != '\n')
+				start--;
+			if (start == 0 || doc_marker(buf, len, start))
+				break;
+			start--;
+		}
+		if (start < pos)
+			start = pos;
+		size_t end = h;
+		for (;;) { /* forward to the next document marker */
+			while (end < len && buf[end] != '\n')
+				end++;
+			if (end >= len)
+				break;
+			end++;
+			if (doc_marker(buf, len, end))
+				break;
+		}
+		for (const char *p = buf + lines_at; (p = memchr(p, '\n', (size_t)(buf + start - p))); p++)
+			lines++;
+		lines_at = start;
+		x.line_base = lines;
+		decode_slice(&x, file, buf + start, end - start);
+		pos = end > h ? end : h + 1;
+	}
 }
 
 /* The escape rule's field and the PSS site name the same field (one may be more precise:
