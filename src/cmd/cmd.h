@@ -3,6 +3,7 @@
 #ifndef BH_CMD_H
 #define BH_CMD_H
 
+#include "util/file.h"
 #include "util/version.h"
 
 enum {
@@ -35,7 +36,5 @@ struct bh_engine;
 /* PATH arguments → files (directories recursively: *.yaml *.yml *.json, sorted). Errors go to e.
  * *out and its strings are malloc'ed; returns the count. */
 size_t bh_cli_expand(struct bh_engine *e, char *const *args, int nargs, char ***out);
-/* Reads a whole file ("-" = stdin) into a malloc'ed buffer, at most max bytes. 0 or negative errno. */
-int bh_read_file(const char *path, size_t max, char **buf, size_t *len);
 
 #endif

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "cmd/cmd.h"
+#include "util/file.h"
 #include "decode/node.h"
 #include "rules/rules.h"
 

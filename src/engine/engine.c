@@ -10,7 +10,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "cmd/cmd.h"
+#include "util/file.h"
 #include "config/config.h"
 #include "rules/rules.h"
 
