@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -135,8 +137,25 @@ struct span {
 	size_t f0, f1, e0, e1, w0, w1, o0, o1;
 };
 
+/* A unit of work: a whole file, or a slice of a large YAML file cut at a document boundary ("---" at the
+ * start of a line, which YAML forbids inside any node), so one big file is parsed on every core too. */
+struct mapping {
+	void *addr;
+	size_t len;
+	atomic_size_t refs;
+};
+
+struct unit {
+	const char *path;
+	struct mapping *m;     /* NULL: the engine reads the whole file */
+	const char *buf;
+	size_t len;
+	uint32_t line_base;
+	bool first;            /* the file's first slice counts the file */
+};
+
 struct scanjob {
-	char **files;
+	struct unit *units;
 	size_t n;
 	atomic_size_t next, done;
 	struct span *spans;
@@ -158,14 +177,102 @@ struct worker_arg {
 
 static void scan_one(struct scanjob *j, struct bh_engine *e, size_t i)
 {
-	const char *f = j->files[i];
-	if (!strcmp(f, "-") && j->stdin_rc == 0)
+	struct unit *u = &j->units[i];
+	const char *f = u->path;
+	if (u->m) {
+		bh_engine_slice(e, f, u->buf, u->len, u->line_base, u->first, true);
+		if (atomic_fetch_sub(&u->m->refs, 1) == 1) {
+			munmap(u->m->addr, u->m->len);
+			free(u->m);
+		}
+	} else if (!strcmp(f, "-") && j->stdin_rc == 0)
 		bh_engine_buffer(e, "<stdin>", j->stdin_buf, j->stdin_len);
 	else if (!strcmp(f, "-") && j->stdin_rc < 0) {
 		e->files++;
 		bh_engine_error(e, "<stdin>", 0, 0, "cannot read: %s", strerror(-j->stdin_rc));
 	} else
 		bh_engine_file(e, f);
+}
+
+#define SPLIT_MIN (4u << 20) /* files from this size are cut into slices … */
+#define SLICE (1u << 20)     /* … of about this size */
+
+static bool json_start(const char *b, size_t len)
+{
+	size_t i = len >= 3 && !memcmp(b, "\xEF\xBB\xBF", 3) ? 3 : 0;
+	while (i < len && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n'))
+		i++;
+	return i < len && (b[i] == '{' || b[i] == '[');
+}
+
+/* Appends the units of one path: slices for a large YAML file, else one whole-file unit. */
+static int add_units(struct unit **v, size_t *n, size_t *cap, const char *path, size_t max_input)
+{
+	size_t need = *n + 1;
+	struct stat st;
+	int fd = -1;
+	void *m = MAP_FAILED;
+	if (strcmp(path, "-") && stat(path, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size >= SPLIT_MIN &&
+	    (size_t)st.st_size <= max_input && (fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0)
+		m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (fd >= 0)
+		close(fd);
+	if (m != MAP_FAILED && json_start(m, (size_t)st.st_size)) {
+		munmap(m, (size_t)st.st_size);
+		m = MAP_FAILED;
+	}
+	if (m != MAP_FAILED)
+		need = *n + (size_t)st.st_size / SLICE + 2;
+	if (need > *cap) {
+		size_t nc = *cap ? *cap : 64;
+		while (nc < need)
+			nc *= 2;
+		struct unit *nv = realloc(*v, nc * sizeof(*nv));
+		if (!nv) {
+			if (m != MAP_FAILED)
+				munmap(m, (size_t)st.st_size);
+			return -ENOMEM;
+		}
+		*v = nv;
+		*cap = nc;
+	}
+	if (m == MAP_FAILED) {
+		(*v)[(*n)++] = (struct unit){.path = path, .first = true};
+		return 0;
+	}
+	struct mapping *mp = calloc(1, sizeof(*mp));
+	if (!mp) {
+		munmap(m, (size_t)st.st_size);
+		(*v)[(*n)++] = (struct unit){.path = path, .first = true};
+		return 0;
+	}
+	mp->addr = m;
+	mp->len = (size_t)st.st_size;
+	madvise(m, mp->len, MADV_SEQUENTIAL);
+	const char *b = m;
+	size_t len = mp->len, start = 0, lines = 0, nslices = 0;
+	while (start < len) {
+		size_t cut = len;
+		for (size_t p = start + SLICE; p < len;) {
+			const char *nl = memchr(b + p, '\n', len - p);
+			if (!nl)
+				break;
+			size_t ls = (size_t)(nl - b) + 1; /* a line start */
+			if (ls + 3 <= len && !memcmp(b + ls, "---", 3) &&
+			    (ls + 3 == len || b[ls + 3] == '\n' || b[ls + 3] == '\r' || b[ls + 3] == ' ' || b[ls + 3] == '\t')) {
+				cut = ls;
+				break;
+			}
+			p = ls;
+		}
+		(*v)[(*n)++] = (struct unit){path, mp, b + start, cut - start, (uint32_t)lines, start == 0};
+		nslices++;
+		for (const char *q = b + start; (q = memchr(q, '\n', (size_t)(b + cut - q))); q++)
+			lines++;
+		start = cut;
+	}
+	mp->refs = nslices;
+	return 0;
 }
 
 static void *worker(void *p)
@@ -188,7 +295,7 @@ static void *worker(void *p)
 			clock_gettime(CLOCK_MONOTONIC, &now);
 			pthread_mutex_lock(&j->mu);
 			if ((now.tv_sec - j->last.tv_sec) * 1000 + (now.tv_nsec - j->last.tv_nsec) / 1000000 > 200) {
-				fprintf(stderr, "\r\033[Kscanned %zu/%zu files", done, j->n);
+				fprintf(stderr, "\r\033[Kscanned %zu/%zu parts", done, j->n);
 				j->last = now;
 			}
 			pthread_mutex_unlock(&j->mu);
@@ -326,12 +433,19 @@ int cmd_scan(int argc, char **argv)
 	/* the workers */
 	if (jobs == 0)
 		jobs = cpus();
-	if ((size_t)jobs > files.n)
-		jobs = files.n ? (int)files.n : 1;
-	struct scanjob j = {.files = files.v, .n = files.n, .cfg = cfg, .pss = &pss, .stdin_buf = stdin_buf,
-			    .stdin_len = stdin_len, .stdin_rc = stdin_rc, .progress = isatty(2) && files.n > 1 && !quiet};
+	struct unit *units = NULL;
+	size_t nunits = 0, capunits = 0;
+	for (size_t i = 0; i < files.n; i++)
+		if (add_units(&units, &nunits, &capunits, files.v[i], e.lim->max_input) < 0) {
+			bh_cli_error("scan", format == BH_FMT_JSON, "out of memory");
+			exit(2);
+		}
+	if ((size_t)jobs > nunits)
+		jobs = nunits ? (int)nunits : 1;
+	struct scanjob j = {.units = units, .n = nunits, .cfg = cfg, .pss = &pss, .stdin_buf = stdin_buf,
+			    .stdin_len = stdin_len, .stdin_rc = stdin_rc, .progress = isatty(2) && nunits > 1 && !quiet};
 	pthread_mutex_init(&j.mu, NULL);
-	j.spans = calloc(files.n ? files.n : 1, sizeof(*j.spans));
+	j.spans = calloc(nunits ? nunits : 1, sizeof(*j.spans));
 	j.engines = calloc((size_t)jobs, sizeof(*j.engines));
 	struct worker_arg *args = calloc((size_t)jobs, sizeof(*args));
 	pthread_t *threads = calloc((size_t)jobs, sizeof(*threads));
@@ -363,6 +477,7 @@ int cmd_scan(int argc, char **argv)
 	for (size_t i = 0; i < files.n; i++)
 		free(files.v[i]);
 	free(files.v);
+	free(units);
 
 	/* merge: the main engine's own diagnostics (directories, the PSS pre-pass) first, then file by file */
 	struct bh_findings all = e.findings;

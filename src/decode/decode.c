@@ -13,6 +13,7 @@ struct bh_decoder {
 	size_t len;
 	const struct bh_limits *lim;
 	bool json, tried_yaml;
+	uint32_t line_base;
 	struct bh_json_reader jr;
 	struct bh_yaml_reader *yr;
 };
@@ -33,6 +34,12 @@ static bool looks_json(const char *b, size_t len)
 
 struct bh_decoder *bh_decoder_new(const char *file, const char *buf, size_t len, const struct bh_limits *lim)
 {
+	return bh_decoder_new_at(file, buf, len, lim, 0);
+}
+
+struct bh_decoder *bh_decoder_new_at(const char *file, const char *buf, size_t len, const struct bh_limits *lim,
+				     uint32_t line_base)
+{
 	struct bh_decoder *d = calloc(1, sizeof(*d));
 	if (!d)
 		return NULL;
@@ -40,10 +47,11 @@ struct bh_decoder *bh_decoder_new(const char *file, const char *buf, size_t len,
 	d->buf = buf;
 	d->len = len;
 	d->lim = lim ? lim : &bh_default_limits;
+	d->line_base = line_base;
 	d->json = looks_json(buf, len);
 	if (d->json)
 		bh_json_init(&d->jr, file, buf, len, d->lim);
-	else if (!(d->yr = bh_yaml_new(file, buf, len, d->lim))) {
+	else if (!(d->yr = bh_yaml_new(file, buf, len, d->lim, line_base))) {
 		free(d);
 		return NULL;
 	}
@@ -58,7 +66,7 @@ int bh_decoder_next(struct bh_decoder *d, struct bh_arena *a, struct bh_doc *doc
 	if (rc < 0 && d->jr.index <= 1 && !d->tried_yaml) {
 		/* first value was not JSON: maybe a YAML flow mapping. Keep the JSON error unless YAML reads it. */
 		d->tried_yaml = true;
-		struct bh_yaml_reader *yr = bh_yaml_new(d->file, d->buf, d->len, d->lim);
+		struct bh_yaml_reader *yr = bh_yaml_new(d->file, d->buf, d->len, d->lim, d->line_base);
 		if (!yr)
 			return rc;
 		struct bh_err yerr = {0};

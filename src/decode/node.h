@@ -86,6 +86,10 @@ struct bh_decoder;
 
 /* buf must stay valid until bh_decoder_free. file is used in diagnostics. */
 struct bh_decoder *bh_decoder_new(const char *file, const char *buf, size_t len, const struct bh_limits *lim);
+/* The same for a slice of a YAML stream cut at document boundaries: line_base lines precede buf, so
+ * every line number stays that of the whole file. (JSON input is never sliced: line_base is for YAML.) */
+struct bh_decoder *bh_decoder_new_at(const char *file, const char *buf, size_t len, const struct bh_limits *lim,
+				     uint32_t line_base);
 /* 1: *doc filled (tree in a), 0: end of stream, <0: error in err (line/col set). After an error the
  * decoder resynchronises at the next document start when it can; call again until it returns 0. */
 int bh_decoder_next(struct bh_decoder *d, struct bh_arena *a, struct bh_doc *doc, struct bh_err *err);

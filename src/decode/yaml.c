@@ -63,7 +63,8 @@ static void parser_start(struct bh_yaml_reader *r)
 	r->parser_live = true;
 }
 
-struct bh_yaml_reader *bh_yaml_new(const char *file, const char *buf, size_t len, const struct bh_limits *lim)
+struct bh_yaml_reader *bh_yaml_new(const char *file, const char *buf, size_t len, const struct bh_limits *lim,
+				   uint32_t line_base)
 {
 	struct bh_yaml_reader *r = calloc(1, sizeof(*r));
 	if (!r)
@@ -72,6 +73,7 @@ struct bh_yaml_reader *bh_yaml_new(const char *file, const char *buf, size_t len
 	r->buf = buf;
 	r->len = len;
 	r->lim = lim ? lim : &bh_default_limits;
+	r->line_base = line_base;
 	parser_start(r);
 	return r;
 }

@@ -172,19 +172,22 @@ static int object_cb(const struct bh_object *o, void *ctx)
 	return 0;
 }
 
-/* mapped: buf is a private read-only file mapping whose pages before each finished document are
- * dropped, so a large input costs the memory of its largest document, not of the whole file. */
-static void engine_buffer(struct bh_engine *e, const char *file, const char *buf, size_t len, bool mapped)
+/* mapped: buf lies in a private read-only file mapping whose pages before each finished document are
+ * dropped, so a large input costs the memory of its largest document, not of the whole file. (Dropped
+ * pages of a read-only file mapping are read again from the file if touched: always safe.) */
+void bh_engine_slice(struct bh_engine *e, const char *file, const char *buf, size_t len, uint32_t line_base,
+		     bool count_file, bool mapped)
 {
 	const char *name = intern(e, file);
-	e->files++;
-	struct bh_decoder *d = bh_decoder_new(name, buf, len, e->lim);
+	if (count_file)
+		e->files++;
+	struct bh_decoder *d = bh_decoder_new_at(name, buf, len, e->lim, line_base);
 	if (!d) {
 		bh_engine_error(e, name, 0, 0, "out of memory");
 		return;
 	}
-	long page = sysconf(_SC_PAGESIZE);
-	size_t dropped = 0;
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t dropped = ((uintptr_t)buf + page - 1) & ~(page - 1); /* never a page shared with the slice before */
 	for (;;) {
 		struct bh_doc doc;
 		struct bh_err err = {0};
@@ -200,10 +203,10 @@ static void engine_buffer(struct bh_engine *e, const char *file, const char *buf
 			bh_engine_warning(e, name, w->line, w->col, "%s", w->msg);
 		bh_objects_each(&doc, &e->doc, object_cb, e);
 		/* keep 1 MiB behind the parser: libyaml reads ahead, and a resync looks forward only */
-		if (mapped && page > 0 && doc.end > dropped + (2u << 20)) {
-			size_t upto = (doc.end - (1u << 20)) / (size_t)page * (size_t)page;
-			if (upto > dropped) {
-				madvise((char *)buf + dropped, upto - dropped, MADV_DONTNEED);
+		if (mapped && page > 1 && doc.end > (2u << 20)) {
+			uintptr_t upto = ((uintptr_t)buf + doc.end - (1u << 20)) & ~(page - 1);
+			if (upto > dropped + (1u << 20)) {
+				madvise((void *)dropped, upto - dropped, MADV_DONTNEED);
 				dropped = upto;
 			}
 		}
@@ -214,7 +217,7 @@ static void engine_buffer(struct bh_engine *e, const char *file, const char *buf
 
 void bh_engine_buffer(struct bh_engine *e, const char *file, const char *buf, size_t len)
 {
-	engine_buffer(e, file, buf, len, false);
+	bh_engine_slice(e, file, buf, len, 0, true, false);
 }
 
 void bh_engine_file(struct bh_engine *e, const char *path)
@@ -233,7 +236,7 @@ void bh_engine_file(struct bh_engine *e, const char *path)
 		close(fd);
 		if (m != MAP_FAILED) {
 			madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
-			engine_buffer(e, name, m, (size_t)st.st_size, true);
+			bh_engine_slice(e, name, m, (size_t)st.st_size, 0, true, true);
 			munmap(m, (size_t)st.st_size);
 			return;
 		}
@@ -251,7 +254,7 @@ void bh_engine_file(struct bh_engine *e, const char *path)
 			bh_engine_error(e, name, 0, 0, "cannot read: %s", strerror(-rc));
 		return;
 	}
-	engine_buffer(e, name, buf, len, false);
+	bh_engine_slice(e, name, buf, len, 0, true, false);
 	free(buf);
 }
 

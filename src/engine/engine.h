@@ -45,6 +45,10 @@ void bh_engine_warning(struct bh_engine *e, const char *file, uint32_t line, uin
 	__attribute__((format(printf, 5, 6)));
 /* Decodes and evaluates one input. file is the name used in reports (copied). */
 void bh_engine_buffer(struct bh_engine *e, const char *file, const char *buf, size_t len);
+/* Evaluates a slice of a YAML file cut at document boundaries (line_base lines precede it); the file is
+ * counted when count_file. mapped: buf is in a read-only file mapping whose finished pages may be dropped. */
+void bh_engine_slice(struct bh_engine *e, const char *file, const char *buf, size_t len, uint32_t line_base,
+		     bool count_file, bool mapped);
 /* Reads path ("-" = stdin) and evaluates it; read errors become input errors. */
 void bh_engine_file(struct bh_engine *e, const char *path);
 /* Evaluates one decoded object (both readings when the document had duplicate keys). */
