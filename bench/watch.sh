@@ -51,6 +51,11 @@ stop_watch() {
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 stat_of() { sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p" "$tmp/watch.err" | tail -n 1; }
 
+# other sensors (another `bulkhead watch`, e.g. a concurrent test run) would be measured too: say so
+others=0
+for p in /proc/[0-9]*; do
+	case "$(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)" in *"bulkhead watch"*) others=$((others + 1)) ;; esac
+done
 run_workload >/dev/null # warm caches
 : >"$tmp/base"; : >"$tmp/with"
 for i in $(seq 1 "$RUNS"); do
@@ -65,7 +70,7 @@ w_seen=$(stat_of seen); w_recv=$(stat_of received); w_drop=$(stat_of dropped)
 
 echo "### bulkhead watch — $(date -u +%Y-%m-%d), $(uname -r), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'))"
 echo
-echo "Command: \`bench/watch.sh $RUNS\`"
+echo "Command: \`bench/watch.sh $RUNS\`; load average before: $(cut -d' ' -f1-3 /proc/loadavg); other sensors running: $others"
 echo
 echo "| overhead workload | median wall time (s) of $RUNS |"
 echo "|---|---|"

@@ -145,6 +145,8 @@ static __always_inline void read_cgroup(struct task_struct *t, struct bhw_event 
 		bpf_probe_read_kernel_str(e->cgroup[1], BHW_CGNAME, BPF_CORE_READ(parent, name));
 }
 
+/* t is a BTF pointer (bpf_get_current_task_btf or a tp_btf argument): plain dereferences compile to
+ * fault-tolerant loads, much cheaper than one bpf_probe_read_kernel call per field. */
 static __always_inline void fill_task(struct bhw_event *e, struct task_struct *t, __u16 type, __u32 flags)
 {
 	__u64 pt = bpf_get_current_pid_tgid();
@@ -154,29 +156,36 @@ static __always_inline void fill_task(struct bhw_event *e, struct task_struct *t
 	e->ts_ns = bpf_ktime_get_ns();
 	e->pid = pt >> 32;
 	e->tid = (__u32)pt;
-	e->ppid = BPF_CORE_READ(t, real_parent, tgid);
-	const struct cred *cr = BPF_CORE_READ(t, cred);
-	e->uid = BPF_CORE_READ(cr, uid.val);
-	e->gid = BPF_CORE_READ(cr, gid.val);
-	e->euid = BPF_CORE_READ(cr, euid.val);
+	struct task_struct *p = t->real_parent;
+	e->ppid = p->tgid;
+	const struct cred *cr = t->cred;
+	e->uid = cr->uid.val;
+	e->gid = cr->gid.val;
+	e->euid = cr->euid.val;
 	e->cap_eff = 0;
 	bpf_probe_read_kernel(&e->cap_eff, sizeof(e->cap_eff), &cr->cap_effective);
-	read_ns(t, e->ns);
+	struct nsproxy *np = t->nsproxy;
+	e->ns[BHW_NS_MNT] = np->mnt_ns->ns.inum;
+	e->ns[BHW_NS_PID] = ns_inum_pid(t);
+	e->ns[BHW_NS_NET] = np->net_ns->ns.inum;
+	e->ns[BHW_NS_UTS] = np->uts_ns->ns.inum;
+	e->ns[BHW_NS_IPC] = np->ipc_ns->ns.inum;
+	e->ns[BHW_NS_USER] = cr->user_ns->ns.inum;
+	e->ns[BHW_NS_CGROUP] = np->cgroup_ns->ns.inum;
 	e->host_mask = host_mask_of(e->ns);
 	e->cgroup_id = bpf_get_current_cgroup_id();
 	e->ret = 0;
 	e->a[0] = e->a[1] = e->a[2] = e->a[3] = 0;
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 
-	struct task_struct *p = BPF_CORE_READ(t, real_parent);
 	int i;
 	for (i = 0; i < BHW_CHAIN; i++) {
-		__u32 pid = BPF_CORE_READ(p, tgid);
+		__u32 pid = p->tgid;
 		e->chain[i].pid = pid;
-		bpf_probe_read_kernel_str(e->chain[i].comm, BHW_COMM, p->comm);
+		bpf_probe_read_kernel(e->chain[i].comm, BHW_COMM, p->comm);
 		if (pid <= 1)
 			break;
-		p = BPF_CORE_READ(p, real_parent);
+		p = p->real_parent;
 	}
 	if (i == BHW_CHAIN)
 		e->flags |= BHW_F_CHAIN_TRUNC;
@@ -214,7 +223,7 @@ static __always_inline struct bhw_event *begin(__u16 type, int flags)
 		count(BHW_C_DROPPED);
 		return NULL;
 	}
-	fill_task(e, (struct task_struct *)bpf_get_current_task(), type, (__u32)flags);
+	fill_task(e, bpf_get_current_task_btf(), type, (__u32)flags);
 	return e;
 }
 

@@ -249,9 +249,16 @@ static int live_poll(struct bhw_source *s, int timeout_ms, bhw_event_cb cb, void
 	s->ctx = ctx;
 	s->delivered = 0;
 	s->stop = 0;
+	/* the kernel side wakes us only per batch (watch.bpf.c, submit()): after the wait, take what is
+	 * there even without a wake-up, which bounds alert latency by timeout_ms */
 	int rc = ring_buffer__poll(s->rb, timeout_ms);
-	if (rc < 0 && !s->stop)
-		return rc == -EINTR ? s->delivered : rc;
+	if (rc < 0 && rc != -EINTR && !s->stop)
+		return rc;
+	if (!s->stop) {
+		rc = ring_buffer__consume(s->rb);
+		if (rc < 0 && rc != -EINTR && !s->stop)
+			return rc;
+	}
 	return s->delivered;
 }
 
