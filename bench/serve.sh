@@ -48,10 +48,17 @@ run "$secs" 0 >"$W/sat"
 rps=$(get rps "$W/sat")
 echo "saturation (${secs}s): $rps req/s, non-2xx $(get non2xx "$W/sat"), socket errors $(get socket_errors "$W/sat")"
 half=$((rps / 2))
+hist() { curl -sS --cacert "$W/certs/ca.crt" "$url/metrics" | sed -n 's/^bulkhead_admission_duration_seconds_bucket{le="\([^"]*\)"} /\1 /p'; }
+hist >"$W/h0"
 run "$secs" "$half" >"$W/half"
+hist >"$W/h1"
+# server-side time (first byte to answer queued) at half rate: the histogram bucket each percentile falls in
+server_pct=$(paste "$W/h0" "$W/h1" | awk '{le[NR]=$1; c[NR]=$4-$2} END {n=c[NR]; split("50 99 99.9", ps, " ");
+	for (k=1; k<=3; k++) {for (i=1; i<=NR; i++) if (c[i] >= n*ps[k]/100) break; printf "p%s <= %s s  ", ps[k], le[i]}}')
 printf 'half rate (%s req/s target, %s achieved): p50 %s us, p90 %s us, p99 %s us, p99.9 %s us, max %s us\n' \
 	"$half" "$(get rps "$W/half")" "$(get p50_us "$W/half")" "$(get p90_us "$W/half")" "$(get p99_us "$W/half")" \
 	"$(get p99.9_us "$W/half")" "$(get max_us "$W/half")"
+echo "  server-side at half rate: $server_pct"
 before=$(rss)
 run "$sustain" 0 >"$W/sus"
 after=$(rss)
