@@ -253,6 +253,9 @@ static int load_podpaths(struct ld *l, const struct bh_node *n)
 	if (n->type != BH_SEQ)
 		return fail(l, n, "%s: expected a list", "podTemplatePaths");
 	static const char *const keys[] = {"group", "kind", "spec", "metadata", NULL};
+	l->c->podpaths = bh_arena_alloc(l->a, (n->n ? n->n : 1) * sizeof(*l->c->podpaths));
+	if (!l->c->podpaths)
+		return -ENOMEM;
 	for (uint32_t i = 0; i < n->n; i++) {
 		const struct bh_node *m = n->items[i];
 		if (m->type != BH_MAP)
@@ -265,9 +268,8 @@ static int load_podpaths(struct ld *l, const struct bh_node *n)
 		    str(l, get(m, "kind"), "kind", &kind) || !get(m, "spec") || str(l, get(m, "spec"), "spec", &spec) ||
 		    ((v = get(m, "metadata")) && str(l, v, "metadata", &meta)))
 			return l->err->code ? -EINVAL : fail(l, m, "%s: kind and spec are required", "podTemplatePaths[]");
-		/* the config outlives the scan: its strings stay valid for the table */
-		if (bh_podpath_add(group, kind, spec, meta))
-			return fail(l, m, "%s: too many entries", "podTemplatePaths");
+		/* strings live in the config's arena, as long as the config */
+		l->c->podpaths[l->c->npodpaths++] = (struct bh_podpath){group, kind, spec, meta};
 	}
 	return 0;
 }

@@ -38,6 +38,8 @@ struct bh_config {
 	size_t nregistries;
 	struct bh_exemption *exemptions;
 	size_t nexemptions;
+	struct bh_podpath *podpaths; /* CRDs with pod templates (podTemplatePaths) */
+	size_t npodpaths;
 	/* serve */
 	enum bh_action actions[BH_SEV_NONE]; /* by severity: default critical,high → deny; medium → warn; low → audit */
 	const char **exempt_users, **exempt_groups, **exempt_namespaces; /* globs */

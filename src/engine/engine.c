@@ -127,7 +127,8 @@ void bh_engine_object(struct bh_engine *e, const struct bh_object *o)
 	int readings = o->doc->has_dups ? 2 : 1;
 	for (int rd = 0; rd < readings; rd++) {
 		struct bh_pod p;
-		int rc = bh_pod_build(&p, o, (enum bh_reading)rd, &e->doc);
+		int rc = bh_pod_build_ex(&p, o, (enum bh_reading)rd, &e->doc, e->cfg ? e->cfg->podpaths : NULL,
+					 e->cfg ? e->cfg->npodpaths : 0);
 		if (rc < 0) {
 			bh_engine_error(e, o->doc->file, o->ref.line, o->ref.col, "out of memory building the pod view");
 			return;

@@ -157,19 +157,21 @@ struct bh_pod {
 	uint32_t nerrors, nwarnings;
 };
 
-/* Where pod templates sit. The built-in table covers the core workloads and known CRDs; more rows can
- * be added from the config (bh_podpath_add). */
+/* Where pod templates sit. The built-in table covers the core workloads and known CRDs; the config adds
+ * rows (podTemplatePaths) that the engine passes to bh_pod_build_ex. */
 struct bh_podpath {
 	const char *group;   /* API group ("" = core, "*" = any) */
 	const char *kind;
 	const char *spec;    /* dotted path to the PodSpec */
 	const char *meta;    /* dotted path to the pod metadata, or NULL */
 };
-int bh_podpath_add(const char *group, const char *kind, const char *spec, const char *meta);
 
 /* Finds the pod template of o (if any) and builds the view. Returns 1 built, 0 no pod template, <0 error.
  * Strings are allocated in a. */
 int bh_pod_build(struct bh_pod *p, const struct bh_object *o, enum bh_reading rd, struct bh_arena *a);
+/* The same with extra pod-template paths, consulted before the built-in table. */
+int bh_pod_build_ex(struct bh_pod *p, const struct bh_object *o, enum bh_reading rd, struct bh_arena *a,
+		    const struct bh_podpath *extra, size_t nextra);
 
 /* Path of a field relative to the pod spec or a container, e.g.
  * bh_pod_field(a, pod, c, "securityContext.privileged") */

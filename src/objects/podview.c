@@ -10,7 +10,7 @@
 const char *const bh_clist_key[3] = {"initContainers", "containers", "ephemeralContainers"};
 
 /* DESIGN §3; kubernetes/pod-security-admission admission.go (PodSpecExtractor) for the core kinds */
-static struct bh_podpath paths[64] = {
+static const struct bh_podpath paths[] = {
 	{"", "Pod", "spec", "metadata"},
 	{"", "PodTemplate", "template.spec", "template.metadata"},
 	{"", "ReplicationController", "spec.template.spec", "spec.template.metadata"},
@@ -30,15 +30,7 @@ static struct bh_podpath paths[64] = {
 	{"serving.knative.dev", "Service", "spec.template.spec", "spec.template.metadata"},
 	{"serving.knative.dev", "Configuration", "spec.template.spec", "spec.template.metadata"},
 };
-static unsigned npaths = 17;
-
-int bh_podpath_add(const char *group, const char *kind, const char *spec, const char *meta)
-{
-	if (npaths >= sizeof(paths) / sizeof(paths[0]))
-		return -ENOSPC;
-	paths[npaths++] = (struct bh_podpath){group, kind, spec, meta};
-	return 0;
-}
+static const unsigned npaths = sizeof(paths) / sizeof(paths[0]);
 
 struct vb {
 	struct bh_pod *p;
@@ -434,6 +426,20 @@ static bool group_is(const char *api_version, const char *group)
 
 int bh_pod_build(struct bh_pod *p, const struct bh_object *o, enum bh_reading rd, struct bh_arena *a)
 {
+	return bh_pod_build_ex(p, o, rd, a, NULL, 0);
+}
+
+static const struct bh_podpath *find_path(const struct bh_podpath *t, size_t n, const struct bh_object *o)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(t[i].kind, o->ref.kind) && group_is(o->ref.api_version, t[i].group))
+			return &t[i];
+	return NULL;
+}
+
+int bh_pod_build_ex(struct bh_pod *p, const struct bh_object *o, enum bh_reading rd, struct bh_arena *a,
+		    const struct bh_podpath *extra, size_t nextra)
+{
 	memset(p, 0, sizeof(*p));
 	p->obj = o;
 	p->reading = rd;
@@ -443,12 +449,10 @@ int bh_pod_build(struct bh_pod *p, const struct bh_object *o, enum bh_reading rd
 	const char *kind = o->ref.kind;
 	if (!kind)
 		return 0;
-	const struct bh_podpath *pp = NULL;
-	for (unsigned i = 0; i < npaths; i++)
-		if (!strcmp(paths[i].kind, kind) && group_is(o->ref.api_version, paths[i].group)) {
-			pp = &paths[i];
-			break;
-		}
+	/* the config's rows first: they may also override a built-in row */
+	const struct bh_podpath *pp = find_path(extra, nextra, o);
+	if (!pp)
+		pp = find_path(paths, npaths, o);
 	if (pp) {
 		p->spec = walk(&x, o->root, pp->spec);
 		p->meta = pp->meta ? walk(&x, o->root, pp->meta) : NULL;

@@ -59,6 +59,14 @@ sed -i 's/"host-pid debugging.*"/BH0002/' "$T/ann.yaml"
 check "annotation without reason does not suppress" test $rc = 1
 check "…and says so" jq -e '[.warnings[] | select(.message | test("has no reason"))] | length == 1' "$T/a2.json" >/dev/null
 
+# podTemplatePaths: a CRD whose pod template sits where no built-in row looks
+printf 'apiVersion: example.com/v1\nkind: Runner\nmetadata: {name: r}\nspec:\n  worker:\n    pod:\n      hostPID: true\n      containers: [{name: w, image: w}]\n' >"$T/crd.yaml"
+"$BH" scan --format json --pss none "$T/crd.yaml" >"$T/c0.json"
+check "unknown CRD layout: not scanned without the config" jq -e '.findings == []' "$T/c0.json" >/dev/null
+printf 'podTemplatePaths:\n  - {group: example.com, kind: Runner, spec: spec.worker.pod}\n' >"$T/paths.yaml"
+"$BH" scan --format json --pss none --config "$T/paths.yaml" "$T/crd.yaml" >"$T/c1.json"
+check "podTemplatePaths: the CRD's pod is scanned, field path in its layout" jq -e '[.findings[] | .field] == ["spec.worker.pod.hostPID"]' "$T/c1.json" >/dev/null
+
 # the shipped example config is valid
 "$BH" scan --config "$TOP/examples/bulkhead-config.yaml" --fail-on none "$TOP/examples" >/dev/null
 check "examples/bulkhead-config.yaml loads" test $? = 0
