@@ -311,7 +311,8 @@ int bh_config_load(const char *path, struct bh_config **out, struct bh_err *err)
 	struct ld l = {c, &p->a, err};
 	const struct bh_node *r = doc.root;
 	static const char *const keys[] = {"apiVersion", "kind", "rules", "trustedRegistries", "exemptions",
-					   "podTemplatePaths", "serve", NULL};
+					   "podTemplatePaths", "serve",
+					   "watch" /* read by bulkhead watch (src/watch/config.c) */, NULL};
 	if (r->type != BH_MAP) {
 		rc = fail(&l, r, "%s: the config is a mapping", "config");
 		goto out_free;

@@ -67,6 +67,10 @@ printf 'podTemplatePaths:\n  - {group: example.com, kind: Runner, spec: spec.wor
 "$BH" scan --format json --pss none --config "$T/paths.yaml" "$T/crd.yaml" >"$T/c1.json"
 check "podTemplatePaths: the CRD's pod is scanned, field path in its layout" jq -e '[.findings[] | .field] == ["spec.worker.pod.hostPID"]' "$T/c1.json" >/dev/null
 
+# one file for every command: the watch section is bulkhead watch's, and scan accepts it
+printf 'rules:\n  disable: [BH0003]\nwatch:\n  disable: [BH0503]\n' >"$T/shared.yaml"
+"$BH" scan --config "$T/shared.yaml" --fail-on none "$G/hardened.yaml" >/dev/null; check "config with a watch section loads in scan" test $? = 0
+
 # the shipped example config is valid
 "$BH" scan --config "$TOP/examples/bulkhead-config.yaml" --fail-on none "$TOP/examples" >/dev/null
 check "examples/bulkhead-config.yaml loads" test $? = 0
