@@ -269,6 +269,10 @@ static int add_units(struct unit **v, size_t *n, size_t *cap, const char *path, 
 		nslices++;
 		for (const char *q = b + start; (q = memchr(q, '\n', (size_t)(b + cut - q))); q++)
 			lines++;
+		/* this walk touched the slice's pages: let them go until a worker parses it */
+		size_t pg = (size_t)sysconf(_SC_PAGESIZE), a = (start + pg - 1) / pg * pg, z = cut / pg * pg;
+		if (z > a)
+			madvise((char *)m + a, z - a, MADV_DONTNEED);
 		start = cut;
 	}
 	mp->refs = nslices;
@@ -417,12 +421,27 @@ int cmd_scan(int argc, char **argv)
 			bool in = !strcmp(files.v[i], "-");
 			if (in && stdin_rc != 1)
 				continue;
+			if (!in) { /* map, don't copy: this pass is only a search, except around a label */
+				struct stat st;
+				int fd = open(files.v[i], O_RDONLY | O_CLOEXEC);
+				void *m = MAP_FAILED;
+				if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+				    (size_t)st.st_size <= e.lim->max_input)
+					m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+				if (fd >= 0)
+					close(fd);
+				if (m != MAP_FAILED) {
+					bh_pss_scan_namespaces(&pss, &e, files.v[i], m, (size_t)st.st_size, true);
+					munmap(m, (size_t)st.st_size);
+					continue;
+				}
+			}
 			int rc = bh_read_file(files.v[i], e.lim->max_input, &buf, &len);
 			if (in)
 				stdin_rc = rc;
 			if (rc < 0)
 				continue; /* reported by the main pass */
-			bh_pss_scan_namespaces(&pss, &e, in ? "<stdin>" : files.v[i], buf, len);
+			bh_pss_scan_namespaces(&pss, &e, in ? "<stdin>" : files.v[i], buf, len, false);
 			if (in) {
 				stdin_buf = buf;
 				stdin_len = len;

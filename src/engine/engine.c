@@ -212,6 +212,11 @@ void bh_engine_slice(struct bh_engine *e, const char *file, const char *buf, siz
 			}
 		}
 	}
+	if (mapped && page > 1) { /* the slice is done: none of its own pages is needed any more */
+		uintptr_t upto = ((uintptr_t)buf + len) & ~(page - 1);
+		if (upto > dropped)
+			madvise((void *)dropped, upto - dropped, MADV_DONTNEED);
+	}
 	bh_arena_reset(&e->doc);
 	bh_decoder_free(d);
 }

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "rules/rules.h"
 
@@ -141,17 +143,59 @@ static bool looks_json(const char *b, size_t len)
 	return false;
 }
 
-void bh_pss_scan_namespaces(struct bh_pss_scan *s, struct bh_engine *e, const char *file, const char *buf, size_t len)
+/* memmem over [pos, len) in windows; with mapped, pages behind the window are dropped from memory (a
+ * read-only file mapping reads them again if needed), so a search over a large file stays small. */
+#define WINDOW (8u << 20)
+static const char *find(const char *buf, size_t len, size_t pos, const char *needle, size_t nl, bool mapped)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	while (pos < len) {
+		size_t w = len - pos > WINDOW + nl ? WINDOW + nl : len - pos;
+		const char *hit = memmem(buf + pos, w, needle, nl);
+		if (hit)
+			return hit;
+		if (mapped && page > 1) {
+			uintptr_t a = ((uintptr_t)buf + pos + page - 1) & ~(page - 1);
+			uintptr_t b = ((uintptr_t)buf + pos + w) & ~(page - 1);
+			if (b > a)
+				madvise((void *)a, b - a, MADV_DONTNEED);
+		}
+		if (w < WINDOW + nl)
+			break;
+		pos += WINDOW;
+	}
+	return NULL;
+}
+
+/* newlines in [from, to), dropping the pages behind as find() does */
+static uint32_t count_lines(const char *buf, size_t from, size_t to, bool mapped)
+{
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uint32_t n = 0;
+	while (from < to) {
+		size_t w = to - from > WINDOW ? WINDOW : to - from;
+		for (const char *p = buf + from; (p = memchr(p, '\n', (size_t)(buf + from + w - p))); p++)
+			n++;
+		if (mapped && page > 1) {
+			uintptr_t a = ((uintptr_t)buf + from + page - 1) & ~(page - 1);
+			uintptr_t b = ((uintptr_t)buf + from + w) & ~(page - 1);
+			if (b > a)
+				madvise((void *)a, b - a, MADV_DONTNEED);
+		}
+		from += w;
+	}
+	return n;
+}
+
+void bh_pss_scan_namespaces(struct bh_pss_scan *s, struct bh_engine *e, const char *file, const char *buf, size_t len,
+			    bool mapped)
 {
 	static const char key[] = "pod-security.kubernetes.io/enforce";
 	struct nsctx x = {s, e, 0};
-	bool has_key = memmem(buf, len, key, sizeof(key) - 1) != NULL;
-	bool escapes = memmem(buf, len, "\\u", 2) != NULL;
-	if (!has_key && !escapes)
-		return;
 	/* JSON, or escapes that could spell the key: decode everything */
-	if (escapes || looks_json(buf, len)) {
-		decode_slice(&x, file, buf, len);
+	if (looks_json(buf, len) || find(buf, len, 0, "\\u", 2, mapped)) {
+		if (find(buf, len, 0, key, sizeof(key) - 1, false) || find(buf, len, 0, "\\u", 2, false))
+			decode_slice(&x, file, buf, len);
 		return;
 	}
 	/* YAML: decode only the documents that mention the key, so a large stream with one labelled
@@ -159,7 +203,7 @@ void bh_pss_scan_namespaces(struct bh_pss_scan *s, struct bh_engine *e, const ch
 	size_t pos = 0, lines_at = 0;
 	uint32_t lines = 0;
 	const char *hit;
-	while (pos < len && (hit = memmem(buf + pos, len - pos, key, sizeof(key) - 1))) {
+	while (pos < len && (hit = find(buf, len, pos, key, sizeof(key) - 1, mapped))) {
 		size_t h = (size_t)(hit - buf);
 		size_t start = h;
 		for (;;) { /* back to the line that opens this document */
@@ -181,8 +225,7 @@ void bh_pss_scan_namespaces(struct bh_pss_scan *s, struct bh_engine *e, const ch
 			if (doc_marker(buf, len, end))
 				break;
 		}
-		for (const char *p = buf + lines_at; (p = memchr(p, '\n', (size_t)(buf + start - p))); p++)
-			lines++;
+		lines += count_lines(buf, lines_at, start, mapped);
 		lines_at = start;
 		x.line_base = lines;
 		decode_slice(&x, file, buf + start, end - start);

@@ -26,8 +26,10 @@ struct bh_pss_scan {
 /* "baseline", "restricted:v1.30", "privileged", "none" → s; -EINVAL when malformed */
 int bh_pss_scan_parse(struct bh_pss_scan *s, const char *arg);
 /* Pre-pass over one input: records enforce labels of Namespace objects (warnings say so in e). Cheap when
- * the buffer does not mention the label at all. */
-void bh_pss_scan_namespaces(struct bh_pss_scan *s, struct bh_engine *e, const char *file, const char *buf, size_t len);
+ * the buffer does not mention the label at all. mapped: buf is a read-only file mapping whose pages may
+ * be dropped as the search passes them. */
+void bh_pss_scan_namespaces(struct bh_pss_scan *s, struct bh_engine *e, const char *file, const char *buf, size_t len,
+			    bool mapped);
 /* Engine hook (e->on_pod, ctx = struct bh_pss_scan *) */
 void bh_pss_scan_on_pod(struct bh_engine *e, const struct bh_pod *p, void *ctx);
 void bh_pss_scan_release(struct bh_pss_scan *s);
