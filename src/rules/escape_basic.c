@@ -1,21 +1,25 @@
-/* First escape rules: privileged containers, host namespaces, hostPath volumes, added capabilities.
- * Severity follows DESIGN §4. */
+/* Escape rules of the first hour: privileged containers, host namespaces, hostPath volumes by target,
+ * added capabilities not covered by a rule of their own, Windows HostProcess. Severity follows the
+ * DESIGN §4 rubric; explanations are in explain_escape.c. */
 #include <stdio.h>
 #include <string.h>
 
-#include "rules.h"
+#include "escape.h"
 
-/* privileged: every device, all capabilities, no seccomp/AppArmor confinement — mount the host disk or
- * load a module. https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline */
+/* privileged: every device, every capability, no seccomp/AppArmor confinement — mount the host disk or
+ * load a module. https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline
+ * https://bishopfox.com/blog/kubernetes-pod-privilege-escalation (badPods "priv") */
 void bh_rule_privileged(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);
 void bh_rule_privileged(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)
 {
 	for (uint32_t i = 0; i < p->nc; i++) {
 		const struct bh_container *c = &p->c[i];
-		if (BH_TRUE(c->sc.privileged))
-			bh_emit_field(out, r, r->sev, p, c, "securityContext.privileged", c->sc.privileged.n,
-				      "container \"%s\" runs privileged: it sees every host device and holds every capability",
-				      c->name.s);
+		if (!BH_TRUE(c->sc.privileged))
+			continue;
+		enum bh_sev sev = bh_userns_lower(p, r->sev, BH_SEV_HIGH);
+		bh_emit_field(out, r, sev, p, c, "securityContext.privileged", c->sc.privileged.n,
+			      "container \"%s\" runs privileged: it sees every host device and holds every capability%s",
+			      c->name.s, sev < r->sev ? BH_USERNS_NOTE " (host devices stay owned by unmapped users)" : "");
 	}
 }
 
@@ -26,6 +30,8 @@ static void host_ns(const struct bh_rule *r, const struct bh_pod *p, struct bh_f
 		bh_emit_field(out, r, r->sev, p, NULL, field, f->n, "the pod shares the node's %s", what);
 }
 
+/* hostPID: host processes are visible and signalable; /proc/<pid>/environ and, with CAP_SYS_PTRACE,
+ * ptrace/nsenter into PID 1 (see combo.c). */
 void bh_rule_host_pid(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);
 void bh_rule_host_pid(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)
 {
@@ -33,12 +39,15 @@ void bh_rule_host_pid(const struct bh_rule *r, const struct bh_pod *p, struct bh
 		"PID namespace: its processes can see, signal and (with CAP_SYS_PTRACE) enter host processes");
 }
 
+/* hostIPC: System V shared memory and POSIX message queues of host processes (/dev/shm). */
 void bh_rule_host_ipc(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);
 void bh_rule_host_ipc(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)
 {
 	host_ns(r, p, out, &p->host_ipc, "hostIPC", "IPC namespace: shared memory and message queues of host processes");
 }
 
+/* hostNetwork: loopback-only node services, the cloud metadata endpoint without hop limits, abstract
+ * Unix sockets (CVE-2020-15257), sniffing of the node's traffic. */
 void bh_rule_host_network(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);
 void bh_rule_host_network(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)
 {
@@ -46,25 +55,11 @@ void bh_rule_host_network(const struct bh_rule *r, const struct bh_pod *p, struc
 		"hostNetwork", "network namespace: node-local services (kubelet, metadata endpoints, loopback ports) are reachable");
 }
 
-/* Host paths whose exposure hands over the node (DESIGN §4 critical list). A prefix entry covers the
- * tree below it. */
-static const char *const critical_paths[] = {
-	"/", "/etc", "/root", "/proc", "/sys", "/dev", "/boot", "/var/lib/kubelet", "/etc/kubernetes", "/var/run", "/run",
-};
-static const char *const sockets[] = {
-	"/var/run/docker.sock", "/run/docker.sock", "/var/run/containerd/containerd.sock", "/run/containerd/containerd.sock",
-	"/var/run/crio/crio.sock", "/run/crio/crio.sock", "/var/run/cri-dockerd.sock", "/run/cri-dockerd.sock",
-	"/var/run/podman/podman.sock", "/run/podman/podman.sock",
-};
-
-static bool path_is_or_under(const char *p, const char *base)
-{
-	size_t l = strlen(base);
-	if (!strcmp(base, "/"))
-		return !strcmp(p, "/");
-	return !strncmp(p, base, l) && (p[l] == 0 || p[l] == '/');
-}
-
+/* hostPath by target (escape_util.c has the table): runtime sockets → sibling privileged container;
+ * /, /etc, /root → cron/systemd/SSH; /var/lib/kubelet → every pod's tokens; /var/log → the kubelet
+ * log-symlink read of any host file (Aqua, "Kubernetes Pod Escape Using Log Mounts"); /lib/modules →
+ * planted module. A read-only mount lowers a tree to its read-only severity, never a socket.
+ * https://kubernetes.io/docs/concepts/storage/volumes/#hostpath */
 void bh_rule_host_path(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);
 void bh_rule_host_path(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)
 {
@@ -72,49 +67,83 @@ void bh_rule_host_path(const struct bh_rule *r, const struct bh_pod *p, struct b
 		const struct bh_volume *v = &p->v[i];
 		if (!v->host_path)
 			continue;
-		char buf[4096];
-		const char *path = bh_path_norm(v->host_path_path.s, v->host_path_path.len, buf, sizeof(buf));
-		bool sock = false, sensitive = false;
-		for (size_t k = 0; k < sizeof(sockets) / sizeof(sockets[0]); k++)
-			sock |= !strcmp(path, sockets[k]);
-		for (size_t k = 0; k < sizeof(critical_paths) / sizeof(critical_paths[0]); k++)
-			sensitive |= path_is_or_under(path, critical_paths[k]);
-		/* writable if any container mounts it without readOnly: true */
-		bool mounted = false, writable = false;
+		/* the worst mount of this volume decides; an unmounted volume is read as a writable mount by
+		 * root (an ephemeral container added later, e.g. by kubectl debug, may mount it) */
+		struct bh_hp_class worst = {0};
+		const struct bh_container *wc = NULL;
+		const struct bh_mount *wm = NULL;
+		char wpath[4096] = "";
+		bool any = false, all_ro = true;
 		for (uint32_t j = 0; j < p->nc; j++)
 			for (uint32_t m = 0; m < p->c[j].nmounts; m++) {
 				const struct bh_mount *mt = &p->c[j].mounts[m];
-				if (mt->name.len == v->name.len && !memcmp(mt->name.s, v->name.s, v->name.len)) {
-					mounted = true;
-					writable |= !BH_TRUE(mt->read_only);
+				if (mt->name.r != BH_OK || mt->name.len != v->name.len || memcmp(mt->name.s, v->name.s, v->name.len))
+					continue;
+				char buf[4096];
+				const char *path = bh_hp_mount_path(v, mt, buf, sizeof(buf));
+				bool w = !BH_TRUE(mt->read_only);
+				struct bh_hp_class k;
+				bh_hp_classify(path, w, bh_may_run_as_root(p, &p->c[j]), &k);
+				all_ro &= !w;
+				if (!any || k.sev > worst.sev || (k.sev == worst.sev && k.sev_rw > worst.sev_rw)) {
+					worst = k;
+					wc = &p->c[j];
+					wm = mt;
+					snprintf(wpath, sizeof(wpath), "%s", path);
 				}
+				any = true;
 			}
-		enum bh_sev sev = BH_SEV_MEDIUM;
-		const char *why = "a directory of the node is shared with the pod";
-		if (sock) {
-			/* connect() on a Unix socket needs no write access to the mount: read-only does not help */
-			sev = BH_SEV_CRITICAL;
-			why = "the container runtime's socket: whoever connects can start a privileged container on the node";
-		} else if (sensitive && (writable || !mounted)) {
-			sev = BH_SEV_CRITICAL;
-			why = "a sensitive tree of the node is mounted writable";
-		} else if (sensitive) {
-			sev = BH_SEV_HIGH;
-			why = "a sensitive tree of the node is mounted read-only: secrets and host state are readable";
+		if (!any) {
+			all_ro = false;
+			bh_hp_mount_path(v, NULL, wpath, sizeof(wpath));
+			bh_hp_classify(wpath, true, true, &worst);
 		}
-		bh_emit(out, r, sev, NULL,
+		char where[512];
+		if (!wc)
+			snprintf(where, sizeof(where), "no container mounts it yet (an ephemeral container can)");
+		else if (wm->sub_path.r == BH_OK && wm->sub_path.len)
+			snprintf(where, sizeof(where), "container \"%s\" mounts its subPath \"%s\" (%s)%s", wc->name.s,
+				 wm->sub_path.s, wpath, BH_TRUE(wm->read_only) ? " read-only" : "");
+		else
+			snprintf(where, sizeof(where), "container \"%s\" mounts it%s", wc->name.s,
+				 BH_TRUE(wm->read_only) ? " read-only" : "");
+		char note[400] = "";
+		if (worst.socket && worst.sev < BH_SEV_CRITICAL)
+			snprintf(note, sizeof(note), "; only root can connect to the socket and the container cannot run as "
+				 "root — one setuid binary or group grant away");
+		else if (worst.socket && all_ro)
+			snprintf(note, sizeof(note), "; readOnly does not help: connect() on a Unix socket needs no write "
+				 "access to the mount");
+		else if (all_ro && worst.sev < worst.sev_rw)
+			snprintf(note, sizeof(note), "; lowered from %s because every mount is readOnly",
+				 bh_sev_name(worst.sev_rw));
+		if (worst.sock_nonroot) {
+			size_t l = strlen(note);
+			snprintf(note + l, sizeof(note) - l, "; %s is below it, but only root can connect and the container "
+				 "cannot run as root", worst.sock_nonroot);
+		}
+		bh_emit(out, r, worst.sev, NULL,
 			bh_arena_printf(out->a, "%s.volumes[%u].hostPath.path", p->spec_path, v->index),
 			v->host_path_path.n ? v->host_path_path.n->line : v->host_path->line,
 			v->host_path_path.n ? v->host_path_path.n->col : v->host_path->col,
-			"volume \"%s\" mounts host path \"%s\": %s", v->name.s, v->host_path_path.s, why);
+			"volume \"%s\" mounts host path \"%s\" — %s%s; %s%s", v->name.s, v->host_path_path.s, worst.what,
+			worst.below ? " (below this directory)" : "", where, note);
 	}
 }
 
-/* Container runtimes' default capability set (containerd/CRI-O/Docker) and what PSA baseline allows. */
-static const char *const crit_caps[] = {"SYS_ADMIN", "SYS_MODULE", "ALL"};
-static const char *const high_caps[] = {"SYS_PTRACE", "DAC_READ_SEARCH", "NET_ADMIN", "BPF", "PERFMON", "SYS_RAWIO", "SYS_BOOT"};
-static const char *const default_caps[] = {"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
-					  "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"};
+/* Capabilities with a rule of their own (escape_caps.c); BH0006 reports the rest. */
+static const char *const own_rule[] = {"SYS_ADMIN", "SYS_MODULE", "ALL", "SYS_PTRACE", "DAC_READ_SEARCH",
+				       "DAC_OVERRIDE", "NET_ADMIN", "NET_RAW", "BPF", "PERFMON", "SYS_RAWIO",
+				       "SYS_BOOT", "MAC_ADMIN", "MAC_OVERRIDE"};
+/* Every capability name the kernel knows (capability.h, Linux 6.x); others are typos the runtime rejects
+ * or ignores. */
+static const char *const known_caps[] = {
+	"CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID", "SETPCAP",
+	"LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST", "NET_ADMIN", "NET_RAW", "IPC_LOCK", "IPC_OWNER",
+	"SYS_MODULE", "SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT", "SYS_ADMIN", "SYS_BOOT", "SYS_NICE",
+	"SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "MKNOD", "LEASE", "AUDIT_WRITE", "AUDIT_CONTROL", "SETFCAP",
+	"MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG", "WAKE_ALARM", "BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF",
+	"CHECKPOINT_RESTORE"};
 
 static bool in_list(const char *s, const char *const *l, size_t n)
 {
@@ -125,9 +154,13 @@ static bool in_list(const char *s, const char *const *l, size_t n)
 }
 #define IN(s, l) in_list(s, l, sizeof(l) / sizeof(l[0]))
 
+/* Other capabilities outside the runtime default set (SYS_TIME, SYS_RESOURCE, LINUX_IMMUTABLE, …): each
+ * widens what the container may do to the node's kernel. man 7 capabilities. */
 void bh_rule_caps_added(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);
 void bh_rule_caps_added(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)
 {
+	if (bh_pod_windows(p))
+		return;
 	for (uint32_t i = 0; i < p->nc; i++) {
 		const struct bh_container *c = &p->c[i];
 		for (uint32_t k = 0; k < c->sc.cap_add.len; k++) {
@@ -136,18 +169,47 @@ void bh_rule_caps_added(const struct bh_rule *r, const struct bh_pod *p, struct 
 				continue;
 			char nb[64];
 			const char *name = bh_cap_norm(cap->s, cap->len, nb, sizeof(nb));
-			enum bh_sev sev;
-			if (IN(name, crit_caps))
-				sev = BH_SEV_CRITICAL;
-			else if (IN(name, high_caps))
-				sev = BH_SEV_HIGH;
-			else if (IN(name, default_caps))
-				continue; /* already in the runtime's default set */
-			else
-				sev = BH_SEV_MEDIUM;
+			if (IN(name, own_rule) || bh_cap_default(name))
+				continue;
 			char suffix[64];
 			snprintf(suffix, sizeof(suffix), "securityContext.capabilities.add[%u]", k);
-			bh_emit_field(out, r, sev, p, c, suffix, cap->n, "container \"%s\" adds capability %s", c->name.s, name);
+			enum bh_sev sev = bh_userns_lower(p, r->sev, BH_SEV_LOW);
+			if (IN(name, known_caps))
+				bh_emit_field(out, r, sev, p, c, suffix, cap->n,
+					      "container \"%s\" adds capability %s, outside the runtime's default set%s",
+					      c->name.s, name, sev < r->sev ? BH_USERNS_NOTE : "");
+			else
+				bh_emit_field(out, r, sev, p, c, suffix, cap->n,
+					      "container \"%s\" adds \"%s\", which is no Linux capability: the runtime rejects "
+					      "or ignores it, and the intended capability may be another",
+					      c->name.s, cap->s);
+		}
+	}
+}
+
+/* Windows HostProcess: the container is a process on the node with the node's (SYSTEM or chosen) account
+ * and the host network — no isolation at all.
+ * https://kubernetes.io/docs/tasks/configure-pod-container/create-hostprocess-pod/ */
+void bh_rule_windows_host_process(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);
+void bh_rule_windows_host_process(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)
+{
+	bool pod_reported = false;
+	for (uint32_t i = 0; i < p->nc; i++) {
+		const struct bh_container *c = &p->c[i];
+		bool from_pod;
+		const struct bh_fbool *hp = bh_eff_host_process(p, c, &from_pod);
+		if (!BH_TRUE(*hp))
+			continue;
+		if (from_pod) {
+			if (pod_reported)
+				continue;
+			pod_reported = true;
+			bh_emit_at(out, r, r->sev, p, NULL, true, "securityContext.windowsOptions.hostProcess", hp->n,
+				   "the pod runs its containers as Windows HostProcess containers: processes on the node itself");
+		} else {
+			bh_emit_field(out, r, r->sev, p, c, "securityContext.windowsOptions.hostProcess", hp->n,
+				      "container \"%s\" is a Windows HostProcess container: a process on the node itself",
+				      c->name.s);
 		}
 	}
 }

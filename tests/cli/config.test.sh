@@ -37,7 +37,7 @@ check "text shows the suppression reason" grep -q 'suppressed: accepted for the 
 printf 'rules:\n  disable: [privileged-container]\n' >"$T/off.yaml"
 "$BH" scan --pss none --config "$T/off.yaml" "$G/privileged-yes.yaml" >/dev/null; check "disabled rule: exit 0" test $? = 0
 "$BH" scan --format json --config "$T/off.yaml" "$G/privileged-yes.yaml" >"$T/p.json"
-check "disabled escape rule: the PSS check still reports the field" jq -e '[.findings[].pss.check] == ["privileged"]' "$T/p.json" >/dev/null
+check "disabled escape rule: the PSS check still reports the field" jq -e '[.findings[] | select(.pss.check == "privileged") | .rule] == ["BH0106"]' "$T/p.json" >/dev/null
 
 printf 'exemptions:\n  - rules: [BH0001]\n    namespace: demo\n' >"$T/noreason.yaml"
 "$BH" scan --config "$T/noreason.yaml" "$G/privileged-yes.yaml" >/dev/null 2>"$T/err"; rc=$?
@@ -65,7 +65,7 @@ printf 'apiVersion: example.com/v1\nkind: Runner\nmetadata: {name: r}\nspec:\n  
 check "unknown CRD layout: not scanned without the config" jq -e '.findings == []' "$T/c0.json" >/dev/null
 printf 'podTemplatePaths:\n  - {group: example.com, kind: Runner, spec: spec.worker.pod}\n' >"$T/paths.yaml"
 "$BH" scan --format json --pss none --config "$T/paths.yaml" "$T/crd.yaml" >"$T/c1.json"
-check "podTemplatePaths: the CRD's pod is scanned, field path in its layout" jq -e '[.findings[] | .field] == ["spec.worker.pod.hostPID"]' "$T/c1.json" >/dev/null
+check "podTemplatePaths: the CRD's pod is scanned, field path in its layout" jq -e '[.findings[] | select(.rule == "BH0002") | .field] == ["spec.worker.pod.hostPID"]' "$T/c1.json" >/dev/null
 
 # one file for every command: the watch section is bulkhead watch's, and scan accepts it
 printf 'rules:\n  disable: [BH0003]\nwatch:\n  disable: [BH0503]\n' >"$T/shared.yaml"

@@ -1,0 +1,78 @@
+/* Helpers shared by the escape rules (escape_*.c, combo.c, image.c): capability tests with names
+ * normalised (CAP_ prefix, case), effective user, mitigations, the host-path classifier, and the
+ * explanations referenced from the rule table. The PSS checks (pss.c) keep PSA's exact matching and do
+ * not use these. */
+#ifndef BH_ESCAPE_H
+#define BH_ESCAPE_H
+#include <stdbool.h>
+
+#include "rules.h"
+
+/* spec.os.name: windows. Linux-only settings (capabilities, seccomp, runAsUser…) are rejected by the API
+ * server for Windows pods, so Linux rules skip them. */
+bool bh_pod_windows(const struct bh_pod *p);
+/* spec.hostUsers: false — the pod runs in its own user namespace (KEP-127). */
+bool bh_pod_userns(const struct bh_pod *p);
+
+/* Index in capabilities.add of cap (normalised, e.g. "SYS_ADMIN"), or -1. When all is true an added
+ * "ALL" also matches. */
+int bh_cap_add_index(const struct bh_container *c, const char *cap, bool all);
+/* capabilities.drop contains cap or ALL (normalised) */
+bool bh_cap_dropped(const struct bh_container *c, const char *cap);
+/* The container holds cap in its effective set when it starts: privileged, added, or in the runtime's
+ * default set (Docker/containerd/CRI-O) and not dropped — and it runs as root, since the kubelet sets no
+ * ambient capabilities, so a non-root process starts with none. */
+bool bh_cap_effective(const struct bh_pod *p, const struct bh_container *c, const char *cap);
+/* In the default capability set of the container runtimes (the same set PSA baseline allows). */
+bool bh_cap_default(const char *cap);
+
+/* Whether the container may run as UID 0: false only when the effective runAsUser is non-zero, or
+ * runAsNonRoot is true (the kubelet then refuses to start a root image). Windows pods: false. */
+bool bh_may_run_as_root(const struct bh_pod *p, const struct bh_container *c);
+
+/* Mitigation by a user namespace: returns the severity lowered to `to` when hostUsers is false (and
+ * `from` is above it), else `from`. */
+enum bh_sev bh_userns_lower(const struct bh_pod *p, enum bh_sev from, enum bh_sev to);
+/* The sentence appended to a message whose severity bh_userns_lower lowered. */
+#define BH_USERNS_NOTE "; lowered because hostUsers: false maps container root to an unprivileged node user and confines capabilities to the pod's user namespace"
+
+/* Emits a finding about container c (c may be NULL) whose field lives on the pod when pod_field is set
+ * (a pod-level default) and on the container otherwise. */
+struct bh_finding *bh_emit_at(struct bh_findings *out, const struct bh_rule *r, enum bh_sev sev, const struct bh_pod *p,
+			      const struct bh_container *c, bool pod_field, const char *suffix, const struct bh_node *at,
+			      const char *fmt, ...) __attribute__((format(printf, 9, 10)));
+
+/* ---- host paths (BH0005 and the runtime-socket combination) ---- */
+/* SOCKET: a container runtime's API socket; NODESOCK: another root-owned control socket (systemd, D-Bus,
+ * the kubelet's device-plugin registry) */
+enum bh_hp_kind { BH_HP_NONE = 0, BH_HP_TREE, BH_HP_EXACT, BH_HP_SOCKET, BH_HP_NODESOCK };
+struct bh_hp_class {
+	enum bh_sev sev;        /* for this mount: writable or read-only, root or not */
+	enum bh_sev sev_rw;     /* what it would be writable (to say a read-only mount lowered it) */
+	bool socket;            /* a runtime/kubelet/systemd socket is reachable through the mount */
+	bool runtime;           /* … and it is a container runtime's API socket */
+	const char *what;       /* what the node exposes there, for the message */
+	const char *sock_nonroot; /* a socket below the path that only root could connect to */
+	bool below;             /* what is below the mounted directory, not the directory itself */
+};
+/* Classifies host path `path` (normalised already; "/var/run" is read as "/run") mounted writable or not
+ * by a container that may or may not run as root. */
+void bh_hp_classify(const char *path, bool writable, bool root, struct bh_hp_class *out);
+/* Normalised host path of a mount of volume v (hostPath.path joined with the mount's subPath) into buf. */
+const char *bh_hp_mount_path(const struct bh_volume *v, const struct bh_mount *m, char *buf, size_t size);
+
+/* ---- explanations (explain_escape.c) ---- */
+#define BH_EXPLAIN(id) extern const char bh_explain_##id[];
+BH_EXPLAIN(BH0001) BH_EXPLAIN(BH0002) BH_EXPLAIN(BH0003) BH_EXPLAIN(BH0004) BH_EXPLAIN(BH0005)
+BH_EXPLAIN(BH0006) BH_EXPLAIN(BH0007) BH_EXPLAIN(BH0008) BH_EXPLAIN(BH0009) BH_EXPLAIN(BH0010)
+BH_EXPLAIN(BH0011) BH_EXPLAIN(BH0012) BH_EXPLAIN(BH0013) BH_EXPLAIN(BH0014) BH_EXPLAIN(BH0015)
+BH_EXPLAIN(BH0016) BH_EXPLAIN(BH0017) BH_EXPLAIN(BH0018) BH_EXPLAIN(BH0019) BH_EXPLAIN(BH0020)
+BH_EXPLAIN(BH0021) BH_EXPLAIN(BH0022) BH_EXPLAIN(BH0023) BH_EXPLAIN(BH0024) BH_EXPLAIN(BH0025)
+BH_EXPLAIN(BH0026) BH_EXPLAIN(BH0027) BH_EXPLAIN(BH0028) BH_EXPLAIN(BH0029) BH_EXPLAIN(BH0030)
+BH_EXPLAIN(BH0031) BH_EXPLAIN(BH0032) BH_EXPLAIN(BH0033) BH_EXPLAIN(BH0034) BH_EXPLAIN(BH0035)
+BH_EXPLAIN(BH0036)
+BH_EXPLAIN(BH0200) BH_EXPLAIN(BH0201) BH_EXPLAIN(BH0202) BH_EXPLAIN(BH0203) BH_EXPLAIN(BH0204)
+BH_EXPLAIN(BH0250) BH_EXPLAIN(BH0251) BH_EXPLAIN(BH0252) BH_EXPLAIN(BH0253)
+#undef BH_EXPLAIN
+
+#endif

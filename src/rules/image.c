@@ -1,0 +1,111 @@
+/* Image reference rules: a tag can be moved to another image after review (T1525 Implant Internal Image),
+ * and an image from a registry outside the trusted list is unreviewed supply chain (T1195.002). The
+ * reference grammar is the distribution/reference one: [registry/]path[:tag][@digest], where the first
+ * component is a registry only if it has a "." or ":" or is "localhost". */
+#include <stdio.h>
+#include <string.h>
+
+#include "config/config.h"
+#include "escape.h"
+
+struct imgref {
+	bool digest;
+	const char *tag; /* NULL: no tag */
+	size_t taglen;
+};
+
+static void parse(const char *s, size_t len, struct imgref *r)
+{
+	memset(r, 0, sizeof(*r));
+	const char *at = memchr(s, '@', len);
+	size_t end = at ? (size_t)(at - s) : len;
+	r->digest = at != NULL;
+	size_t slash = 0;
+	for (size_t i = 0; i < end; i++)
+		if (s[i] == '/')
+			slash = i + 1;
+	for (size_t i = slash; i < end; i++)
+		if (s[i] == ':') {
+			r->tag = s + i + 1;
+			r->taglen = end - i - 1;
+			break;
+		}
+}
+
+typedef void (*img_fn)(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out,
+		       const struct bh_container *c, const struct imgref *ir);
+
+static void each_image(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out, img_fn fn)
+{
+	for (uint32_t i = 0; i < p->nc; i++) {
+		const struct bh_container *c = &p->c[i];
+		if (c->image.r != BH_OK || !c->image.len)
+			continue;
+		struct imgref ir;
+		parse(c->image.s, c->image.len, &ir);
+		fn(r, p, out, c, &ir);
+	}
+}
+
+static void latest(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out, const struct bh_container *c,
+		   const struct imgref *ir)
+{
+	if (!ir->digest && ir->tag && ir->taglen == 6 && !memcmp(ir->tag, "latest", 6))
+		bh_emit_field(out, r, r->sev, p, c, "image", c->image.n,
+			      "container \"%s\" uses image \"%s\": \"latest\" points at whatever was pushed last", c->name.s,
+			      c->image.s);
+}
+
+static void notag(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out, const struct bh_container *c,
+		  const struct imgref *ir)
+{
+	if (!ir->digest && !ir->tag)
+		bh_emit_field(out, r, r->sev, p, c, "image", c->image.n,
+			      "container \"%s\" uses image \"%s\" without tag or digest: it resolves to \"latest\"", c->name.s,
+			      c->image.s);
+}
+
+static void nodigest(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out, const struct bh_container *c,
+		     const struct imgref *ir)
+{
+	if (!ir->digest && ir->tag && !(ir->taglen == 6 && !memcmp(ir->tag, "latest", 6)))
+		bh_emit_field(out, r, r->sev, p, c, "image", c->image.n,
+			      "container \"%s\" uses image \"%s\" by tag only: the tag can be moved to another image", c->name.s,
+			      c->image.s);
+}
+
+static void untrusted(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out, const struct bh_container *c,
+		      const struct imgref *ir)
+{
+	const struct bh_config *cfg = bh_rules_config();
+	if (!cfg || !cfg->nregistries || bh_config_trusted_registry(cfg, c->image.s))
+		return;
+	bh_emit_field(out, r, r->sev, p, c, "image", c->image.n,
+		      "container \"%s\" uses image \"%s\" from a registry outside the configured trusted list", c->name.s,
+		      c->image.s);
+}
+
+void bh_rule_image_latest(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);
+void bh_rule_image_latest(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)
+{
+	each_image(r, p, out, latest);
+}
+
+void bh_rule_image_no_tag(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);
+void bh_rule_image_no_tag(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)
+{
+	each_image(r, p, out, notag);
+}
+
+void bh_rule_image_no_digest(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);
+void bh_rule_image_no_digest(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)
+{
+	each_image(r, p, out, nodigest);
+}
+
+/* Without a config there is no list, and no opinion. */
+void bh_rule_image_untrusted_registry(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);
+void bh_rule_image_untrusted_registry(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)
+{
+	each_image(r, p, out, untrusted);
+}
