@@ -22,7 +22,7 @@ check "unknown rule suggests" grep -q 'did you mean: BH0001 privileged-container
 "$BH" explain 2>/dev/null; check "explain without a rule exits 2" test $? = 2
 
 # docs/rules/ is generated from the tables and must be in step
-"$BH" rules --docs "$T/docs" && check "docs/rules/ is up to date (bulkhead rules --docs docs/rules)" diff -r "$T/docs" "$TOP/docs/rules"
+"$BH" rules --docs "$T/docs" && check "docs/rules/ is up to date (bulkhead rules --docs docs/rules)" diff -rq "$T/docs" "$TOP/docs/rules"
 
 # every rule explained
 missing=$(jq -r '.rules[] | select(.explained == false) | .id' "$T/r.json" | tr '\n' ' ')
