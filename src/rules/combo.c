@@ -125,10 +125,11 @@ void bh_rule_combo_runtime_socket(const struct bh_rule *r, const struct bh_pod *
 	}
 }
 
-/* hostNetwork + root with NET_RAW or NET_ADMIN: in the node's network namespace the container sniffs and
- * spoofs the node's traffic (other pods' included), rewrites its firewall, reaches services bound to
- * loopback and abstract Unix sockets (containerd-shim's gave root: CVE-2020-15257) and the cloud
- * metadata endpoint regardless of hop limits (node credentials). */
+/* hostNetwork + root with NET_RAW or NET_ADMIN granted: in the node's network namespace the container
+ * sniffs and spoofs the node's traffic (other pods' included), rewrites its firewall, reaches services
+ * bound to loopback and abstract Unix sockets (containerd-shim's gave root: CVE-2020-15257) and the cloud
+ * metadata endpoint regardless of hop limits (node credentials). Only explicit grants count: NET_RAW in
+ * the runtime's default set depends on the runtime and its version, and BH0029 reports it. */
 void bh_rule_combo_host_network_services(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);
 void bh_rule_combo_host_network_services(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)
 {
@@ -138,14 +139,13 @@ void bh_rule_combo_host_network_services(const struct bh_rule *r, const struct b
 		const struct bh_container *c = &p->c[i];
 		if (BH_TRUE(c->sc.privileged) || !bh_may_run_as_root(p, c))
 			continue;
-		const char *cap = bh_cap_effective(p, c, "NET_ADMIN") ? "NET_ADMIN"
-				  : bh_cap_effective(p, c, "NET_RAW") ? "NET_RAW" : NULL;
+		const char *cap = bh_cap_add_index(c, "NET_ADMIN", true) >= 0 ? "NET_ADMIN"
+				  : bh_cap_add_index(c, "NET_RAW", false) >= 0 ? "NET_RAW" : NULL;
 		if (!cap)
 			continue;
 		bh_emit_at(out, r, r->sev, p, c, true, "hostNetwork", p->host_network.n,
-			   "container \"%s\" may run as root with CAP_%s%s in the node's network namespace: it can sniff "
-			   "and spoof the node's traffic and reach loopback-only services and abstract sockets",
-			   c->name.s, cap,
-			   bh_cap_add_index(c, cap, true) < 0 ? " (runtime default, not dropped)" : "");
+			   "container \"%s\" may run as root with CAP_%s in the node's network namespace: it can sniff and "
+			   "spoof the node's traffic and reach loopback-only services and abstract sockets",
+			   c->name.s, cap);
 	}
 }

@@ -19,10 +19,6 @@ bool bh_pod_userns(const struct bh_pod *p);
 int bh_cap_add_index(const struct bh_container *c, const char *cap, bool all);
 /* capabilities.drop contains cap or ALL (normalised) */
 bool bh_cap_dropped(const struct bh_container *c, const char *cap);
-/* The container holds cap in its effective set when it starts: privileged, added, or in the runtime's
- * default set (Docker/containerd/CRI-O) and not dropped — and it runs as root, since the kubelet sets no
- * ambient capabilities, so a non-root process starts with none. */
-bool bh_cap_effective(const struct bh_pod *p, const struct bh_container *c, const char *cap);
 /* In the default capability set of the container runtimes (the same set PSA baseline allows). */
 bool bh_cap_default(const char *cap);
 

@@ -45,7 +45,7 @@ bool bh_cap_dropped(const struct bh_container *c, const char *cap)
 }
 
 /* containerd/CRI-O/Docker defaults; identical to PSA baseline's allowed list (check_capabilities_baseline.go).
- * NET_RAW is in Docker's and older containerd's defaults too, but not in PSA's list: see bh_cap_effective. */
+ * NET_RAW is in Docker's and older containerd's defaults too, but not in PSA's list. */
 static const char *const default_caps[] = {"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
 					   "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"};
 
@@ -55,19 +55,6 @@ bool bh_cap_default(const char *cap)
 		if (!strcmp(cap, default_caps[i]))
 			return true;
 	return false;
-}
-
-bool bh_cap_effective(const struct bh_pod *p, const struct bh_container *c, const char *cap)
-{
-	if (BH_TRUE(c->sc.privileged))
-		return true;
-	if (!bh_may_run_as_root(p, c))
-		return false;
-	if (bh_cap_add_index(c, cap, true) >= 0)
-		return true;
-	/* NET_RAW stays in Docker's and containerd's (1.x) default set: riskier reading */
-	bool dflt = bh_cap_default(cap) || !strcmp(cap, "NET_RAW");
-	return dflt && !bh_cap_dropped(c, cap);
 }
 
 bool bh_may_run_as_root(const struct bh_pod *p, const struct bh_container *c)

@@ -548,8 +548,8 @@ const char bh_explain_BH0203[] = EX(
 	"    volumes: []  # no hostPath to /var/run/docker.sock, /run/containerd, /run or /\n");
 
 const char bh_explain_BH0204[] = EX(
-	"A combination: hostNetwork: true and a container that may run as root with CAP_NET_RAW or "
-	"CAP_NET_ADMIN (added, or NET_RAW left in the runtime's default set).",
+	"A combination: hostNetwork: true and a container that may run as root and is granted CAP_NET_RAW or "
+	"CAP_NET_ADMIN (capabilities.add; NET_RAW left in some runtimes' default set is reported by BH0029).",
 	"In the node's network namespace, root with raw sockets sees and forges every packet of the node, "
 	"other pods' traffic included, and reaches services that trust local callers: loopback-only ports and "
 	"abstract Unix sockets (containerd-shim's gave root on the node, CVE-2020-15257), and the cloud "
