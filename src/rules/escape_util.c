@@ -76,15 +76,11 @@ struct bh_finding *bh_emit_at(struct bh_findings *out, const struct bh_rule *r, 
 			      const struct bh_container *c, bool pod_field, const char *suffix, const struct bh_node *at,
 			      const char *fmt, ...)
 {
-	char msg[1024];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	struct bh_finding *f = bh_vemit_field(out, r, sev, p, c, pod_field, suffix, at, fmt, ap);
 	va_end(ap);
-	char field[512];
-	snprintf(field, sizeof(field), "%s.%s", (c && !pod_field) ? c->path : p->spec_path, suffix);
-	const struct bh_node *loc = at ? at : (c ? c->n : p->spec);
-	return bh_emit(out, r, sev, c ? c->name.s : NULL, field, loc ? loc->line : 0, loc ? loc->col : 0, "%s", msg);
+	return f;
 }
 
 /* ---- host paths ----

@@ -2,6 +2,8 @@
  * their version gates and are listed in the same table as rows without a check function. */
 #ifndef BH_RULES_H
 #define BH_RULES_H
+#include <stdarg.h>
+
 #include "finding.h"
 #include "objects/objects.h"
 
@@ -24,7 +26,11 @@ const struct bh_config *bh_rules_config(void);
 const char *bh_cap_norm(const char *s, size_t len, char *buf, size_t size);
 /* Normalises a host path: collapses "//", removes "." and resolves ".." lexically, drops a trailing "/". */
 const char *bh_path_norm(const char *s, size_t len, char *buf, size_t size);
-/* Emit helpers that fill container name, field path and location from the view */
+/* Emit helpers that fill container name, field path and location from the view. pod_field: the field is
+ * the pod's (spec_path) even though a container is named. */
+struct bh_finding *bh_vemit_field(struct bh_findings *out, const struct bh_rule *r, enum bh_sev sev,
+				  const struct bh_pod *p, const struct bh_container *c, bool pod_field, const char *suffix,
+				  const struct bh_node *at, const char *fmt, va_list ap) __attribute__((format(printf, 9, 0)));
 struct bh_finding *bh_emit_field(struct bh_findings *out, const struct bh_rule *r, enum bh_sev sev,
 				 const struct bh_pod *p, const struct bh_container *c, const char *suffix,
 				 const struct bh_node *at, const char *fmt, ...) __attribute__((format(printf, 8, 9)));
