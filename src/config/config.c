@@ -12,6 +12,10 @@
 #include "decode/node.h"
 #include "rules/rules.h"
 
+#define RULE_DISABLED 0xff
+
+static bool rule_matches(const char *sel, const struct bh_rule *r);
+
 struct priv {
 	struct bh_arena a;
 	char *buf;
@@ -358,6 +362,21 @@ int bh_config_load(const char *path, struct bh_config **out, struct bh_err *err)
 	if ((v = get(r, "serve")) && !bh_is_null(v) && (rc = load_serve(&l, v)))
 		goto out_free;
 done:
+	/* resolve rule selectors once: rule evaluation asks per rule and per pod */
+	if (!(c->rule_state = bh_arena_alloc(&p->a, bh_nrules * sizeof(*c->rule_state)))) {
+		rc = bh_err_set(err, -ENOMEM, 0, 0, "out of memory");
+		goto out_free;
+	}
+	for (size_t i = 0; i < bh_nrules; i++) {
+		uint8_t st = BH_SEV_NONE + 1; /* no override */
+		for (size_t k = 0; k < c->nsev; k++)
+			if (rule_matches(c->sev_rule[k], &bh_rules[i]))
+				st = (uint8_t)c->sev_value[k];
+		for (size_t k = 0; k < c->ndisabled; k++)
+			if (rule_matches(c->disabled[k], &bh_rules[i]))
+				st = RULE_DISABLED;
+		c->rule_state[i] = st;
+	}
 	*out = c;
 	return 0;
 out_free:
@@ -370,8 +389,19 @@ static bool rule_matches(const char *sel, const struct bh_rule *r)
 	return r && (!strcasecmp(sel, r->id) || !strcmp(sel, r->name));
 }
 
+/* the precomputed state of a row of the static table, or -1 for rows of other tables */
+static int rule_state(const struct bh_config *c, const struct bh_rule *r)
+{
+	if (!c || !c->rule_state || r < bh_rules || r >= bh_rules + bh_nrules)
+		return -1;
+	return c->rule_state[r - bh_rules];
+}
+
 bool bh_config_rule_disabled(const struct bh_config *c, const struct bh_rule *r)
 {
+	int st = rule_state(c, r);
+	if (st >= 0)
+		return st == RULE_DISABLED;
 	for (size_t i = 0; c && i < c->ndisabled; i++)
 		if (rule_matches(c->disabled[i], r))
 			return true;
@@ -462,7 +492,10 @@ void bh_config_apply(const struct bh_config *c, const struct bh_object *o, struc
 		struct bh_finding f = fs->v[i];
 		if (bh_config_rule_disabled(c, f.rule))
 			continue;
-		for (size_t k = 0; k < c->nsev; k++)
+		int st = rule_state(c, f.rule);
+		if (st >= 0 && st < BH_SEV_NONE)
+			f.sev = (enum bh_sev)st;
+		for (size_t k = 0; st < 0 && k < c->nsev; k++)
 			if (rule_matches(c->sev_rule[k], f.rule))
 				f.sev = c->sev_value[k];
 		for (size_t k = 0; k < c->nexemptions && !f.suppressed; k++) {

@@ -6,6 +6,7 @@
 #define BH_CONFIG_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "objects/objects.h"
@@ -44,6 +45,7 @@ struct bh_config {
 	enum bh_action actions[BH_SEV_NONE]; /* by severity: default critical,high → deny; medium → warn; low → audit */
 	const char **exempt_users, **exempt_groups, **exempt_namespaces; /* globs */
 	size_t nexempt_users, nexempt_groups, nexempt_namespaces;
+	uint8_t *rule_state; /* per row of bh_rules: a severity override, BH_SEV_NONE + 1 (none) or 0xff (disabled) */
 	void *priv; /* owned memory */
 };
 
