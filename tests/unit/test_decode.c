@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "decode/node.h"
+#include "objects/objects.h"
 
 struct fx {
 	struct bh_arena a;
@@ -372,6 +373,57 @@ static void test_error_resync(void **st)
 	assert_int_equal(bh_decoder_next(F.d, &F.a, &F.doc, &F.err), 0);
 }
 
+/* curl's "fail the Nth allocation" idea for an arena allocator: decode real manifests and build their pod
+ * views under every arena cap from 512 bytes up; each run must end in success or a clean error, never a
+ * crash or a leak (the suite also runs under ASan). */
+static int view_cb(const struct bh_object *o, void *ctx)
+{
+	struct bh_pod p;
+	(void)bh_pod_build(&p, o, BH_READ_LAST, ctx);
+	return 0;
+}
+
+static void test_arena_cap_sweep(void **st)
+{
+	(void)st;
+	static const char *const files[] = {"tests/golden/cases/merge-key-securitycontext.yaml",
+					    "tests/golden/cases/list-kinds.yaml", "tests/golden/cases/json-u-escape.json",
+					    "examples/risky-daemonset.yaml"};
+	for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
+		FILE *in = fopen(files[f], "rb");
+		assert_non_null(in);
+		static char buf[65536];
+		size_t len = fread(buf, 1, sizeof(buf) - 1, in);
+		fclose(in);
+		buf[len] = 0;
+		int ok = 0, failed = 0;
+		for (size_t cap = 512; cap < (1u << 20); cap = cap * 5 / 4) {
+			struct bh_arena a;
+			bh_arena_init(&a, cap);
+			struct bh_decoder *d = bh_decoder_new(files[f], buf, len, NULL);
+			assert_non_null(d);
+			struct bh_doc doc;
+			struct bh_err err = {0};
+			int rc, docs = 0, errs = 0;
+			while ((rc = bh_decoder_next(d, &a, &doc, &err)) != 0 && docs + errs < 100) {
+				if (rc < 0) {
+					errs++;
+					assert_true(err.msg[0] != 0);
+					continue;
+				}
+				docs++;
+				bh_objects_each(&doc, &a, view_cb, &a);
+			}
+			assert_true(docs + errs < 100); /* the stream ends */
+			errs ? failed++ : ok++;
+			bh_decoder_free(d);
+			bh_arena_release(&a);
+		}
+		assert_true(failed > 0); /* small caps did fail… */
+		assert_true(ok > 0);     /* …and large ones succeeded */
+	}
+}
+
 static void test_arena_cap(void **st)
 {
 	(void)st;
@@ -403,6 +455,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_depth_limit, teardown),
 		cmocka_unit_test_teardown(test_error_resync, teardown),
 		cmocka_unit_test_teardown(test_arena_cap, teardown),
+		cmocka_unit_test_teardown(test_arena_cap_sweep, teardown),
 	};
 	return cmocka_run_group_tests_name("decode", tests, NULL, NULL);
 }
