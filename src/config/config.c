@@ -23,6 +23,7 @@ struct priv {
 
 static const struct bh_config defaults = {
 	.actions = {BH_ACT_NONE, BH_ACT_AUDIT, BH_ACT_WARN, BH_ACT_DENY, BH_ACT_DENY},
+	.serve_honor_ignore = true,
 };
 
 const struct bh_config *bh_config_default(void)
@@ -219,7 +220,8 @@ static int load_exemption(struct ld *l, const struct bh_node *n, struct bh_exemp
 
 static int load_serve(struct ld *l, const struct bh_node *n)
 {
-	static const char *const keys[] = {"actions", "exemptUsers", "exemptGroups", "exemptNamespaces", NULL};
+	static const char *const keys[] = {"actions", "exemptUsers", "exemptGroups", "exemptNamespaces",
+					   "honorIgnoreAnnotation", NULL};
 	struct bh_config *c = l->c;
 	if (n->type != BH_MAP)
 		return fail(l, n, "%s: expected a mapping", "serve");
@@ -245,6 +247,9 @@ static int load_serve(struct ld *l, const struct bh_node *n)
 			c->actions[s] = (enum bh_action)a;
 		}
 	}
+	const struct bh_node *hi = get(n, "honorIgnoreAnnotation");
+	if (hi && !bh_is_null(hi) && bh_as_bool(hi, &c->serve_honor_ignore) != BH_OK)
+		return fail(l, hi, "%s: expected true or false", "serve.honorIgnoreAnnotation");
 	if (strlist(l, get(n, "exemptUsers"), "serve.exemptUsers", &c->exempt_users, &c->nexempt_users) ||
 	    strlist(l, get(n, "exemptGroups"), "serve.exemptGroups", &c->exempt_groups, &c->nexempt_groups) ||
 	    strlist(l, get(n, "exemptNamespaces"), "serve.exemptNamespaces", &c->exempt_namespaces, &c->nexempt_namespaces))
@@ -483,6 +488,12 @@ static bool annotation_ignores(const struct bh_object *o, const struct bh_findin
 void bh_config_apply(const struct bh_config *c, const struct bh_object *o, struct bh_findings *fs, size_t first,
 		     time_t now, bh_config_note_cb note, void *ctx)
 {
+	bh_config_apply_flags(c, o, fs, first, now, note, ctx, 0);
+}
+
+void bh_config_apply_flags(const struct bh_config *c, const struct bh_object *o, struct bh_findings *fs, size_t first,
+			   time_t now, bh_config_note_cb note, void *ctx, unsigned flags)
+{
 	if (!c)
 		c = &defaults;
 	size_t w = first;
@@ -519,7 +530,7 @@ void bh_config_apply(const struct bh_config *c, const struct bh_object *o, struc
 		}
 		const char *reason = NULL;
 		bool noreason = false;
-		if (!f.suppressed && annotation_ignores(o, &f, &reason, &noreason)) {
+		if (!f.suppressed && !(flags & BH_APPLY_NO_ANNOTATION) && annotation_ignores(o, &f, &reason, &noreason)) {
 			f.suppressed = true;
 			f.suppress_reason = bh_arena_strndup(fs->a, reason, strlen(reason));
 		}

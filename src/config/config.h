@@ -44,6 +44,8 @@ struct bh_config {
 	/* serve */
 	enum bh_action actions[BH_SEV_NONE]; /* by severity: default critical,high → deny; medium → warn; low → audit */
 	const char **exempt_users, **exempt_groups, **exempt_namespaces; /* globs */
+	bool serve_honor_ignore; /* serve.honorIgnoreAnnotation (default true): whoever writes an object also
+	                            writes its annotations, so a cluster may refuse self-exemption at admission */
 	size_t nexempt_users, nexempt_groups, nexempt_namespaces;
 	uint8_t *rule_state; /* per row of bh_rules: a severity override, BH_SEV_NONE + 1 (none) or 0xff (disabled) */
 	void *priv; /* owned memory */
@@ -64,6 +66,10 @@ void bh_config_free(struct bh_config *c);
 typedef void (*bh_config_note_cb)(const struct bh_object *o, const char *msg, void *ctx);
 void bh_config_apply(const struct bh_config *c, const struct bh_object *o, struct bh_findings *f, size_t first,
 		     time_t now, bh_config_note_cb note, void *ctx);
+/* The same; with BH_APPLY_NO_ANNOTATION the bulkhead.io/ignore annotation is not honoured. */
+#define BH_APPLY_NO_ANNOTATION 0x1
+void bh_config_apply_flags(const struct bh_config *c, const struct bh_object *o, struct bh_findings *f, size_t first,
+			   time_t now, bh_config_note_cb note, void *ctx, unsigned flags);
 
 bool bh_config_rule_disabled(const struct bh_config *c, const struct bh_rule *r);
 bool bh_config_trusted_registry(const struct bh_config *c, const char *image);

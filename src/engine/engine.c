@@ -164,7 +164,8 @@ void bh_engine_object(struct bh_engine *e, const struct bh_object *o)
 			e->findings.n = w;
 		}
 	}
-	bh_config_apply(e->cfg, o, &e->findings, first, e->now, config_note, e);
+	bh_config_apply_flags(e->cfg, o, &e->findings, first, e->now, config_note, e,
+			      e->no_ignore_annotation ? BH_APPLY_NO_ANNOTATION : 0);
 }
 
 static int object_cb(const struct bh_object *o, void *ctx)

@@ -32,6 +32,7 @@ struct bh_engine {
 	bool no_rules;           /* skip the rule table (bulkhead pss only wants on_pod) */
 	const struct bh_config *cfg; /* suppression, severities, registries; NULL = defaults */
 	time_t now;              /* for exemption expiry; bh_engine_init sets time(NULL) */
+	bool no_ignore_annotation; /* do not honour bulkhead.io/ignore (serve.honorIgnoreAnnotation: false) */
 	size_t obj_first;        /* index in findings of the current object's first finding */
 };
 

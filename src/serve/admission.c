@@ -192,6 +192,7 @@ static int evaluate(struct bh_admission *x, const struct bh_config *cfg, const s
 	struct bh_engine *e = &x->e;
 	e->lim = &x->lim;
 	e->cfg = cfg;
+	e->no_ignore_annotation = !(cfg ? cfg : bh_config_default())->serve_honor_ignore;
 	e->now = x->now ? x->now : time(NULL);
 	e->findings.max = MAX_FINDINGS;
 

@@ -216,6 +216,36 @@ static void test_actions(void **st)
 	free(r);
 }
 
+/* serve.honorIgnoreAnnotation: false refuses self-exemption through the annotation */
+static void test_ignore_annotation_policy(void **st)
+{
+	(void)st;
+	const char *body =
+		"{\"apiVersion\": \"admission.k8s.io/v1\", \"kind\": \"AdmissionReview\", \"request\": {\"uid\": \"u-9\", "
+		"\"kind\": {\"group\": \"\", \"version\": \"v1\", \"kind\": \"Pod\"}, \"namespace\": \"web\", "
+		"\"operation\": \"CREATE\", \"userInfo\": {\"username\": \"alice\"}, \"object\": {\"apiVersion\": \"v1\", "
+		"\"kind\": \"Pod\", \"metadata\": {\"name\": \"p\", \"annotations\": {\"bulkhead.io/ignore\": "
+		"\"BH0001 GPU driver installer, SEC-7\"}}, \"spec\": {\"containers\": " PRIV "}}}}";
+	struct answer an;
+	run(&an, NULL, body);
+	assert_int_equal(boolean(an.resp, "allowed"), 1); /* default: the annotation is honoured */
+	done(&an);
+	struct bh_config *c = config("serve:\n  honorIgnoreAnnotation: false\n");
+	run(&an, c, body);
+	assert_int_equal(boolean(an.resp, "allowed"), 0);
+	done(&an);
+	bh_config_free(c);
+	struct bh_err err = {0};
+	struct bh_config *bad = NULL;
+	FILE *f = fopen("/tmp/bh-honor.yaml", "w");
+	assert_non_null(f);
+	fputs("serve:\n  honorIgnoreAnnotation: maybe\n", f);
+	fclose(f);
+	assert_true(bh_config_load("/tmp/bh-honor.yaml", &bad, &err) < 0);
+	assert_non_null(strstr(err.msg, "expected true or false"));
+	unlink("/tmp/bh-honor.yaml");
+}
+
 /* Every warning stays within 120 bytes, even when cut inside a multi-byte character; the list is bounded. */
 static void test_warning_limits(void **st)
 {
@@ -363,7 +393,7 @@ int main(void)
 		cmocka_unit_test(test_actions),		 cmocka_unit_test(test_warning_limits),
 		cmocka_unit_test(test_message_limit),	 cmocka_unit_test(test_skips),
 		cmocka_unit_test(test_invalid),		 cmocka_unit_test(test_wrong_type_denied),
-		cmocka_unit_test(test_reuse),
+		cmocka_unit_test(test_reuse),		 cmocka_unit_test(test_ignore_annotation_policy),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
