@@ -7,12 +7,16 @@
 #    tracks it and its events cross the ring buffer), with and without `bulkhead watch`, alternating, median
 #    wall time of RUNS runs each. Workload: 300k open/close pairs, 2,000 fork+exec of /bin/true, 100k
 #    connect() to an absent Unix socket, and a compile of src/watch/*.c and src/decode/*.c (-O2).
-# 2. Throughput: a generator does connect() to an absent Unix socket at fixed rates (every call is one
-#    sensor event that reaches user space and the rules); reported: events/s offered, events the sensor
-#    handled, drops (ring buffer full), sensor CPU.
+# 2. Per-hit cost in the kernel: one more (untimed) run of the workload with BPF run-time statistics on
+#    (BPF_ENABLE_STATS through `technique bpfstats`, no sysctl written), run_time_ns / run_cnt per program.
+# 3. Throughput: GENS generators (default: one per CPU) do connect() to an absent Unix socket in parallel,
+#    each at an equal share of a fixed total rate (every call is one sensor event that reaches user space
+#    and the rules); reported: events/s offered (all events / the slowest generator's time), events the
+#    sensor handled, drops (ring buffer full), sensor CPU.
 set -eu
 cd "$(dirname "$0")/.."
 RUNS=${1:-5}
+GENS=${GENS:-$(nproc)}
 BH=${BH:-$PWD/build/bulkhead}
 [ "$(id -u)" = 0 ] || { echo "bench/watch.sh: needs root (BPF)" >&2; exit 2; }
 [ -x "$BH" ] || { echo "bench/watch.sh: build first (make)" >&2; exit 2; }
@@ -40,9 +44,14 @@ run_workload() {
 }
 
 start_watch() { # extra args...
+	local before
+	before=$(bpftool prog show 2>/dev/null | sed -n 's/^\([0-9]*\): .*/\1/p' | sort)
 	"$BH" watch --format json --output /dev/null --fail-on none "$@" 2>"$tmp/watch.err" &
 	WPID=$!
 	sleep 1.5
+	# this sensor's programs (another sensor's would be counted otherwise)
+	bpftool prog show 2>/dev/null | sed -n 's/^\([0-9]*\): .*/\1/p' | sort |
+		comm -13 <(echo "$before") - | tr '\n' ' ' >"$tmp/prog_ids" || true
 }
 stop_watch() {
 	kill -INT "$WPID"
@@ -80,21 +89,46 @@ printf '| **added wall time** | **%+.2f %%** |\n' "$over"
 echo
 echo "Last run with watch: $w_seen tracepoint hits, $w_recv events delivered to the rules, $w_drop dropped."
 echo
+# per-hit cost of each program (bpf_stats), on one more run of the workload
+if command -v bpftool >/dev/null && command -v jq >/dev/null; then
+	start_watch
+	"$tmp/tech" bpfstats unshare -m --propagation private bash "$tmp/workload.sh" >/dev/null 2>&1
+	bpftool prog show -j >"$tmp/progs.json"
+	stop_watch
+	echo "Per-hit cost in the kernel (bpf_stats run_time_ns / run_cnt, one more run of the workload):"
+	echo
+	echo "| program | hits | ns/hit |"
+	echo "|---|---|---|"
+	jq -r --arg ids "$(cat "$tmp/prog_ids")" '.[] | select(.run_cnt != null and .run_cnt > 0 and
+		(.id | tostring | IN($ids | split(" ")[]))) |
+		"| \(.name) | \(.run_cnt) | \(.run_time_ns / .run_cnt | floor) |"' "$tmp/progs.json"
+	echo
+fi
+
+echo "Throughput: $GENS generators in parallel, each at 1/$GENS of the offered rate, $((1000000 / GENS)) events each."
+echo
 echo "| offered events/s | events sent | handled by rules | dropped | handled/s | sensor CPU |"
 echo "|---|---|---|---|---|---|"
-for rate in 100000 200000 0; do
-	n=1000000
+for rate in 100000 200000 250000 0; do
+	n=$((1000000 / GENS))
 	start_watch
 	c0=$(awk '{print $14 + $15}' "/proc/$WPID/stat")
-	out=$(unshare -m --propagation private "$tmp/tech" gen "$n" "$tmp/absent.sock" "$rate")
+	gpids=()
+	for g in $(seq 1 "$GENS"); do
+		unshare -m --propagation private "$tmp/tech" gen "$n" "$tmp/absent.sock" \
+			"$(echo "$rate / $GENS" | bc -l)" >"$tmp/gen.$g" &
+		gpids+=($!)
+	done
+	wait "${gpids[@]}"
 	sleep 1
 	c1=$(awk '{print $14 + $15}' "/proc/$WPID/stat")
 	stop_watch
-	secs=$(echo "$out" | awk '{print $2}')
-	offered=$(echo "$out" | awk '{printf "%.0f", $3}')
+	secs=$(cat "$tmp"/gen.* | awk '$2 > m {m = $2} END {print m}')
+	offered=$(echo "$n * $GENS / $secs" | bc -l | xargs printf '%.0f')
 	sent=$(stat_of sent); recv=$(stat_of received); drop=$(stat_of dropped)
 	cpu=$(echo "($c1 - $c0) / $(getconf CLK_TCK) * 100 / $secs" | bc -l)
 	label=$([ "$rate" = 0 ] && echo "max ($offered)" || echo "$offered")
 	printf '| %s | %s | %s | %s | %.0f | %.0f %% |\n' "$label" "$sent" "$recv" "$drop" \
 		"$(echo "$recv / $secs" | bc -l)" "$cpu"
+	rm -f "$tmp"/gen.*
 done

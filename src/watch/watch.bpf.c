@@ -27,6 +27,7 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile __u32 host_ns[BHW_NS_MAX] = {};
 const volatile __u32 include_host = 0;
 const volatile __u32 self_tgid = 0;
+const volatile __u64 wakeup_bytes = 64 * 1024; /* the loader sets 1/16 of the ring buffer */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -83,10 +84,13 @@ static __always_inline void count(__u32 idx)
 		*v += 1;
 }
 
+/* t is a BTF pointer (bpf_get_current_task_btf or a tp_btf argument): plain dereferences compile to
+ * fault-tolerant loads, much cheaper than one bpf_probe_read_kernel call per field. Only an array indexed at
+ * run time (pid->numbers[level], css_set->subsys[id], the fd table) still needs a probe read. */
 static __always_inline __u32 ns_inum_pid(struct task_struct *t)
 {
-	struct pid *p = BPF_CORE_READ(t, thread_pid);
-	unsigned int level = BPF_CORE_READ(p, level);
+	struct pid *p = t->thread_pid;
+	unsigned int level = p->level;
 	struct upid up = {};
 	bpf_probe_read_kernel(&up, sizeof(up), &p->numbers[level & 31]);
 	return BPF_CORE_READ(up.ns, ns.inum);
@@ -94,14 +98,14 @@ static __always_inline __u32 ns_inum_pid(struct task_struct *t)
 
 static __always_inline void read_ns(struct task_struct *t, __u32 ns[BHW_NS_MAX])
 {
-	struct nsproxy *np = BPF_CORE_READ(t, nsproxy);
-	ns[BHW_NS_MNT] = BPF_CORE_READ(np, mnt_ns, ns.inum);
+	struct nsproxy *np = t->nsproxy;
+	ns[BHW_NS_MNT] = np->mnt_ns->ns.inum;
 	ns[BHW_NS_PID] = ns_inum_pid(t);
-	ns[BHW_NS_NET] = BPF_CORE_READ(np, net_ns, ns.inum);
-	ns[BHW_NS_UTS] = BPF_CORE_READ(np, uts_ns, ns.inum);
-	ns[BHW_NS_IPC] = BPF_CORE_READ(np, ipc_ns, ns.inum);
-	ns[BHW_NS_USER] = BPF_CORE_READ(t, cred, user_ns, ns.inum);
-	ns[BHW_NS_CGROUP] = BPF_CORE_READ(np, cgroup_ns, ns.inum);
+	ns[BHW_NS_NET] = np->net_ns->ns.inum;
+	ns[BHW_NS_UTS] = np->uts_ns->ns.inum;
+	ns[BHW_NS_IPC] = np->ipc_ns->ns.inum;
+	ns[BHW_NS_USER] = t->cred->user_ns->ns.inum;
+	ns[BHW_NS_CGROUP] = np->cgroup_ns->ns.inum;
 }
 
 static __always_inline __u32 host_mask_of(const __u32 ns[BHW_NS_MAX])
@@ -113,6 +117,7 @@ static __always_inline __u32 host_mask_of(const __u32 ns[BHW_NS_MAX])
 	return m;
 }
 
+/* kn: any kernel pointer (probe reads) */
 static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
 {
 	if (bpf_core_field_exists(kn->__parent))
@@ -121,11 +126,20 @@ static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
 	return BPF_CORE_READ(old, parent);
 }
 
+/* kn: a BTF pointer (plain loads) */
+static __always_inline struct kernfs_node *kn_parent_btf(struct kernfs_node *kn)
+{
+	if (bpf_core_field_exists(kn->__parent))
+		return kn->__parent;
+	struct kernfs_node___old *old = (void *)kn;
+	return old->parent;
+}
+
 static __always_inline void read_cgroup(struct task_struct *t, struct bhw_event *e)
 {
-	struct css_set *cs = BPF_CORE_READ(t, cgroups);
-	struct kernfs_node *kn = BPF_CORE_READ(cs, dfl_cgrp, kn);
-	struct kernfs_node *parent = kn ? kn_parent(kn) : NULL;
+	struct css_set *cs = t->cgroups;
+	struct kernfs_node *kn = cs->dfl_cgrp->kn;
+	struct kernfs_node *parent = kn ? kn_parent_btf(kn) : NULL;
 	if (!parent) {
 		/* cgroup v1/hybrid host: the unified hierarchy is unused, the memory controller's is not */
 		int id = bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id);
@@ -140,14 +154,14 @@ static __always_inline void read_cgroup(struct task_struct *t, struct bhw_event 
 	e->cgroup[1][0] = 0;
 	if (!kn || !parent)
 		return; /* root cgroup: no name worth reporting */
+	/* kn and parent are BTF pointers, or plain ones from the cgroup v1 path just above */
 	bpf_probe_read_kernel_str(e->cgroup[0], BHW_CGNAME, BPF_CORE_READ(kn, name));
 	if (kn_parent(parent))
 		bpf_probe_read_kernel_str(e->cgroup[1], BHW_CGNAME, BPF_CORE_READ(parent, name));
 }
 
-/* t is a BTF pointer (bpf_get_current_task_btf or a tp_btf argument): plain dereferences compile to
- * fault-tolerant loads, much cheaper than one bpf_probe_read_kernel call per field. */
-static __always_inline void fill_task(struct bhw_event *e, struct task_struct *t, __u16 type, __u32 flags)
+static __always_inline void fill_task(struct bhw_event *e, struct task_struct *t, __u16 type, __u32 flags,
+				      __u32 size)
 {
 	__u64 pt = bpf_get_current_pid_tgid();
 	e->type = type;
@@ -194,7 +208,13 @@ static __always_inline void fill_task(struct bhw_event *e, struct task_struct *t
 		e->chain[i].comm[0] = 0;
 	}
 	read_cgroup(t, e);
-	e->s[0][0] = e->s[1][0] = e->s[2][0] = 0;
+	/* only the string slots this record has (size: see begin()) */
+	if (size > BHW_SZ_NOSTR)
+		e->s[0][0] = 0;
+	if (size > BHW_SZ_S0)
+		e->s[1][0] = 0;
+	if (size > BHW_SZ_S1)
+		e->s[2][0] = 0;
 }
 
 /* The common gate: returns the task's flags, or -1 when the event must be dropped. */
@@ -216,26 +236,47 @@ static __always_inline int gate(void)
 	return -1;
 }
 
-static __always_inline struct bhw_event *begin(__u16 type, int flags)
+/* size (a constant at each call site): the event up to the last string slot its type uses (watch.h,
+ * BHW_SZ_*). A connect record is 736 bytes instead of 1248: less ring buffer written and copied per event,
+ * more events per wake-up batch and per MiB of buffer. */
+static __always_inline struct bhw_event *begin(__u16 type, int flags, __u32 size)
 {
-	struct bhw_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	struct bhw_event *e = bpf_ringbuf_reserve(&events, size, 0);
 	if (!e) {
 		count(BHW_C_DROPPED);
 		return NULL;
 	}
-	fill_task(e, bpf_get_current_task_btf(), type, (__u32)flags);
+	fill_task(e, bpf_get_current_task_btf(), type, (__u32)flags, size);
 	return e;
 }
 
-/* Waking the reader for every event costs more than the event (an irq_work and a context switch each):
- * wake it only once a batch is waiting; the reader also polls every 200 ms, which bounds alert latency. */
-#define WAKEUP_BYTES (64 * 1024)
+/* Waking the reader costs far more than an event: an irq_work (a self-IPI), then an IPI to the reader's CPU,
+ * each a VM exit on a virtual machine. Each event used to force a wake-up while 64 KiB or more were waiting:
+ * one irq_work per ~6 events at 130 k events/s. Now a CPU wakes the reader only when wakeup_bytes (1/16 of
+ * the ring buffer, 512 KiB by default) or more are waiting AND the stream has moved on by wakeup_bytes since
+ * that CPU's own last wake-up: a sleeping reader with a batch waiting is woken by the next event of any CPU,
+ * a busy one is not woken again and again, and there is at most one wake-up per CPU per wakeup_bytes of
+ * events (~700 connect events). The reader also polls every 200 ms, which bounds alert latency. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64); /* producer position at this CPU's last forced wake-up */
+} wake_pos SEC(".maps");
 
 static __always_inline void submit(struct bhw_event *e)
 {
 	count(BHW_C_SENT);
-	long flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= WAKEUP_BYTES ? BPF_RB_FORCE_WAKEUP
-										    : BPF_RB_NO_WAKEUP;
+	long flags = BPF_RB_NO_WAKEUP;
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes) {
+		__u64 prod = bpf_ringbuf_query(&events, BPF_RB_PROD_POS);
+		__u32 zero = 0;
+		__u64 *last = bpf_map_lookup_elem(&wake_pos, &zero);
+		if (last && prod - *last >= wakeup_bytes) {
+			*last = prod;
+			flags = BPF_RB_FORCE_WAKEUP;
+		}
+	}
 	bpf_ringbuf_submit(e, flags);
 }
 
@@ -261,7 +302,7 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		count(BHW_C_FILTERED);
 		return 0;
 	}
-	struct bhw_event *e = begin(BHW_EV_EXEC, (int)flags);
+	struct bhw_event *e = begin(BHW_EV_EXEC, (int)flags, BHW_SZ_S2);
 	if (!e)
 		return 0;
 	bpf_probe_read_kernel_str(e->s[0], BHW_STR, BPF_CORE_READ(bprm, filename));
@@ -321,7 +362,7 @@ int BPF_PROG(on_exit, struct task_struct *p)
 	if ((pt >> 32) != tid) /* only the thread-group leader's exit ends the process */
 		return 0;
 	count(BHW_C_SEEN);
-	struct bhw_event *e = begin(BHW_EV_EXIT, (int)flags);
+	struct bhw_event *e = begin(BHW_EV_EXIT, (int)flags, BHW_SZ_NOSTR);
 	if (!e)
 		return 0;
 	e->a[0] = (__u64)BPF_CORE_READ(p, exit_code);
@@ -337,7 +378,7 @@ int on_mount(struct trace_event_raw_sys_enter *ctx)
 	int f = gate();
 	if (f < 0)
 		return 0;
-	struct bhw_event *e = begin(BHW_EV_MOUNT, f);
+	struct bhw_event *e = begin(BHW_EV_MOUNT, f, BHW_SZ_S2);
 	if (!e)
 		return 0;
 	bpf_probe_read_user_str(e->s[0], BHW_STR, (void *)ctx->args[0]);
@@ -354,7 +395,7 @@ int on_umount(struct trace_event_raw_sys_enter *ctx)
 	int f = gate();
 	if (f < 0)
 		return 0;
-	struct bhw_event *e = begin(BHW_EV_UMOUNT, f);
+	struct bhw_event *e = begin(BHW_EV_UMOUNT, f, BHW_SZ_S1);
 	if (!e)
 		return 0;
 	bpf_probe_read_user_str(e->s[1], BHW_STR, (void *)ctx->args[0]);
@@ -369,7 +410,7 @@ int on_fsopen(struct trace_event_raw_sys_enter *ctx)
 	int f = gate();
 	if (f < 0)
 		return 0;
-	struct bhw_event *e = begin(BHW_EV_FSOPEN, f);
+	struct bhw_event *e = begin(BHW_EV_FSOPEN, f, BHW_SZ_S2);
 	if (!e)
 		return 0;
 	bpf_probe_read_user_str(e->s[2], BHW_STR, (void *)ctx->args[0]);
@@ -384,7 +425,7 @@ int on_fsmount(struct trace_event_raw_sys_enter *ctx)
 	int f = gate();
 	if (f < 0)
 		return 0;
-	struct bhw_event *e = begin(BHW_EV_FSMOUNT, f);
+	struct bhw_event *e = begin(BHW_EV_FSMOUNT, f, BHW_SZ_NOSTR);
 	if (!e)
 		return 0;
 	e->a[0] = ctx->args[0];
@@ -399,7 +440,7 @@ int on_move_mount(struct trace_event_raw_sys_enter *ctx)
 	int f = gate();
 	if (f < 0)
 		return 0;
-	struct bhw_event *e = begin(BHW_EV_MOVE_MOUNT, f);
+	struct bhw_event *e = begin(BHW_EV_MOVE_MOUNT, f, BHW_SZ_S1);
 	if (!e)
 		return 0;
 	e->a[0] = ctx->args[0];
@@ -419,7 +460,7 @@ int on_setns_enter(struct trace_event_raw_sys_enter *ctx)
 		return 0;
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct stash s = {.a0 = ctx->args[0], .a1 = ctx->args[1]};
-	read_ns((struct task_struct *)bpf_get_current_task(), s.ns);
+	read_ns(bpf_get_current_task_btf(), s.ns);
 	s.mask = host_mask_of(s.ns);
 	bpf_map_update_elem(&stash, &tid, &s, BPF_ANY);
 	return 0;
@@ -435,7 +476,7 @@ int on_setns_exit(struct trace_event_raw_sys_exit *ctx)
 	struct stash copy = *s;
 	bpf_map_delete_elem(&stash, &tid);
 	__u32 *fp = bpf_map_lookup_elem(&tasks, &tid);
-	struct bhw_event *e = begin(BHW_EV_SETNS, fp ? (int)*fp : 0);
+	struct bhw_event *e = begin(BHW_EV_SETNS, fp ? (int)*fp : 0, BHW_SZ_NOSTR);
 	if (!e)
 		return 0;
 	e->a[0] = copy.a0;
@@ -457,7 +498,7 @@ int on_unshare(struct trace_event_raw_sys_enter *ctx)
 	int f = gate();
 	if (f < 0)
 		return 0;
-	struct bhw_event *e = begin(BHW_EV_UNSHARE, f);
+	struct bhw_event *e = begin(BHW_EV_UNSHARE, f, BHW_SZ_NOSTR);
 	if (!e)
 		return 0;
 	e->a[0] = ctx->args[0];
@@ -471,7 +512,7 @@ int on_pivot_root(struct trace_event_raw_sys_enter *ctx)
 	int f = gate();
 	if (f < 0)
 		return 0;
-	struct bhw_event *e = begin(BHW_EV_PIVOT_ROOT, f);
+	struct bhw_event *e = begin(BHW_EV_PIVOT_ROOT, f, BHW_SZ_S1);
 	if (!e)
 		return 0;
 	bpf_probe_read_user_str(e->s[0], BHW_STR, (void *)ctx->args[0]);
@@ -486,7 +527,7 @@ int on_chroot(struct trace_event_raw_sys_enter *ctx)
 	int f = gate();
 	if (f < 0)
 		return 0;
-	struct bhw_event *e = begin(BHW_EV_CHROOT, f);
+	struct bhw_event *e = begin(BHW_EV_CHROOT, f, BHW_SZ_S0);
 	if (!e)
 		return 0;
 	bpf_probe_read_user_str(e->s[0], BHW_STR, (void *)ctx->args[0]);
@@ -507,7 +548,7 @@ int on_ptrace(struct trace_event_raw_sys_enter *ctx)
 	int f = gate();
 	if (f < 0)
 		return 0;
-	struct bhw_event *e = begin(BHW_EV_PTRACE, f);
+	struct bhw_event *e = begin(BHW_EV_PTRACE, f, BHW_SZ_NOSTR);
 	if (!e)
 		return 0;
 	e->a[0] = ctx->args[0];
@@ -522,7 +563,7 @@ int on_init_module(struct trace_event_raw_sys_enter *ctx)
 	int f = gate();
 	if (f < 0)
 		return 0;
-	struct bhw_event *e = begin(BHW_EV_MODULE, f);
+	struct bhw_event *e = begin(BHW_EV_MODULE, f, BHW_SZ_NOSTR);
 	if (!e)
 		return 0;
 	e->a[0] = 0;
@@ -537,7 +578,7 @@ int on_finit_module(struct trace_event_raw_sys_enter *ctx)
 	int f = gate();
 	if (f < 0)
 		return 0;
-	struct bhw_event *e = begin(BHW_EV_MODULE, f);
+	struct bhw_event *e = begin(BHW_EV_MODULE, f, BHW_SZ_NOSTR);
 	if (!e)
 		return 0;
 	e->a[0] = 1;
@@ -554,7 +595,7 @@ int on_bpf(struct trace_event_raw_sys_enter *ctx)
 	int f = gate();
 	if (f < 0)
 		return 0;
-	struct bhw_event *e = begin(BHW_EV_BPF, f);
+	struct bhw_event *e = begin(BHW_EV_BPF, f, BHW_SZ_NOSTR);
 	if (!e)
 		return 0;
 	__u32 ptype = 0;
@@ -571,7 +612,7 @@ int on_userfaultfd(struct trace_event_raw_sys_enter *ctx)
 	int f = gate();
 	if (f < 0)
 		return 0;
-	struct bhw_event *e = begin(BHW_EV_USERFAULTFD, f);
+	struct bhw_event *e = begin(BHW_EV_USERFAULTFD, f, BHW_SZ_NOSTR);
 	if (!e)
 		return 0;
 	e->a[0] = ctx->args[0];
@@ -585,7 +626,7 @@ int on_open_by_handle(struct trace_event_raw_sys_enter *ctx)
 	int f = gate();
 	if (f < 0)
 		return 0;
-	struct bhw_event *e = begin(BHW_EV_OPEN_BY_HANDLE, f);
+	struct bhw_event *e = begin(BHW_EV_OPEN_BY_HANDLE, f, BHW_SZ_NOSTR);
 	if (!e)
 		return 0;
 	e->a[0] = ctx->args[0];
@@ -606,7 +647,7 @@ int on_connect(struct trace_event_raw_sys_enter *ctx)
 	int f = gate();
 	if (f < 0)
 		return 0;
-	struct bhw_event *e = begin(BHW_EV_CONNECT, f);
+	struct bhw_event *e = begin(BHW_EV_CONNECT, f, BHW_SZ_S0);
 	if (!e)
 		return 0;
 	char *path = (char *)ctx->args[1] + 2;
@@ -632,32 +673,44 @@ static __always_inline int open_exit(long ret)
 	int f = gate();
 	if (f < 0)
 		return 0;
-	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
-	struct file **fds = BPF_CORE_READ(t, files, fdt, fd);
+	/* the fd table through BTF loads; the slot itself is indexed at run time: one probe read */
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct file **fds = t->files->fdt->fd;
 	struct file *file = NULL;
 	bpf_probe_read_kernel(&file, sizeof(file), &fds[ret & 0xfffff]);
 	if (!file)
 		return 0;
+	/* cheapest decisive field first: most opens are of regular files for reading (two reads, then out) */
 	struct inode *ino = BPF_CORE_READ(file, f_inode);
 	__u32 mode = BPF_CORE_READ(ino, i_mode);
-	__u32 fmode = BPF_CORE_READ(file, f_mode);
-	unsigned long magic = BPF_CORE_READ(ino, i_sb, s_magic);
-	__u32 rdev = BPF_CORE_READ(ino, i_rdev);
 	__u32 type = mode & S_IFMT;
-	int want = 0;
-	if (type == S_IFBLK)
+	__u32 rdev = 0;
+	unsigned long magic = 0;
+	int want = 0, have_rdev = 0, have_magic = 0;
+	if (type == S_IFBLK) {
 		want = 1; /* any open of a block device: reading one is enough to read the host's disk */
-	else if (type == S_IFCHR && (rdev >> 20) == 1 &&
-		 ((rdev & 0xfffff) == 1 || (rdev & 0xfffff) == 2 || (rdev & 0xfffff) == 4))
-		want = 1; /* /dev/mem, /dev/kmem, /dev/port */
-	else if ((fmode & FMODE_WRITE) && (magic == PROC_SUPER_MAGIC || magic == SYSFS_MAGIC ||
-					   magic == CGROUP_SUPER_MAGIC || magic == CGROUP2_SUPER_MAGIC))
-		want = 1;
+	} else if (type == S_IFCHR) {
+		rdev = BPF_CORE_READ(ino, i_rdev);
+		have_rdev = 1;
+		if ((rdev >> 20) == 1 && ((rdev & 0xfffff) == 1 || (rdev & 0xfffff) == 2 || (rdev & 0xfffff) == 4))
+			want = 1; /* /dev/mem, /dev/kmem, /dev/port */
+	}
+	if (!want && (BPF_CORE_READ(file, f_mode) & FMODE_WRITE)) {
+		magic = BPF_CORE_READ(ino, i_sb, s_magic);
+		have_magic = 1;
+		if (magic == PROC_SUPER_MAGIC || magic == SYSFS_MAGIC || magic == CGROUP_SUPER_MAGIC ||
+		    magic == CGROUP2_SUPER_MAGIC)
+			want = 1;
+	}
 	if (!want) {
 		count(BHW_C_FILTERED);
 		return 0;
 	}
-	struct bhw_event *e = begin(BHW_EV_OPEN_WRITE, f);
+	if (!have_rdev)
+		rdev = BPF_CORE_READ(ino, i_rdev);
+	if (!have_magic)
+		magic = BPF_CORE_READ(ino, i_sb, s_magic);
+	struct bhw_event *e = begin(BHW_EV_OPEN_WRITE, f, BHW_SZ_S1);
 	if (!e)
 		return 0;
 	e->a[0] = magic;

@@ -144,11 +144,13 @@ static int on_sample(void *ctx, void *data, size_t size)
 {
 	struct bhw_source *s = ctx;
 	struct bhw_event ev;
-	if (size < sizeof(ev)) {
+	if (size < BHW_SZ_NOSTR || size > sizeof(ev)) {
 		s->st.invalid++;
 		return 0;
 	}
-	memcpy(&ev, data, sizeof(ev));
+	/* records stop after the last string slot their type uses (watch.h, BHW_SZ_*) */
+	memcpy(&ev, data, size);
+	memset((char *)&ev + size, 0, sizeof(ev) - size);
 	if (bhw_event_sanitize(&ev) < 0) {
 		s->st.invalid++;
 		return 0;
@@ -204,6 +206,8 @@ static int live_open(struct bhw_source **out, const struct bhw_source_opts *o, s
 		goto fail;
 	}
 	bpf_map__set_max_entries(s->skel->maps.events, mb << 20);
+	/* the kernel side wakes the reader per batch of 1/16 of the ring buffer (watch.bpf.c, submit()) */
+	s->skel->rodata->wakeup_bytes = ((uint64_t)mb << 20) / 16;
 	for (size_t i = 0; i < sizeof(prog_rows) / sizeof(prog_rows[0]); i++) {
 		struct bpf_program *p = *(struct bpf_program **)((char *)s->skel + prog_rows[i].off);
 		bool on = prog_rows[i].type == BHW_EV_EXEC || o->need[prog_rows[i].type];

@@ -78,6 +78,13 @@ struct bhw_event {
 	char s[3][BHW_STR];
 };
 
+/* Ring-buffer records may stop after the last string slot their type uses (the sensor reserves only that
+ * much); the reader zero-fills the rest, so user space and recordings always see a whole struct bhw_event. */
+#define BHW_SZ_NOSTR (sizeof(struct bhw_event) - 3 * BHW_STR) /* no string slot */
+#define BHW_SZ_S0    (sizeof(struct bhw_event) - 2 * BHW_STR) /* s[0] */
+#define BHW_SZ_S1    (sizeof(struct bhw_event) - BHW_STR)     /* s[0], s[1] */
+#define BHW_SZ_S2    sizeof(struct bhw_event)
+
 /* Kernel-side counters (per-CPU array, summed by user space). */
 enum bhw_counter {
 	BHW_C_SEEN = 0,   /* tracepoint hits that reached a decision */

@@ -9,6 +9,8 @@
  *   userfaultfd        create and close a userfaultfd
  *   gen N PATH [RATE]  N connect() attempts to a Unix path, at most RATE per second (sensor benchmark)
  *   openloop N PATH    N open()+close() of PATH (benchmark workload: opens the sensor must look at)
+ *   bpfstats CMD...    run CMD with BPF run-time statistics on (BPF_ENABLE_STATS: only while this process
+ *                      holds the fd, no sysctl is written), for `bpftool prog show` run_time_ns/run_cnt
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -21,6 +23,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -154,6 +157,27 @@ static int do_openloop(long n, const char *path)
 	return 0;
 }
 
+static int do_bpfstats(char **cmd)
+{
+	union bpf_attr attr;
+	memset(&attr, 0, sizeof(attr));
+	attr.enable_stats.type = BPF_STATS_RUN_TIME;
+	long fd = syscall(SYS_bpf, BPF_ENABLE_STATS, &attr, sizeof(attr));
+	if (fd < 0)
+		return fprintf(stderr, "BPF_ENABLE_STATS: %s\n", strerror(errno)), 2;
+	pid_t p = fork();
+	if (p == 0) {
+		close((int)fd);
+		execvp(cmd[0], cmd);
+		_exit(127);
+	}
+	int st = 0;
+	if (p < 0 || waitpid(p, &st, 0) < 0)
+		return perror("bpfstats"), 2;
+	close((int)fd);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -172,7 +196,9 @@ int main(int argc, char **argv)
 		return do_gen(atol(argv[2]), argv[3], argc == 5 ? atof(argv[4]) : 0);
 	if (!strcmp(argv[1], "openloop") && argc == 4)
 		return do_openloop(atol(argv[2]), argv[3]);
+	if (!strcmp(argv[1], "bpfstats") && argc >= 3)
+		return do_bpfstats(argv + 2);
 usage:
-	fprintf(stderr, "usage: technique memfd|bpf|connect PATH|serve PATH|userfaultfd|gen N PATH [RATE]|openloop N PATH\n");
+	fprintf(stderr, "usage: technique memfd|bpf|connect PATH|serve PATH|userfaultfd|gen N PATH [RATE]|openloop N PATH|bpfstats CMD...\n");
 	return 2;
 }
