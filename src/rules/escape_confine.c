@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "escape.h"
+#include "pss.h"
 
 static const char *ann_field(struct bh_findings *out, const struct bh_pod *p, const struct bh_kv *kv)
 {
@@ -179,16 +180,9 @@ void bh_rule_proc_mount(const struct bh_rule *r, const struct bh_pod *p, struct 
 	}
 }
 
-/* The safe sysctls of Pod Security Standards v1.37 (check_sysctls.go): namespaced and isolated. Others
- * need the kubelet's --allowed-unsafe-sysctls and may affect the node or its other pods. Names are
- * compared with "/" read as "." (the kubelet accepts both separators). */
-static const char *const safe_sysctls[] = {
-	"kernel.shm_rmid_forced", "net.ipv4.ip_local_port_range", "net.ipv4.tcp_syncookies",
-	"net.ipv4.ping_group_range", "net.ipv4.ip_unprivileged_port_start", "net.ipv4.ip_local_reserved_ports",
-	"net.ipv4.tcp_keepalive_time", "net.ipv4.tcp_fin_timeout", "net.ipv4.tcp_keepalive_intvl",
-	"net.ipv4.tcp_keepalive_probes", "net.ipv4.tcp_rmem", "net.ipv4.tcp_wmem", "net.ipv4.tcp_slow_start_after_idle",
-	"net.ipv4.tcp_notsent_lowat"};
-
+/* Safe sysctls: the newest Pod Security Standards list (check_sysctls.go, kept in pss.c): namespaced and
+ * isolated. Others need the kubelet's --allowed-unsafe-sysctls and may affect the node or its other pods.
+ * Names are compared with "/" read as "." (the kubelet accepts both separators). */
 void bh_rule_unsafe_sysctl(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);
 void bh_rule_unsafe_sysctl(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)
 {
@@ -201,10 +195,7 @@ void bh_rule_unsafe_sysctl(const struct bh_rule *r, const struct bh_pod *p, stru
 		for (char *s = name; *s; s++)
 			if (*s == '/')
 				*s = '.';
-		bool safe = false;
-		for (size_t k = 0; k < sizeof(safe_sysctls) / sizeof(safe_sysctls[0]); k++)
-			safe |= !strcmp(name, safe_sysctls[k]);
-		if (safe)
+		if (bh_pss_sysctl_safe(name, BH_PSS_LATEST))
 			continue;
 		bh_emit(out, r, r->sev, NULL, bh_arena_printf(out->a, "%s.securityContext.sysctls[%u].name", p->spec_path, i),
 			n->n ? n->n->line : 0, n->n ? n->n->col : 0,

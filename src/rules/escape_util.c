@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "escape.h"
+#include "pss.h"
 
 bool bh_pod_windows(const struct bh_pod *p)
 {
@@ -44,17 +45,12 @@ bool bh_cap_dropped(const struct bh_container *c, const char *cap)
 	return false;
 }
 
-/* containerd/CRI-O/Docker defaults; identical to PSA baseline's allowed list (check_capabilities_baseline.go).
- * NET_RAW is in Docker's and older containerd's defaults too, but not in PSA's list. */
-static const char *const default_caps[] = {"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
-					   "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"};
-
+/* containerd/CRI-O/Docker defaults: identical to PSA baseline's allowed list (check_capabilities_baseline.go),
+ * so the PSS table is the one source. NET_RAW is in Docker's and older containerd's defaults too, but not
+ * in PSA's list. */
 bool bh_cap_default(const char *cap)
 {
-	for (size_t i = 0; i < sizeof(default_caps) / sizeof(default_caps[0]); i++)
-		if (!strcmp(cap, default_caps[i]))
-			return true;
-	return false;
+	return bh_pss_cap_allowed(cap);
 }
 
 bool bh_may_run_as_root(const struct bh_pod *p, const struct bh_container *c)

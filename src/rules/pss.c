@@ -278,6 +278,11 @@ static bool check_apparmor(struct bh_pss_ctx *x, struct bh_pss_out *o)
 static const char *const caps_default[] = {"AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD",
 					   "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT", NULL};
 
+bool bh_pss_cap_allowed(const char *cap)
+{
+	return in_set(cap, caps_default);
+}
+
 static bool check_caps_baseline(struct bh_pss_ctx *x, struct bh_pss_out *o)
 {
 	const struct bh_pod *p = x->p;
@@ -617,6 +622,15 @@ static const struct {
 	{37, "net.ipv4.tcp_slow_start_after_idle"},
 	{37, "net.ipv4.tcp_notsent_lowat"},
 };
+
+bool bh_pss_sysctl_safe(const char *name, int minor)
+{
+	minor = bh_pss_effective_minor(minor);
+	for (size_t k = 0; k < sizeof(safe_sysctls) / sizeof(safe_sysctls[0]); k++)
+		if (safe_sysctls[k].since <= minor && !strcmp(name, safe_sysctls[k].name))
+			return true;
+	return false;
+}
 
 static bool check_sysctls(struct bh_pss_ctx *x, struct bh_pss_out *o)
 {

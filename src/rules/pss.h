@@ -71,6 +71,10 @@ const char *bh_pss_level_name(enum bh_pss_level l);
 int bh_pss_version_parse(const char *s, int *minor);
 /* The minor version evaluated for a requested one (latest and newer → BH_PSS_MAX_MINOR). */
 int bh_pss_effective_minor(int minor);
+/* PSA's data, for rules that share it: the baseline capability allow-list (exact names, which is also the
+ * runtimes' default set) and the safe sysctls of version 1.minor. */
+bool bh_pss_cap_allowed(const char *cap);
+bool bh_pss_sysctl_safe(const char *name, int minor);
 
 /* By PSA id, case-insensitively (fixture file names are lower-case); NULL if unknown. */
 const struct bh_pss_check *bh_pss_check_find(const char *id);
