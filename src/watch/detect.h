@@ -20,6 +20,9 @@ const struct bh_rule *bhw_rule_find(const char *id_or_name);
 const char *bhw_rule_explain(const struct bh_rule *r);
 /* The event types each rule needs: sets need[type] for every enabled rule (enabled[i] matches bhw_rules()). */
 void bhw_rules_needed(const bool *enabled, bool need[BHW_EV_MAX]);
+/* The event types that feed rule idx (index in bhw_rules()); returns how many. */
+#define BHW_RULE_TYPES 6
+int bhw_rule_event_types(size_t idx, unsigned *types, int max);
 
 /* ---- allow-list (config) ---- */
 #define BHW_ALLOW_MAX 256

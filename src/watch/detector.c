@@ -217,8 +217,8 @@ int bhw_detector_feed(struct bhw_detector *d, const struct bhw_event *ev, bhw_al
 		join_args(ev->s[1], (size_t)ev->a[0], p->args, sizeof(p->args));
 	}
 
-	struct bhw_hit hits[2];
-	int n = bhw_classify(ev, hits, 2), raised = 0;
+	struct bhw_hit hits[3];
+	int n = bhw_classify(ev, hits, 3), raised = 0;
 	for (int i = 0; i < n; i++) {
 		int ri = hits[i].rule;
 		if (d->cfg.disabled[ri])

@@ -22,6 +22,9 @@ static const char *const type_names[BHW_EV_MAX] = {
 	[BHW_EV_CONNECT] = "connect",   [BHW_EV_PIVOT_ROOT] = "pivot_root",
 	[BHW_EV_CHROOT] = "chroot",     [BHW_EV_USERFAULTFD] = "userfaultfd",
 	[BHW_EV_OPEN_BY_HANDLE] = "open_by_handle_at",
+	[BHW_EV_MOUNT_PARAM] = "mount_param", [BHW_EV_SB_MOUNT] = "sb_mount",
+	[BHW_EV_PROC_ACCESS] = "proc_access", [BHW_EV_MMAP_EXEC] = "mmap_exec",
+	[BHW_EV_USERNS] = "userns_create",    [BHW_EV_URING] = "io_uring",
 };
 
 const char *bhw_type_name(unsigned type)
