@@ -1,5 +1,5 @@
-/* The static rule table: one row per rule (metadata + check function). PSS checks live in pss.c with
- * their version gates and are listed in the same table as rows without a check function. */
+/* Rule lookup and evaluation over the registry (registry.def, bh_rules[] in finding.h): the manifest rules
+ * have check functions; PSS checks live in pss.c with their version gates and are rows without one. */
 #ifndef BH_RULES_H
 #define BH_RULES_H
 #include <stdarg.h>
@@ -7,11 +7,11 @@
 #include "finding.h"
 #include "objects/objects.h"
 
-extern const struct bh_rule bh_rules[];
-extern const size_t bh_nrules;
-
-/* By id ("BH0001") or name ("privileged-container"); NULL if unknown. */
+/* A manifest or PSS rule (the first bh_nrules rows) by id ("BH0001", any case) or name
+ * ("privileged-container"); NULL if unknown. */
 const struct bh_rule *bh_rule_find(const char *id_or_name);
+/* The same over every area (inside, watch, node…). */
+const struct bh_rule *bh_rule_find_any(const char *id_or_name);
 
 /* Runs every rule that has a check function over the pod view. */
 void bh_rules_eval(const struct bh_pod *p, struct bh_findings *out);
