@@ -33,7 +33,7 @@ struct bh_rule {
 	const char *pss_check;   /* PSA check id, e.g. "privileged" / NULL */
 	const char *remediation;
 	const char *references;  /* space-separated URLs */
-	void (*check)(const struct bh_rule *self, const struct bh_pod *pod, struct bh_findings *out);
+	void (*check)(const struct bh_rule *self, const struct bh_rule_ctx *ctx, struct bh_findings *out);
 	/* `bulkhead explain`, in four parts: "What:", "Why it leads to escape:", "How it is exploited:" and
 	 * "Fix:" (fix, or the remediation when fix is NULL, then the snippet: YAML indented by 4 spaces). */
 	const char *what, *why, *how, *fix, *snippet;

@@ -27,11 +27,11 @@ const struct bh_rule *bh_rule_find_any(const char *s)
 	return find(s, BH_RULES_COUNT);
 }
 
-void bh_rules_eval(const struct bh_pod *p, struct bh_findings *out)
+void bh_rules_eval(const struct bh_rule_ctx *cx, struct bh_findings *out)
 {
-	for (size_t i = 0; i < bh_nrules; i++)
-		if (bh_rules[i].check)
-			bh_rules[i].check(&bh_rules[i], p, out);
+	for (size_t i = BH_RULES_MANIFEST_FIRST; i < BH_RULES_PSS_FIRST; i++)
+		if (bh_rules[i].check && !(cx->rule_off && cx->rule_off(cx->arg, &bh_rules[i])))
+			bh_rules[i].check(&bh_rules[i], cx, out);
 }
 
 const char *bh_cap_norm(const char *s, size_t len, char *buf, size_t size)
