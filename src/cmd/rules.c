@@ -113,10 +113,10 @@ static void explain_text(FILE *out, const struct bh_rule *r, bool md)
 	char *ex = explain_of(r);
 	if (ex)
 		fprintf(out, "%s\n\n", ex);
-	free(ex);
 	/* the Fix part is the remediation unless the row has a longer fix: print the remediation once */
-	if (r->remediation && (r->fix || !ex))
+	if (r->remediation && (!ex || !strstr(ex, r->remediation)))
 		fprintf(out, "%s%s\n\n", md ? "**Remediation:** " : "Remediation: ", r->remediation);
+	free(ex);
 	if (r->references && *r->references) {
 		fputs(md ? "**References:**\n\n" : "References:\n", out);
 		refs_text(out, r->references, md ? "- " : "  ");
