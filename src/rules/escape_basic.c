@@ -1,6 +1,6 @@
 /* Escape rules of the first hour: privileged containers, host namespaces, hostPath volumes by target,
  * added capabilities not covered by a rule of their own, Windows HostProcess. Severity follows the
- * DESIGN §4 rubric; explanations are in explain_escape.c. */
+ * DESIGN §4 rubric; rows and explanations are in manifest.def. */
 #include <stdio.h>
 #include <string.h>
 

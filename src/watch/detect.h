@@ -12,7 +12,7 @@
 #include "../util/err.h"
 #include "watch.h"
 
-/* The watch rule table, for `bulkhead rules` / `explain`. */
+/* The watch rows of the rule registry (rules/watch.def), in BHW_R_* order. */
 const struct bh_rule *bhw_rules(size_t *n);
 /* By id or name; NULL if not a watch rule. */
 const struct bh_rule *bhw_rule_find(const char *id_or_name);
