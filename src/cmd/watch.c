@@ -31,8 +31,9 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: bulkhead watch [OPTIONS]\n\n"
-		"Detect container escapes as they happen: an eBPF sensor (tracepoints, ring buffer, in-kernel\n"
-		"filtering of host processes) feeds the BH05xx rules; alerts are printed one per line.\n\n"
+		"Detect container escapes as they happen: an eBPF sensor (BPF LSM, fentry or tracepoints, probed at\n"
+		"start; ring buffer; in-kernel filtering) judges the object touched (inode, device, filesystem,\n"
+		"mount namespace, listening socket) and feeds the BH05xx rules; alerts are printed one per line.\n\n"
 		"options:\n"
 		"  --format text|json     alert format (json: one object per line)\n"
 		"  --output FILE          write alerts to FILE instead of stdout\n"
@@ -47,7 +48,13 @@ static void usage(FILE *out)
 		"  --show-suppressed      print allow-listed alerts too, marked suppressed\n"
 		"  --no-dedup             report every repeat of a rule by the same process\n"
 		"  --container PREFIX     only handle (and record) events of containers whose id starts with PREFIX\n"
-		"  --list-rules           print the watch rules and exit\n\n"
+		"  --list-rules           print the watch rules and exit\n"
+		"  --status               load the sensor, print the active hooks and the rules they cover, exit\n"
+		"  --hooks MODE           auto (default: BPF LSM, then fentry, then tracepoints), lsm, fentry,\n"
+		"                         tracepoint\n"
+		"  --sensitive CLASS=PATH judge this host path by inode too (cron, ssh, kubelet-pki, shadow,\n"
+		"                         sa-tokens)\n"
+		"  --runtime-socket PATH  judge this host socket by inode as a container-runtime socket\n\n"
 		"Counters (events seen, filtered, dropped) are printed on stderr at exit and on SIGUSR1.\n"
 		"exit codes: 0 no alert at or above the fail level, 1 alerts, 2 usage error or sensor failure\n");
 }

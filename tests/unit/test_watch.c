@@ -558,25 +558,30 @@ static void test_variants(void **state)
 	e = mk(BHW_EV_OPEN_WRITE);
 	set_path(&e, (const char *const[]){"register", NULL}, 0x42494e4d, 0100200, 0, 1);
 	expect_sev(&e, "BH0526", BH_SEV_CRITICAL);
+	expect_rule(&e, "BH0526");
 	/* /proc/<pid>/root: a file on a mount of the host's namespace (critical) or another container's (high) */
 	e = mk(BHW_EV_OPEN_WRITE);
 	set_path(&e, (const char *const[]){"marker", "tmp", NULL}, 0xef53, 0100644, 0, 1);
 	e.flags |= BHW_F_FOREIGN_MNT | BHW_F_HOST_MNT;
 	expect_sev(&e, "BH0522", BH_SEV_CRITICAL);
+	expect_rule(&e, "BH0522");
 	e.flags &= ~BHW_F_HOST_MNT;
 	expect_sev(&e, "BH0522", BH_SEV_HIGH);
 	e.a[3] = 0; /* O_RDONLY */
 	expect_sev(&e, "BH0523", BH_SEV_MEDIUM);
+	expect_rule(&e, "BH0523");
 	/* sensitive host files by inode class: cron write critical, cron read nothing, PKI read high */
 	e = mk(BHW_EV_OPEN_WRITE);
 	set_path(&e, (const char *const[]){"x", "cron.d", "etc", NULL}, 0xef53, 0100644, 0, 1);
 	e.flags |= BHW_F_SENSITIVE;
 	e.a[1] |= (uint64_t)BHW_SENS_CRON << 32;
 	expect_sev(&e, "BH0524", BH_SEV_CRITICAL);
+	expect_rule(&e, "BH0524");
 	e.a[3] = 0;
 	expect_rule(&e, NULL);
 	e.a[1] = 0100600 | ((uint64_t)BHW_SENS_KUBELET_PKI << 32);
 	expect_sev(&e, "BH0525", BH_SEV_HIGH);
+	expect_rule(&e, "BH0525");
 	/* /proc/<pid>/task/<tid>/mem and process_vm_writev; a host process as the target is critical */
 	e = mk(BHW_EV_OPEN_WRITE);
 	set_path(&e, (const char *const[]){"mem", "77", "task", "77", NULL}, 0x9fa0, 0100600, 0, 2);
@@ -612,6 +617,7 @@ static void test_variants(void **state)
 	expect_rule(&e, "BH0518");
 	e.a[3] = BHW_PEER_HOST_NET | BHW_PEER_OTHER_NET;
 	expect_sev(&e, "BH0527", BH_SEV_MEDIUM);
+	expect_rule(&e, "BH0527");
 	e.a[3] = 0; /* a socket of the container's own */
 	expect_rule(&e, NULL);
 }
