@@ -54,7 +54,9 @@ static void usage(FILE *out)
 		"                         tracepoint\n"
 		"  --sensitive CLASS=PATH judge this host path by inode too (cron, ssh, kubelet-pki, shadow,\n"
 		"                         sa-tokens)\n"
-		"  --runtime-socket PATH  judge this host socket by inode as a container-runtime socket\n\n"
+		"  --runtime-socket PATH  judge this host socket by inode as a container-runtime socket\n"
+		"  --metrics FILE         keep Prometheus metrics (events, drops, alerts per rule, hooks) in FILE,\n"
+		"                         rewritten every 5 s and at exit (a textfile collector serves it)\n\n"
 		"Counters (events seen, filtered, dropped) are printed on stderr at exit and on SIGUSR1.\n"
 		"exit codes: 0 no alert at or above the fail level, 1 alerts, 2 usage error or sensor failure\n");
 }
@@ -69,6 +71,7 @@ struct run {
 	int failed;
 	int rec_error;
 	const char *container; /* --container: only events of containers whose id starts with this */
+	const char *metrics;   /* --metrics FILE */
 	uint64_t skipped;
 };
 
@@ -131,6 +134,49 @@ static void print_stats(const struct run *r, const struct bhw_engine *eng, struc
 			(unsigned long long)ds.deduplicated);
 	}
 	fflush(stderr);
+}
+
+/* --metrics FILE: the Prometheus text format, rewritten atomically (a node-exporter textfile collector or a
+ * sidecar serves it): events per stage, alerts per rule, the hook mode. */
+static int write_metrics(const char *path, const struct run *r, const struct bhw_engine *eng, struct bhw_source *src)
+{
+	char tmp[4096];
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	FILE *f = fopen(tmp, "w");
+	if (!f)
+		return -errno;
+	struct bhw_stats st;
+	struct bhw_detector_stats ds;
+	eng->stats(src, &st);
+	bhw_detector_stats(r->det, &ds);
+	static const char *const stage[] = {"seen", "filtered", "sent", "dropped", "untracked"};
+	fputs("# HELP bulkhead_watch_events_total Sensor events by stage (kernel: seen, filtered, sent, dropped, "
+	      "untracked; user space: received, invalid).\n# TYPE bulkhead_watch_events_total counter\n", f);
+	for (int i = 0; i < BHW_C_MAX; i++)
+		fprintf(f, "bulkhead_watch_events_total{stage=\"%s\"} %llu\n", stage[i], (unsigned long long)st.k[i]);
+	fprintf(f, "bulkhead_watch_events_total{stage=\"received\"} %llu\nbulkhead_watch_events_total{stage=\"invalid\"} %llu\n",
+		(unsigned long long)st.received, (unsigned long long)st.invalid);
+	fputs("# HELP bulkhead_watch_alerts_total Alerts raised, by rule.\n# TYPE bulkhead_watch_alerts_total counter\n", f);
+	size_t nr;
+	const struct bh_rule *rules = bhw_rules(&nr);
+	for (size_t i = 0; i < nr && i < 100; i++)
+		fprintf(f, "bulkhead_watch_alerts_total{rule=\"%s\",name=\"%s\"} %llu\n", rules[i].id, rules[i].name,
+			(unsigned long long)ds.by_rule[i]);
+	fprintf(f, "# HELP bulkhead_watch_suppressed_total Allow-listed alerts.\n# TYPE bulkhead_watch_suppressed_total counter\n"
+		"bulkhead_watch_suppressed_total %llu\n", (unsigned long long)ds.suppressed);
+	if (eng->status) {
+		struct bhw_hook_status hs;
+		eng->status(src, &hs);
+		fprintf(f, "# HELP bulkhead_watch_hooks Active hook mode (1) and programs attached.\n# TYPE bulkhead_watch_hooks gauge\n"
+			"bulkhead_watch_hooks{mode=\"%s\"} 1\nbulkhead_watch_programs %d\n", hs.mode, hs.nprogs);
+	}
+	if (fclose(f) != 0 || rename(tmp, path) < 0) {
+		int rc = -errno;
+		unlink(tmp);
+		return rc;
+	}
+	return 0;
 }
 
 /* BPF needs CAP_BPF + CAP_PERFMON (or CAP_SYS_ADMIN); say so before libbpf fails obscurely. */
@@ -316,7 +362,7 @@ static int parse_opts(int argc, char **argv, struct wopts *w, struct run *r, int
 		{"no-dedup", no_argument, 0, 'D'},       {"list-rules", no_argument, 0, 'L'},
 		{"container", required_argument, 0, 'C'}, {"status", no_argument, 0, 'S'},
 		{"hooks", required_argument, 0, 'k'},    {"sensitive", required_argument, 0, 'p'},
-		{"runtime-socket", required_argument, 0, 'u'},
+		{"runtime-socket", required_argument, 0, 'u'}, {"metrics", required_argument, 0, 'm'},
 		{"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
 	int c;
 	optind = 1;
@@ -353,6 +399,7 @@ static int parse_opts(int argc, char **argv, struct wopts *w, struct run *r, int
 		case 'D': w->dedup = false; break;
 		case 'C': r->container = optarg; break;
 		case 'S': w->status = true; break;
+		case 'm': r->metrics = optarg; break;
 		case 'k':
 			if (parse_hooks(optarg, &w->hooks) < 0)
 				return bh_cli_error("watch", json, "--hooks: auto, lsm, fentry or tracepoint");
@@ -414,7 +461,7 @@ static double elapsed_since(const struct timespec *t0)
 static int event_loop(struct run *r, const struct wopts *w, const struct bhw_engine *eng, struct bhw_source *src,
 		      int json)
 {
-	struct timespec t0;
+	struct timespec t0, last_metrics = {0};
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	int rc = 0;
 	while (!stop_flag) {
@@ -429,6 +476,10 @@ static int event_loop(struct run *r, const struct wopts *w, const struct bhw_eng
 		if (stats_flag) {
 			stats_flag = 0;
 			print_stats(r, eng, src);
+		}
+		if (r->metrics && elapsed_since(&last_metrics) >= 5) {
+			clock_gettime(CLOCK_MONOTONIC, &last_metrics);
+			write_metrics(r->metrics, r, eng, src);
 		}
 		if (w->duration > 0 && elapsed_since(&t0) >= w->duration)
 			break;
@@ -476,6 +527,9 @@ static int run_source(struct run *r, const struct wopts *w, const struct bhw_eng
 	}
 	rc = event_loop(r, w, eng, src, json);
 	print_stats(r, eng, src);
+	int mrc = r->metrics ? write_metrics(r->metrics, r, eng, src) : 0;
+	if (mrc < 0)
+		rc = bh_cli_error("watch", json, "%s: cannot write the metrics: %s", r->metrics, strerror(-mrc));
 	if (r->rec_error) {
 		bh_cli_error("watch", json, "%s: write error: %s", w->record, strerror(-r->rec_error));
 		rc = 2;

@@ -74,6 +74,7 @@ typedef int (*bhw_proc_lookup)(uint32_t pid, char *exe, size_t exe_len, char *ar
 struct bhw_detector_stats {
 	uint64_t events, alerts, suppressed, deduplicated;
 	uint64_t by_type[BHW_EV_MAX];
+	uint64_t by_rule[100];   /* raised alerts by rule number - 500 (not suppressed, not deduplicated) */
 };
 
 struct bhw_detector;

@@ -242,6 +242,7 @@ int bhw_detector_feed(struct bhw_detector *d, const struct bhw_event *ev, bhw_al
 			continue;
 		} else {
 			d->st.alerts++;
+			d->st.by_rule[ri]++;
 			raised++;
 		}
 		if (cb)

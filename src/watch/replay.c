@@ -268,7 +268,8 @@ struct bhw_recorder *bhw_recorder_open(const char *path, const uint32_t host_ns[
 				   .mono_to_real_ns = mono_to_real_ns};
 	memcpy(h.magic, BHW_REC_MAGIC, 8);
 	memcpy(h.host_ns, host_ns, sizeof(h.host_ns));
-	if (fwrite(&h, sizeof(h), 1, r->f) != 1)
+	/* flushed at once: a non-empty recording tells a waiting script that the sensor is attached */
+	if (fwrite(&h, sizeof(h), 1, r->f) != 1 || fflush(r->f) != 0)
 		r->error = -EIO;
 	return r;
 }

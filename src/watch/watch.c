@@ -322,6 +322,27 @@ static void set_autoload(struct bhw_source *s, const struct bhw_source_opts *o, 
 	}
 }
 
+/* Before a full load in LSM or fentry mode: does one program of that flavour load at all? (This kernel
+ * refuses both with EPERM; finding out from the full object costs seconds of verification.) */
+static int probe_mode(unsigned mode, struct bh_err *err)
+{
+	struct watch_bpf *sk = watch_bpf__open();
+	if (!sk)
+		return bh_err_set(err, -errno, 0, 0, "cannot open the BPF object: %s", libbpf_last);
+	struct bpf_program *want = mode == M_LSM ? sk->progs.lsm_file_open : sk->progs.fe_file_open;
+	struct bpf_program *p;
+	bpf_object__for_each_program(p, sk->obj)
+		bpf_program__set_autoload(p, p == want);
+	int rc = 0;
+	if (watch_bpf__load(sk)) {
+		rc = -errno;
+		bh_err_set(err, rc, 0, 0, "%s does not load: %s%s%s", bpf_program__section_name(want), strerror(-rc),
+			   libbpf_last[0] ? ": " : "", libbpf_last);
+	}
+	watch_bpf__destroy(sk);
+	return rc;
+}
+
 /* One attempt in one hook mode: open, configure, load, fill the maps, mark running containers, attach. */
 static int load_mode(struct bhw_source *s, const struct bhw_source_opts *o, unsigned mode, const char *tfs,
 		     struct bh_err *err)
@@ -395,7 +416,10 @@ static int live_open(struct bhw_source **out, const struct bhw_source_opts *o, s
 			rc = bh_err_set(err, -EOPNOTSUPP, 0, 0, "%s", s->hs.tried[s->hs.ntried - 1]);
 			continue;
 		}
-		rc = load_mode(s, o, order[i], tfs, err);
+		libbpf_last[0] = 0;
+		rc = order[i] == M_TP ? 0 : probe_mode(order[i], err);
+		if (rc == 0)
+			rc = load_mode(s, o, order[i], tfs, err);
 		if (rc == 0) {
 			s->hs.mode = names[i];
 			break;

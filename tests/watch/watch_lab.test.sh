@@ -72,7 +72,9 @@ watch_case() {
 	local wpid=$!
 	# the sensor prints nothing in JSON mode until exit: wait for its ring buffer to exist instead
 	local i
-	for i in $(seq 1 50); do
+	# (the recording's header is written once the programs are attached; loading takes seconds on a busy
+	# machine: verification of every program)
+	for i in $(seq 1 300); do
 		grep -q "bulkhead watch" "$err" 2>/dev/null && break
 		[ -s "$rec" ] && break
 		sleep 0.1
@@ -178,7 +180,7 @@ WATCH_EXTRA=()
 out=$LAB_DIR/host.json
 "$BH" watch --format json --output "$out" --fail-on none --record "$LAB_DIR/host.bhw" 2>"$LAB_DIR/host.err" &
 wpid=$!
-for i in $(seq 1 50); do [ -s "$LAB_DIR/host.bhw" ] && break; sleep 0.1; done # recording header: loaded
+for i in $(seq 1 300); do [ -s "$LAB_DIR/host.bhw" ] && break; sleep 0.1; done # recording header: loaded
 kill -USR1 $wpid
 sleep 0.4
 check "SIGUSR1 prints the counters while running" grep -q '"stats"' "$LAB_DIR/host.err"
