@@ -823,6 +823,10 @@ static __always_inline int file_interest(struct file *file, struct inode *ino, _
 	if (wr && (magic == PROC_SUPER_MAGIC || magic == SYSFS_MAGIC || magic == CGROUP_SUPER_MAGIC ||
 		   magic == CGROUP2_SUPER_MAGIC || magic == BINFMTFS_MAGIC))
 		return 0;
+	/* where the file lies matters for writes and for files not everyone may read (keys, tokens, shadow): a
+	 * world-readable file read by a container is out here, after five loads (most opens) */
+	if (!wr && (mode & S_IROTH))
+		return -1;
 	int fl = -1;
 	struct mnt_namespace *mns = foreign_mnt_ns(file);
 	if (mns) {
@@ -830,8 +834,8 @@ static __always_inline int file_interest(struct file *file, struct inode *ino, _
 		if (BPF_CORE_READ(mns, ns.inum) == host_ns[BHW_NS_MNT])
 			fl |= BHW_F_HOST_MNT;
 	}
-	/* host files by inode: only writes and files not world-readable (keys, shadow) cost the walk */
-	if (host_root_dev && (wr || !(mode & S_IROTH)) && BPF_CORE_READ(sb, s_dev) == host_root_dev) {
+	/* host files by inode (the walk up to ten directories) */
+	if (host_root_dev && BPF_CORE_READ(sb, s_dev) == host_root_dev) {
 		*sens = sensitive_class(BPF_CORE_READ(file, f_path.dentry), host_root_dev);
 		if (*sens)
 			fl = (fl < 0 ? 0 : fl) | BHW_F_SENSITIVE;

@@ -164,6 +164,10 @@ watch_case binfmt-misc "BH0503 BH0526" priv sh -c \
 # hostPID: a write through /proc/<pid>/root of a host process (a marker file in the test's directory)
 watch_case proc-root-write "BH0522" privpid sh -c "echo marker > /proc/$host_pid/root$LAB_DIR/proc-root-marker"
 check "proc-root-write: the marker reached the host" grep -q marker "$LAB_DIR/proc-root-marker"
+# … and a read of a key-like (mode 0600) host file that way; world-readable host files read that way are not
+# reported (a hostPID container's tools read /proc/<pid>/… all the time)
+watch_case proc-root-read "BH0523" privpid sh -c \
+	"cat /proc/$host_pid/root$LAB_DIR/hostetc/pki/kubelet.key /proc/$host_pid/root/etc/hostname >/dev/null"
 # another process's memory without ptrace(2): process_vm_writev, /proc/<pid>/task/<tid>/mem (own child)
 watch_case vm-writev "BH0515" priv /bin/bh-technique vm-write
 watch_case task-mem-write "BH0515" priv /bin/bh-technique mem-write
