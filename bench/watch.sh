@@ -94,6 +94,14 @@ printf '| **added wall time** | **%+.2f %%** |\n' "$over"
 echo
 echo "Last run with watch: $w_seen tracepoint hits, $w_recv events delivered to the rules, $w_drop dropped."
 echo
+# The fixed tax: once any syscall tracepoint is attached every syscall of every task takes the tracing slow
+# path, whether or not a program runs for it. getppid() has no program: the difference is that path alone.
+sys_base=$(for i in 1 2 3; do "$tmp/tech" sysloop 3000000; done | median)
+start_watch
+sys_with=$(for i in 1 2 3; do "$tmp/tech" sysloop 3000000; done | median)
+stop_watch
+echo "Syscall slow path (getppid, no program on it, median of 3 x 3M calls): $sys_base ns without, $sys_with ns with the sensor."
+echo
 # per-hit cost of each program (bpf_stats), on one more run of the workload
 if command -v bpftool >/dev/null && command -v jq >/dev/null; then
 	start_watch
@@ -108,6 +116,10 @@ if command -v bpftool >/dev/null && command -v jq >/dev/null; then
 		(.id | tostring | IN($ids | split(" ")[]))) |
 		"| \(.name) | \(.run_cnt) | \(.run_time_ns / .run_cnt | floor) |"' "$tmp/progs.json"
 	echo
+	bpf_ns=$(jq -r --arg ids "$(cat "$tmp/prog_ids")" '[.[] | select(.run_cnt != null and
+		(.id | tostring | IN($ids | split(" ")[]))) | .run_time_ns] | add // 0' "$tmp/progs.json")
+	printf 'BPF time in the kernel for the whole workload: %.1f ms = %.2f %% of the median wall time without watch.\n\n' \
+		"$(echo "$bpf_ns / 1000000" | bc -l)" "$(echo "$bpf_ns / 10000000 / $base" | bc -l)"
 fi
 
 echo "Throughput: $GENS generators in parallel (opens for writing of their own netns's ip_forward), each at 1/$GENS of the offered rate, $((1000000 / GENS)) events each."

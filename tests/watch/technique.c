@@ -10,6 +10,7 @@
  *   gen N PATH [RATE]  N connect() attempts to a Unix path, at most RATE per second (sensor benchmark)
  *   genopen N PATH [RATE]  N opens of PATH for writing (nothing written), at most RATE per second (bench:
  *                      events that reach the rules now that failed connects end in the kernel)
+ *   sysloop N          N getppid() calls, prints ns per call (bench: the syscall tracing slow path)
  *   openloop N PATH    N open()+close() of PATH (benchmark workload: opens the sensor must look at)
  *   bpfstats CMD...    run CMD with BPF run-time statistics on (BPF_ENABLE_STATS: only while this process
  *                      holds the fd, no sysctl is written), for `bpftool prog show` run_time_ns/run_cnt
@@ -181,6 +182,17 @@ static int do_genopen(long n, const char *path, double rate)
 	}
 	double dt = now_s() - t0;
 	printf("%ld %.6f %.0f\n", n, dt, (double)n / dt);
+	return 0;
+}
+
+/* N getppid() calls: the fixed cost every syscall pays once any syscall tracepoint is attached (the
+ * tracing slow path), in ns per call */
+static int do_sysloop(long n)
+{
+	double t0 = now_s();
+	for (long i = 0; i < n; i++)
+		syscall(SYS_getppid);
+	printf("%.1f\n", (now_s() - t0) * 1e9 / (double)n);
 	return 0;
 }
 
@@ -466,6 +478,8 @@ int main(int argc, char **argv)
 		return do_gen(atol(argv[2]), argv[3], argc == 5 ? atof(argv[4]) : 0);
 	if (!strcmp(argv[1], "genopen") && (argc == 4 || argc == 5))
 		return do_genopen(atol(argv[2]), argv[3], argc == 5 ? atof(argv[4]) : 0);
+	if (!strcmp(argv[1], "sysloop") && argc == 3)
+		return do_sysloop(atol(argv[2]));
 	if (!strcmp(argv[1], "openloop") && argc == 4)
 		return do_openloop(atol(argv[2]), argv[3]);
 	if (!strcmp(argv[1], "bpfstats") && argc >= 3)
@@ -487,6 +501,6 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "mem-write"))
 		return do_mem_write();
 usage:
-	fprintf(stderr, "usage: technique memfd|bpf|connect PATH|serve PATH|userfaultfd|gen N PATH [RATE]|genopen N PATH [RATE]|openloop N PATH|bpfstats CMD...|uring-open PATH [async]|uring-read PATH|uring-connect PATH|fsconfig-cgroup NAME AGENT|fsmount-dev TYPE DEV|vm-write|mem-write|clone-userns\n");
+	fprintf(stderr, "usage: technique memfd|bpf|connect PATH|serve PATH|userfaultfd|gen N PATH [RATE]|genopen N PATH [RATE]|sysloop N|openloop N PATH|bpfstats CMD...|uring-open PATH [async]|uring-read PATH|uring-connect PATH|fsconfig-cgroup NAME AGENT|fsmount-dev TYPE DEV|vm-write|mem-write|clone-userns\n");
 	return 2;
 }

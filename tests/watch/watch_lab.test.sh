@@ -196,4 +196,24 @@ check "counters printed at exit" test "$(grep -c '"stats"' "$LAB_DIR/host.err")"
 check "host activity is filtered in the kernel" \
 	test "$(jq -r --argjson p "$(cat "$LAB_DIR/host.pid")" 'select(.process.pid == $p) | .rule' "$out" | wc -l)" = 0
 
+# --status: which hooks the probe picked, and every rule fed by at least one attached program (the module
+# rule only where the kernel has modules)
+"$BH" watch --status --format json >"$LAB_DIR/status.json" 2>"$LAB_DIR/status.err"; rc=$?
+check "--status: exit 0" test "$rc" = 0
+check "--status: a hook mode" jq -e '.status.hooks | IN("lsm", "fentry", "tracepoint")' "$LAB_DIR/status.json"
+uncovered=$(jq -r '.status.rules[] | select(.covered | not) | .id' "$LAB_DIR/status.json" | tr '\n' ' ')
+if [ -e /proc/modules ]; then want_unc=""; else want_unc="BH0516 "; fi
+check "--status: rules without a hook: {${uncovered}} (expected {${want_unc}})" test "$uncovered" = "$want_unc"
+"$BH" watch --status >"$LAB_DIR/status.txt" 2>&1
+check "--status text names the mode" grep -Eq '^hooks: (lsm|fentry|tracepoint)' "$LAB_DIR/status.txt"
+"$BH" watch --hooks tracepoint --status --format json >"$LAB_DIR/status-tp.json" 2>/dev/null
+check "--hooks tracepoint is honoured" jq -e '.status.hooks == "tracepoint"' "$LAB_DIR/status-tp.json"
+# a forced flavour the kernel refuses is an error that says why (exit 2), not a silent fallback
+mode=$(jq -r .status.hooks "$LAB_DIR/status.json")
+if [ "$mode" = tracepoint ]; then
+	"$BH" watch --hooks fentry --duration 0.1 >/dev/null 2>"$LAB_DIR/fe.err"; rc=$?
+	check "--hooks fentry on a kernel that refuses it: exit 2 with the reason" \
+		sh -c "test $rc = 2 && grep -q 'fentry' '$LAB_DIR/fe.err'"
+fi
+
 finish
