@@ -50,10 +50,15 @@ run_workload() {
 start_watch() { # extra args...
 	local before
 	before=$(bpftool prog show 2>/dev/null | sed -n 's/^\([0-9]*\): .*/\1/p' | sort)
-	"$BH" watch --format json --output /dev/null --fail-on none "$@" 2>"$tmp/watch.err" &
-	# (hooks: whatever the probe picks; --status below says which)
+	rm -f "$tmp/m.prom"
+	"$BH" watch --format json --output /dev/null --fail-on none --metrics "$tmp/m.prom" "$@" 2>"$tmp/watch.err" &
+	# (hooks: whatever the probe picks; the header says which)
 	WPID=$!
-	sleep 1.5
+	# the metrics file appears once the programs are attached (loading takes seconds on a busy machine: a
+	# fixed sleep let workloads start unobserved)
+	local i
+	for i in $(seq 1 600); do [ -e "$tmp/m.prom" ] && break; sleep 0.1; done
+	sleep 0.2
 	# this sensor's programs (another sensor's would be counted otherwise)
 	bpftool prog show 2>/dev/null | sed -n 's/^\([0-9]*\): .*/\1/p' | sort |
 		comm -13 <(echo "$before") - | tr '\n' ' ' >"$tmp/prog_ids" || true

@@ -223,6 +223,12 @@ int bhw_detector_feed(struct bhw_detector *d, const struct bhw_event *ev, bhw_al
 		int ri = hits[i].rule;
 		if (d->cfg.disabled[ri])
 			continue;
+		/* a flood of one rule by one process: without allow-list entries the repeat is dropped before the
+		 * process lookup and the cgroup parsing */
+		if (!d->cfg.nallow && duplicate(d, ri, ev)) {
+			d->st.deduplicated++;
+			continue;
+		}
 		struct bhw_alert a = {.rule = bhw_rule_at(ri), .sev = hits[i].sev, .ev = ev};
 		if (d->cfg.sev_override[ri] >= 0)
 			a.sev = (enum bh_sev)d->cfg.sev_override[ri];
@@ -237,7 +243,7 @@ int bhw_detector_feed(struct bhw_detector *d, const struct bhw_event *ev, bhw_al
 			a.suppressed = true;
 			a.suppress_reason = w->reason;
 			d->st.suppressed++;
-		} else if (duplicate(d, ri, ev)) {
+		} else if (d->cfg.nallow && duplicate(d, ri, ev)) {
 			d->st.deduplicated++;
 			continue;
 		} else {
