@@ -460,47 +460,52 @@ static int do_bpfstats(char **cmd)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 1;
 }
 
+/* name, argument count range (after the name), function of argv + 2 */
+struct tech {
+	const char *name;
+	int min, max;
+	int (*fn)(int argc, char **argv);
+};
+
+static int t_memfd(int c, char **a) { (void)c, (void)a; return do_memfd(); }
+static int t_bpf(int c, char **a) { (void)c, (void)a; return do_bpf(); }
+static int t_connect(int c, char **a) { (void)c; return do_connect(a[0], 0); }
+static int t_serve(int c, char **a) { return do_serve(a[0], c == 2 ? atoi(a[1]) : 1); }
+static int t_uffd(int c, char **a) { (void)c, (void)a; return do_userfaultfd(); }
+static int t_gen(int c, char **a) { return do_gen(atol(a[0]), a[1], c == 3 ? atof(a[2]) : 0); }
+static int t_genopen(int c, char **a) { return do_genopen(atol(a[0]), a[1], c == 3 ? atof(a[2]) : 0); }
+static int t_sysloop(int c, char **a) { (void)c; return do_sysloop(atol(a[0])); }
+static int t_openloop(int c, char **a) { (void)c; return do_openloop(atol(a[0]), a[1]); }
+static int t_bpfstats(int c, char **a) { (void)c; return do_bpfstats(a); }
+static int t_uring_open(int c, char **a) { return do_uring_open(a[0], c == 2); }
+static int t_uring_read(int c, char **a) { (void)c; return do_uring_read(a[0]); }
+static int t_uring_connect(int c, char **a) { (void)c; return do_uring_connect(a[0]); }
+static int t_fs_cgroup(int c, char **a) { (void)c; return do_fsconfig_cgroup(a[0], a[1]); }
+static int t_fs_dev(int c, char **a) { (void)c; return do_fsmount_dev(a[0], a[1]); }
+static int t_vm_write(int c, char **a) { (void)c, (void)a; return do_vm_write(); }
+static int t_mem_write(int c, char **a) { (void)c, (void)a; return do_mem_write(); }
+static int t_clone_userns(int c, char **a) { (void)c, (void)a; return do_clone_userns(); }
+
+static const struct tech techs[] = {
+	{"memfd", 0, 0, t_memfd},           {"bpf", 0, 0, t_bpf},
+	{"connect", 1, 1, t_connect},       {"serve", 1, 2, t_serve},
+	{"userfaultfd", 0, 0, t_uffd},      {"gen", 2, 3, t_gen},
+	{"genopen", 2, 3, t_genopen},       {"sysloop", 1, 1, t_sysloop},
+	{"openloop", 2, 2, t_openloop},     {"bpfstats", 1, 64, t_bpfstats},
+	{"uring-open", 1, 2, t_uring_open}, {"uring-read", 1, 1, t_uring_read},
+	{"uring-connect", 1, 1, t_uring_connect}, {"fsconfig-cgroup", 2, 2, t_fs_cgroup},
+	{"fsmount-dev", 2, 2, t_fs_dev},    {"vm-write", 0, 0, t_vm_write},
+	{"mem-write", 0, 0, t_mem_write},   {"clone-userns", 0, 0, t_clone_userns},
+};
+
 int main(int argc, char **argv)
 {
-	if (argc < 2)
-		goto usage;
-	if (!strcmp(argv[1], "memfd"))
-		return do_memfd();
-	if (!strcmp(argv[1], "bpf"))
-		return do_bpf();
-	if (!strcmp(argv[1], "connect") && argc == 3)
-		return do_connect(argv[2], 0);
-	if (!strcmp(argv[1], "serve") && (argc == 3 || argc == 4))
-		return do_serve(argv[2], argc == 4 ? atoi(argv[3]) : 1);
-	if (!strcmp(argv[1], "userfaultfd"))
-		return do_userfaultfd();
-	if (!strcmp(argv[1], "gen") && (argc == 4 || argc == 5))
-		return do_gen(atol(argv[2]), argv[3], argc == 5 ? atof(argv[4]) : 0);
-	if (!strcmp(argv[1], "genopen") && (argc == 4 || argc == 5))
-		return do_genopen(atol(argv[2]), argv[3], argc == 5 ? atof(argv[4]) : 0);
-	if (!strcmp(argv[1], "sysloop") && argc == 3)
-		return do_sysloop(atol(argv[2]));
-	if (!strcmp(argv[1], "openloop") && argc == 4)
-		return do_openloop(atol(argv[2]), argv[3]);
-	if (!strcmp(argv[1], "bpfstats") && argc >= 3)
-		return do_bpfstats(argv + 2);
-	if (!strcmp(argv[1], "uring-open") && (argc == 3 || argc == 4))
-		return do_uring_open(argv[2], argc == 4);
-	if (!strcmp(argv[1], "uring-read") && argc == 3)
-		return do_uring_read(argv[2]);
-	if (!strcmp(argv[1], "uring-connect") && argc == 3)
-		return do_uring_connect(argv[2]);
-	if (!strcmp(argv[1], "fsconfig-cgroup") && argc == 4)
-		return do_fsconfig_cgroup(argv[2], argv[3]);
-	if (!strcmp(argv[1], "fsmount-dev") && argc == 4)
-		return do_fsmount_dev(argv[2], argv[3]);
-	if (!strcmp(argv[1], "vm-write"))
-		return do_vm_write();
-	if (!strcmp(argv[1], "clone-userns"))
-		return do_clone_userns();
-	if (!strcmp(argv[1], "mem-write"))
-		return do_mem_write();
-usage:
-	fprintf(stderr, "usage: technique memfd|bpf|connect PATH|serve PATH|userfaultfd|gen N PATH [RATE]|genopen N PATH [RATE]|sysloop N|openloop N PATH|bpfstats CMD...|uring-open PATH [async]|uring-read PATH|uring-connect PATH|fsconfig-cgroup NAME AGENT|fsmount-dev TYPE DEV|vm-write|mem-write|clone-userns\n");
+	for (size_t i = 0; argc >= 2 && i < sizeof(techs) / sizeof(techs[0]); i++)
+		if (!strcmp(argv[1], techs[i].name) && argc - 2 >= techs[i].min && argc - 2 <= techs[i].max)
+			return techs[i].fn(argc - 2, argv + 2);
+	fprintf(stderr, "usage: technique memfd|bpf|connect PATH|serve PATH [N]|userfaultfd|gen N PATH [RATE]|"
+		"genopen N PATH [RATE]|sysloop N|openloop N PATH|bpfstats CMD...|uring-open PATH [async]|"
+		"uring-read PATH|uring-connect PATH|fsconfig-cgroup NAME AGENT|fsmount-dev TYPE DEV|vm-write|"
+		"mem-write|clone-userns\n");
 	return 2;
 }
