@@ -551,9 +551,13 @@ static int load_buf(const char *name, char *buf, size_t len, struct bh_config **
 	}
 	*c = defaults;
 	c->priv = p;
-	c->file = name;
 	p->buf = buf;
 	bh_arena_init(&p->a, 64u << 20);
+	c->file = bh_arena_strndup(&p->a, name, strlen(name)); /* the caller's name may be a stack buffer */
+	if (!c->file) {
+		bh_config_free(c);
+		return bh_err_set(err, -ENOMEM, 0, 0, "out of memory");
+	}
 	struct bh_decoder *d = bh_decoder_new(name, buf, len, NULL);
 	if (!d) {
 		bh_config_free(c);
