@@ -90,6 +90,19 @@ done <"$T/allow"
 [ $new = 0 ] && ok "no include or function size beyond the allow-list ($known known, owned elsewhere)"
 [ $stale = 0 ] && ok "every allow-list line still names a violation ($(wc -l <"$T/allow") lines)"
 
+# the documented layout names exactly the folders that exist
+if [ -z "${LAYERS_SRC:-}" ]; then
+	layout=$(sed -n '/^## Layout/,/^## /p' "$TOP/README.md")
+	for d in "$SRC"/*/; do
+		d=$(basename "$d")
+		check "src/$d/ is in README's Layout and docs/architecture.md" \
+			sh -c "printf '%s' \"\$1\" | grep -q 'src/$d/' && grep -q '^| \`src/$d/\`' '$TOP/docs/architecture.md'" _ "$layout"
+	done
+	for d in $(printf '%s\n' "$layout" | grep -o 'src/[a-z]*/' | sort -u); do
+		check "README's Layout names $d, which exists" test -d "$TOP/$d"
+	done
+fi
+
 # the checker itself on a small tree: an upward include, a peer include, an oversized function, a stale line
 if [ -z "${LAYERS_SRC:-}" ]; then
 	mkdir -p "$T/t/src/util" "$T/t/src/rules" "$T/t/src/serve" "$T/t/src/host"
