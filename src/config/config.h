@@ -1,7 +1,9 @@
-/* The bulkhead config file (--config FILE, YAML; documented in docs/config.md with an example):
- * rules to disable, severity overrides, trusted registries, exemptions with a required reason and an
- * optional expiry, extra pod-template paths for CRDs, and the admission webhook's actions. The
- * annotation `bulkhead.io/ignore: "BH0001,BH0002 reason text"` on an object exempts it too. */
+/* The bulkhead config file (YAML; documented in docs/config.md with an example), one loader for every
+ * section: rules to disable, severity overrides, trusted registries, exemptions with a required reason and
+ * an optional expiry, extra pod-template paths for CRDs, the admission webhook's actions, and the sections
+ * of rule areas with their own commands (watch:). Unknown keys are errors with line:col in every section.
+ * The annotation `bulkhead.io/ignore: "BH0001,BH0002 reason text"` on an object exempts it too. Which file
+ * a command uses is bh_config_discover's answer (--config, $BULKHEAD_CONFIG, .bulkhead.yaml). */
 #ifndef BH_CONFIG_H
 #define BH_CONFIG_H
 #include <stdbool.h>
