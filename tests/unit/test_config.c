@@ -12,6 +12,8 @@
 
 #include "config/config.h"
 #include "rules/rules.h"
+#include "serve/admission.h"
+#include "serve/buf.h"
 
 #define FIX "tests/fixtures/config/"
 
@@ -274,6 +276,45 @@ static void test_sa_apply(void **st)
 	bh_config_free(c);
 }
 
+/* the serviceAccount selector through the whole admission path: the requester reaches the config */
+static void review_as(const struct bh_config *c, const char *user, struct bh_admit_result *res)
+{
+	char body[1024];
+	snprintf(body, sizeof(body),
+		 "{\"apiVersion\": \"admission.k8s.io/v1\", \"kind\": \"AdmissionReview\", \"request\": {\"uid\": \"u1\", "
+		 "\"kind\": {\"group\": \"apps\", \"version\": \"v1\", \"kind\": \"DaemonSet\"}, \"namespace\": "
+		 "\"kube-system\", \"operation\": \"CREATE\", \"userInfo\": {\"username\": \"%s\"}, \"object\": "
+		 "{\"apiVersion\": \"apps/v1\", \"kind\": \"DaemonSet\", \"metadata\": {\"name\": \"agent\", "
+		 "\"namespace\": \"kube-system\"}, \"spec\": {\"template\": {\"spec\": {\"hostPID\": true, "
+		 "\"containers\": [{\"name\": \"a\", \"image\": \"a@sha256:00\"}]}}}}}}",
+		 user);
+	struct bh_admission x;
+	struct bh_buf out;
+	bh_admission_init(&x);
+	x.now = day(2026, 11, 28);
+	bh_buf_init(&out, 0);
+	assert_int_equal(bh_admission_review(&x, c, body, strlen(body), &out, res), 200);
+	bh_buf_release(&out);
+	bh_admission_release(&x);
+}
+
+static void test_sa_admission(void **st)
+{
+	(void)st;
+	struct bh_config *c;
+	struct bh_err err = {0};
+	assert_int_equal(bh_config_load(FIX "areas.yaml", &c, &err), 0);
+	struct bh_admit_result a, b, w;
+	review_as(c, "system:serviceaccount:kube-system:daemon-set-controller", &a);
+	review_as(c, "alice", &b);
+	review_as(c, "system:serviceaccount:argo:workflow-controller", &w);
+	assert_true(a.nsuppressed >= 1);            /* BH0002 exempt for this requester… */
+	assert_int_equal(b.nsuppressed, 0);         /* …not for anyone else */
+	assert_int_equal(a.nfindings + 1, b.nfindings);
+	assert_int_equal(w.decision, BH_DEC_EXEMPT); /* every rule: the whole request */
+	bh_config_free(c);
+}
+
 static void test_discover(void **st)
 {
 	(void)st;
@@ -301,6 +342,7 @@ int main(void)
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_areas),
 		cmocka_unit_test(test_sa_apply),
+		cmocka_unit_test(test_sa_admission),
 		cmocka_unit_test(test_discover),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
