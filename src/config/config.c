@@ -267,6 +267,8 @@ static int x_field(struct ld *l, const struct xkey *k, const struct bh_node *v, 
 	case XT_STR:
 		return str(l, v, key, (const char **)((char *)x + k->off));
 	case XT_RULE:
+		if (x->rules_line)
+			return fail(l, v, "%s: give rule or rules, not both", where);
 		if (!(x->rules = bh_arena_alloc(l->a, sizeof(*x->rules))))
 			return -ENOMEM;
 		x->nrules = 1;
@@ -277,6 +279,8 @@ static int x_field(struct ld *l, const struct xkey *k, const struct bh_node *v, 
 			x->nrules = 0;
 		return 0;
 	case XT_RULES:
+		if (x->rules_line)
+			return fail(l, v, "%s: give rule or rules, not both", where);
 		x->rules_line = v->line, x->rules_col = v->col;
 		return strlist(l, v, key, &x->rules, &x->nrules);
 	case XT_LABELS:

@@ -252,6 +252,7 @@ static void test_areas(void **st)
 	assert_false(bh_config_exempt_request(c, "system:serviceaccount:kube-system:ds", NULL, 0, "kube-system"));
 	bh_config_free(c);
 	expect_error(FIX "watch-typo.yaml", 6, "unknown key \"contianer\" in a watch.allow entry");
+	expect_error(FIX "rule-and-rules.yaml", 3, "give rule or rules, not both");
 }
 
 static void test_sa_apply(void **st)
