@@ -43,7 +43,7 @@ const struct bh_rule *bhw_rule_at(int idx)
  * (watch.bpf.c) produce mount_param, sb_mount, proc_access, mmap_exec, userns_create; the tracepoint
  * fallback io_uring. */
 static const unsigned char rule_types[BHW_R_MAX][BHW_RULE_TYPES] = {
-	[BHW_R_MEMFD_EXEC] = {BHW_EV_EXEC, BHW_EV_MMAP_EXEC},
+	[BHW_R_MEMFD_EXEC] = {BHW_EV_EXEC, BHW_EV_MMAP_EXEC, BHW_EV_OPEN_WRITE},
 	[BHW_R_HOST_DEV_MOUNT] = {BHW_EV_MOUNT, BHW_EV_MOUNT_PARAM, BHW_EV_SB_MOUNT},
 	[BHW_R_CGROUP_MOUNT] = {BHW_EV_MOUNT, BHW_EV_FSOPEN, BHW_EV_SB_MOUNT},
 	[BHW_R_MOUNT] = {BHW_EV_MOUNT, BHW_EV_UMOUNT, BHW_EV_FSOPEN, BHW_EV_FSMOUNT, BHW_EV_MOVE_MOUNT,
@@ -262,6 +262,9 @@ static int classify_open(const struct bhw_event *ev, struct bhw_hit *h, int max)
 {
 	char path[BHW_PATH_COMPS * (BHW_COMP_LEN + 1) + 2];
 	bhw_open_path(ev, path, sizeof(path));
+	if (ev->flags & BHW_F_MEMFD_OPEN) /* the dynamic loader (or anything) about to run a memfd */
+		return hit(h, 0, max, BHW_R_MEMFD_EXEC, BH_SEV_NONE, "opened memfd %s again by path (a loader "
+			   "running it: ld.so /proc/self/fd/N)", path + 1);
 	bool wr = (ev->a[3] & 3) != 0; /* O_WRONLY or O_RDWR */
 	int n = classify_file(ev, path, wr, h, max);
 	return classify_place(ev, path, wr, h, n, max);

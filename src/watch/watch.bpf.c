@@ -806,6 +806,16 @@ static __always_inline struct mnt_namespace *foreign_mnt_ns(struct file *file)
 	return mns;
 }
 
+#define TMPFS_MAGIC_ 0x01021994
+#define S_IFREG_ 0100000
+
+static __always_inline int is_memfd(const unsigned char *name)
+{
+	char head[8] = {};
+	bpf_probe_read_kernel_str(head, sizeof(head), name);
+	return head[0] == 'm' && head[1] == 'e' && head[2] == 'm' && head[3] == 'f' && head[4] == 'd' && head[5] == ':';
+}
+
 /* Returns the BHW_F_* flags the event gets, or -1 when the file is of no interest. */
 static __always_inline int file_interest(struct file *file, struct inode *ino, __u32 mode, __u32 *sens)
 {
@@ -823,6 +833,10 @@ static __always_inline int file_interest(struct file *file, struct inode *ino, _
 	if (wr && (magic == PROC_SUPER_MAGIC || magic == SYSFS_MAGIC || magic == CGROUP_SUPER_MAGIC ||
 		   magic == CGROUP2_SUPER_MAGIC || magic == BINFMTFS_MAGIC))
 		return 0;
+	/* a memfd opened again by path (/proc/self/fd/N): what `ld.so /proc/self/fd/N` does before it maps the
+	 * payload executable; execve of a memfd is seen at exec */
+	if (magic == TMPFS_MAGIC_ && type == S_IFREG_ && is_memfd(BPF_CORE_READ(file, f_path.dentry, d_name.name)))
+		return BHW_F_MEMFD_OPEN;
 	/* where the file lies matters for writes and for files not everyone may read (keys, tokens, shadow): a
 	 * world-readable file read by a container is out here, after five loads (most opens) */
 	if (!wr && (mode & S_IROTH))
@@ -872,6 +886,10 @@ static __always_inline int judge_file(struct file *file, long ret, int f, __u32 
 		bpf_probe_read_kernel_str(comp[i & (BHW_PATH_COMPS - 1)], BHW_COMP_LEN,
 					  BPF_CORE_READ(d, d_name.name));
 		d = parent;
+	}
+	if (i == 0 && (fl & BHW_F_MEMFD_OPEN)) { /* a pseudo file is its own root: its name is all there is */
+		bpf_probe_read_kernel_str(comp[0], BHW_COMP_LEN, BPF_CORE_READ(d, d_name.name));
+		i = 1;
 	}
 	if (i == BHW_PATH_COMPS)
 		e->flags |= BHW_F_TRUNC_ARGS;

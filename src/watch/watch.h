@@ -59,7 +59,8 @@ enum bhw_type {
 #define BHW_F_FOREIGN_MNT 0x8u  /* open: the file's mount belongs to another mount namespace */
 #define BHW_F_HOST_MNT    0x10u /*   ... to the host's (with BHW_F_FOREIGN_MNT) */
 #define BHW_F_OBJECT      0x20u /* event from an object hook (LSM/fentry), not a syscall tracepoint */
-#define BHW_F_SENSITIVE   0x40u /* open: the file lies under a host directory of the sensitive set (a2 = class) */
+#define BHW_F_SENSITIVE   0x40u /* open: the file lies under a host directory of the sensitive set (a1 >> 32 = class) */
+#define BHW_F_MEMFD_OPEN  0x80u /* open: a memfd opened again by path (/proc/<pid>/fd/N), as a loader does */
 
 /* BHW_EV_CONNECT from unix_stream_connect (BHW_F_OBJECT): a1 peer socket inode, a2 peer s_dev,
  * a3 bit 0: the peer's network namespace differs from the caller's, bit 1: the peer's is the host's,

@@ -614,6 +614,11 @@ static void test_variants(void **state)
 	assert_non_null(strstr(c.msg, "clone3"));
 	e = mk(BHW_EV_USERNS);
 	expect_sev(&e, "BH0514", BH_SEV_HIGH);
+	/* a memfd opened again by path (the loader's first step), whatever its mode */
+	e = mk(BHW_EV_OPEN_WRITE);
+	set_path(&e, (const char *const[]){"memfd:payload", NULL}, 0x01021994, 0100777, 0, 0);
+	e.flags |= BHW_F_MEMFD_OPEN;
+	expect_sev(&e, "BH0500", BH_SEV_CRITICAL);
 	/* memfd mapped executable by a loader */
 	e = mk(BHW_EV_MMAP_EXEC);
 	strcpy(e.s[0], "memfd:payload");

@@ -3,6 +3,8 @@
  * `serve` (the test's own socket) and `gen` (bench/watch.sh's event generator).
  *
  *   memfd              copy /bin/busybox into a memfd and execute it as `true` (fileless exec)
+ *   memfd-ldso PROG LDSO  copy the dynamic program PROG into a memfd and run it as `LDSO /proc/self/fd/N
+ *                      --version` (fileless execution without execve of the memfd)
  *   bpf                load a two-instruction socket filter (return 0) and close it
  *   connect PATH       connect to a Unix socket
  *   serve PATH [N]     listen on PATH, accept N connections (default 1; 120 s at most), exit
@@ -59,6 +61,26 @@ static int do_memfd(void)
 	char *argv[] = {"true", NULL};
 	syscall(SYS_execveat, fd, "", argv, environ, AT_EMPTY_PATH);
 	return perror("execveat"), 1;
+}
+
+/* the dynamic loader runs a memfd copy of a dynamic program: `ld.so /proc/self/fd/N --version`, no execve of
+ * the memfd itself (the loader opens it by path and maps it executable) */
+static int do_memfd_ldso(const char *prog, const char *ldso)
+{
+	int in = open(prog, O_RDONLY);
+	int fd = memfd_create("payload", 0); /* no CLOEXEC: the loader needs it after exec */
+	if (in < 0 || fd < 0)
+		return perror("memfd-ldso"), 1;
+	char buf[65536];
+	ssize_t n;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(fd, buf, (size_t)n) != n)
+			return perror("write"), 1;
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	char *argv[] = {(char *)ldso, path, "--version", NULL};
+	execve(ldso, argv, environ);
+	return perror(ldso), 1;
 }
 
 static int do_bpf(void)
@@ -469,6 +491,7 @@ struct tech {
 
 static int t_memfd(int c, char **a) { (void)c, (void)a; return do_memfd(); }
 static int t_bpf(int c, char **a) { (void)c, (void)a; return do_bpf(); }
+static int t_memfd_ldso(int c, char **a) { (void)c; return do_memfd_ldso(a[0], a[1]); }
 static int t_connect(int c, char **a) { (void)c; return do_connect(a[0], 0); }
 static int t_serve(int c, char **a) { return do_serve(a[0], c == 2 ? atoi(a[1]) : 1); }
 static int t_uffd(int c, char **a) { (void)c, (void)a; return do_userfaultfd(); }
@@ -488,6 +511,7 @@ static int t_clone_userns(int c, char **a) { (void)c, (void)a; return do_clone_u
 
 static const struct tech techs[] = {
 	{"memfd", 0, 0, t_memfd},           {"bpf", 0, 0, t_bpf},
+	{"memfd-ldso", 2, 2, t_memfd_ldso},
 	{"connect", 1, 1, t_connect},       {"serve", 1, 2, t_serve},
 	{"userfaultfd", 0, 0, t_uffd},      {"gen", 2, 3, t_gen},
 	{"genopen", 2, 3, t_genopen},       {"sysloop", 1, 1, t_sysloop},
@@ -503,7 +527,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; argc >= 2 && i < sizeof(techs) / sizeof(techs[0]); i++)
 		if (!strcmp(argv[1], techs[i].name) && argc - 2 >= techs[i].min && argc - 2 <= techs[i].max)
 			return techs[i].fn(argc - 2, argv + 2);
-	fprintf(stderr, "usage: technique memfd|bpf|connect PATH|serve PATH [N]|userfaultfd|gen N PATH [RATE]|"
+	fprintf(stderr, "usage: technique memfd|memfd-ldso PROG LDSO|bpf|connect PATH|serve PATH [N]|userfaultfd|gen N PATH [RATE]|"
 		"genopen N PATH [RATE]|sysloop N|openloop N PATH|bpfstats CMD...|uring-open PATH [async]|"
 		"uring-read PATH|uring-connect PATH|fsconfig-cgroup NAME AGENT|fsmount-dev TYPE DEV|vm-write|"
 		"mem-write|clone-userns\n");

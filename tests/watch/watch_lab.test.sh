@@ -110,6 +110,13 @@ watch_case benign "" plain sh -c '
 	cat /proc/self/status /proc/cpuinfo >/dev/null; ls /proc /sys /dev >/dev/null
 	rm -rf /tmp/pkg /tmp/x /tmp/p.tar'
 watch_case memfd-exec "BH0500" plain /bin/bh-technique memfd
+# the same payload run by the dynamic loader (ld.so /proc/self/fd/N): no execve of the memfd
+interp=$(readelf -l "$BH" 2>/dev/null | sed -n 's/.*interpreter: \(.*\)]/\1/p')
+if [ -n "$interp" ] && [ -e "$LAB_DIR/rootfs$interp" ] && [ -e "$LAB_DIR/rootfs/usr/local/bin/bulkhead" ]; then
+	watch_case memfd-ldso "BH0500" plain /bin/bh-technique memfd-ldso /usr/local/bin/bulkhead "$interp"
+else
+	skip "memfd-ldso: no dynamic loader in the lab root filesystem (readelf missing or a static bulkhead)"
+fi
 watch_case release-agent "BH0502 BH0504 BH0505" priv sh -c \
 	'mkdir -p /tmp/cg && mount -t cgroup -o none,name=bhlab cgroup /tmp/cg && exec 3>>/tmp/cg/release_agent 4>>/tmp/cg/notify_on_release'
 watch_case proc-sys-write "BH0507" priv sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward'
