@@ -6,11 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <fcntl.h>
 #include <unistd.h>
 
-#include "util/file.h"
+#include "util/map.h"
 #include "config/config.h"
 #include "rules/rules.h"
 
@@ -227,53 +225,36 @@ void bh_engine_buffer(struct bh_engine *e, const char *file, const char *buf, si
 	bh_engine_slice(e, file, buf, len, 0, true, false);
 }
 
+void bh_engine_read_error(struct bh_engine *e, const char *name, int rc)
+{
+	if (rc == -EFBIG)
+		bh_engine_error(e, name, 0, 0, "larger than the input limit of %zu bytes", e->lim->max_input);
+	else
+		bh_engine_error(e, name, 0, 0, "cannot read: %s", strerror(-rc));
+}
+
+void bh_engine_truncated(struct bh_engine *e, const char *name, size_t len)
+{
+	bh_engine_error(e, name, 0, 0,
+			"the file shrank below %zu bytes while it was read (truncated or rewritten); what was read "
+			"past its new end is not its content",
+			len);
+}
+
 void bh_engine_file(struct bh_engine *e, const char *path)
 {
 	const char *name = strcmp(path, "-") ? path : "<stdin>";
-	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : -1;
-	struct stat st;
-	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-		if ((size_t)st.st_size > e->lim->max_input) {
-			close(fd);
-			e->files++;
-			bh_engine_error(e, name, 0, 0, "larger than the input limit of %zu bytes", e->lim->max_input);
-			return;
-		}
-		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-		close(fd);
-		if (m != MAP_FAILED) {
-			madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
-			bh_engine_slice(e, name, m, (size_t)st.st_size, 0, true, true);
-			munmap(m, (size_t)st.st_size);
-			return;
-		}
-	} else if (fd >= 0)
-		close(fd);
-	/* stdin, pipes, empty files, or mmap refused: read it */
-	char *buf = NULL;
-	size_t len = 0;
-	int rc = bh_read_file(path, e->lim->max_input, &buf, &len);
+	struct bh_map m;
+	int rc = bh_map_file(path, e->lim->max_input, &m);
 	if (rc < 0) {
 		e->files++;
-		if (rc == -EFBIG)
-			bh_engine_error(e, name, 0, 0, "larger than the input limit of %zu bytes", e->lim->max_input);
-		else
-			bh_engine_error(e, name, 0, 0, "cannot read: %s", strerror(-rc));
+		bh_engine_read_error(e, name, rc);
 		return;
 	}
-	bh_engine_slice(e, name, buf, len, 0, true, false);
-	free(buf);
-}
-
-void bh_engine_report(const struct bh_engine *e, struct bh_report *r)
-{
-	r->findings = (struct bh_findings *)&e->findings;
-	r->errors = e->errors.v;
-	r->nerrors = e->errors.n;
-	r->warnings = e->warnings.v;
-	r->nwarnings = e->warnings.n;
-	r->files = e->files;
-	r->objects = e->objects;
-	r->objlist = e->objlist;
-	r->nobjlist = e->nobjlist;
+	if (m.mapped)
+		madvise((void *)m.p, m.len, MADV_SEQUENTIAL);
+	bh_engine_slice(e, name, m.p, m.len, 0, true, m.mapped);
+	if (bh_map_truncated(&m))
+		bh_engine_truncated(e, name, m.len);
+	bh_map_release(&m);
 }

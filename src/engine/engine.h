@@ -5,17 +5,12 @@
 #define BH_ENGINE_H
 #include "decode/node.h"
 #include "objects/objects.h"
-#include "report/report.h"
 #include "rules/finding.h"
+#include "util/diagnostic.h"
 
 #include <time.h>
 
 struct bh_config;
-
-struct bh_diagvec {
-	struct bh_input_error *v;
-	size_t n, cap;
-};
 
 struct bh_engine {
 	const struct bh_limits *lim;
@@ -52,9 +47,11 @@ void bh_engine_slice(struct bh_engine *e, const char *file, const char *buf, siz
 		     bool count_file, bool mapped);
 /* Reads path ("-" = stdin) and evaluates it; read errors become input errors. */
 void bh_engine_file(struct bh_engine *e, const char *path);
+/* The input error for a negative errno from bh_map_file / bh_read_file (-EFBIG: the size limit). */
+void bh_engine_read_error(struct bh_engine *e, const char *name, int rc);
+/* The input error for a mapped file that shrank while it was read (bh_map_truncated). */
+void bh_engine_truncated(struct bh_engine *e, const char *name, size_t len);
 /* Evaluates one decoded object (both readings when the document had duplicate keys). */
 void bh_engine_object(struct bh_engine *e, const struct bh_object *o);
-/* Fills a report from the engine's results. */
-void bh_engine_report(const struct bh_engine *e, struct bh_report *r);
 
 #endif

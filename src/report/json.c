@@ -133,12 +133,3 @@ int bh_report_json(FILE *out, const struct bh_report *r)
 		counts[BH_SEV_LOW], counts[BH_SEV_INFO], suppressed, r->nerrors);
 	return ferror(out) ? -1 : 0;
 }
-
-int bh_format_parse(const char *s)
-{
-	static const char *const names[] = {"text", "json", "sarif", "junit", "policyreport"};
-	for (int i = 0; i < 5; i++)
-		if (!strcmp(s, names[i]))
-			return i;
-	return -1;
-}

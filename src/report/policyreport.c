@@ -157,14 +157,3 @@ int bh_report_policyreport(FILE *out, const struct bh_report *r)
 	free(m.names), free(m.slots), free(fns), free(cnt), free(order), free(start);
 	return ferror(out) ? -1 : 0;
 }
-
-int bh_report_write(FILE *out, int format, const struct bh_report *r)
-{
-	switch (format) {
-	case BH_FMT_JSON: return bh_report_json(out, r);
-	case BH_FMT_SARIF: return bh_report_sarif(out, r);
-	case BH_FMT_JUNIT: return bh_report_junit(out, r);
-	case BH_FMT_POLICYREPORT: return bh_report_policyreport(out, r);
-	default: return bh_report_text(out, r);
-	}
-}
