@@ -5,6 +5,7 @@
 
 #include "rules/finding.h"
 #include "util/diagnostic.h"
+#include "util/json.h"
 
 struct bh_report {
 	const char *command;            /* "scan", "inside", … */
@@ -43,9 +44,7 @@ int bh_report_policyreport(FILE *out, const struct bh_report *r);
 /* Writes r with the reporter of format (enum bh_format; text when out of range). */
 int bh_report_write(FILE *out, int format, const struct bh_report *r);
 
-/* JSON helpers shared by every JSON writer in the project */
-void bh_json_str(FILE *out, const char *s);           /* quoted, escaped, or null */
-void bh_json_strn(FILE *out, const char *s, size_t n);
+/* JSON strings: bh_json_str, bh_json_strn (util/json.h) */
 /* One finding as a JSON object in the documented shape (docs/schema/findings.schema.json). */
 void bh_json_finding(FILE *out, const struct bh_finding *f);
 
