@@ -4,6 +4,7 @@
 #define BH_CMD_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "util/file.h"
 #include "util/version.h"
@@ -40,5 +41,15 @@ int bh_cli_format(const char *cmd, const char *arg, unsigned mask, int *format);
 /* Whether the command line asks for JSON (the last --format), looked up before the options are parsed
  * so that every usage error comes out as JSON when JSON was asked for. */
 bool bh_cli_json_asked(int argc, char **argv);
+struct bh_config;
+/* The config a command uses: explicit_path (--config), else $BULKHEAD_CONFIG, else .bulkhead.yaml in the
+ * working directory, else at the git repository root; a found (not given) file is named on stderr
+ * (not by bh_cli_config_find with cmd NULL: serve's stderr is JSON log lines).
+ * bh_cli_config_find returns the path (static storage) or NULL; bh_cli_config loads it into *out (NULL when
+ * there is none) and returns 0, or prints the error (file:line:col) and returns 2. */
+const char *bh_cli_config_find(const char *cmd, const char *explicit_path);
+int bh_cli_config(const char *cmd, int json, const char *explicit_path, struct bh_config **out);
+/* For --help: which config would be used without --config. */
+void bh_cli_config_help(FILE *out);
 
 #endif

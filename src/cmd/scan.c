@@ -30,7 +30,8 @@ static const char scan_help[] =
 	"                       pod-security.kubernetes.io/enforce[-version] labels sets the level and\n"
 	"                       version for its own objects (a warning says so)\n"
 	"  --config FILE        disable rules, override severities, trusted registries, exemptions with a\n"
-	"                       reason and expiry (docs/config.md); expired exemptions are reported\n"
+	"                       reason and expiry (docs/config.md); expired exemptions are reported.\n"
+	"                       Without it: $BULKHEAD_CONFIG, else .bulkhead.yaml here or at the git root\n"
 	"  --show-suppressed    also list findings suppressed by the config or a bulkhead.io/ignore annotation\n"
 	"  --jobs N             scan files on N threads (default: the CPUs available); output order is\n"
 	"                       the same for every N\n"
@@ -90,7 +91,7 @@ static int parse(int argc, char **argv, struct scan_opts *o)
 						  "bad --pss '%s' (LEVEL[:VERSION]: baseline, restricted, privileged or none; v1.N or latest)",
 						  optarg);
 			break;
-		case 'h': fputs(scan_help, stdout); return 1;
+		case 'h': fputs(scan_help, stdout); bh_cli_config_help(stdout); return 1;
 		default:
 			rc = bh_cli_error("scan", o->json, "unknown option '%s' (see bulkhead scan --help)", argv[optind - 1]);
 		}
@@ -136,9 +137,8 @@ int cmd_scan(int argc, char **argv)
 	if (rc)
 		return rc == 1 ? 0 : rc;
 	struct bh_config *cfg = NULL;
-	struct bh_err err = {0};
-	if (o.config && bh_config_load(o.config, &cfg, &err) < 0)
-		return bh_cli_error("scan", o.json, "%s:%u:%u: %s", o.config, err.line, err.col, err.msg);
+	if (bh_cli_config("scan", o.json, o.config, &cfg))
+		return 2;
 	/* PSS pre-pass: Namespace enforce labels apply to their objects wherever the Namespace sits */
 	struct bh_batch_opts bo = {.cfg = cfg, .jobs = o.jobs, .progress = !o.quiet};
 	if (!o.pss.off) {

@@ -176,8 +176,9 @@ void bh_engine_object(struct bh_engine *e, const struct bh_object *o)
 			e->findings.n = w;
 		}
 	}
-	bh_config_apply_flags(e->cfg, o, &e->findings, first, e->now, config_note, e,
-			      e->no_ignore_annotation ? BH_APPLY_NO_ANNOTATION : 0);
+	struct bh_apply_opts ao = {.now = e->now, .note = config_note, .ctx = e, .user = e->user,
+				   .flags = e->no_ignore_annotation ? BH_APPLY_NO_ANNOTATION : 0};
+	bh_config_apply_opts(e->cfg, o, &e->findings, first, &ao);
 }
 
 static int object_cb(const struct bh_object *o, void *ctx)
