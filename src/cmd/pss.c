@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "config/engine_ops.h"
 #include "engine/batch.h"
 #include "report/report.h"
 #include "rules/pss.h"
@@ -258,7 +259,8 @@ int cmd_pss(int argc, char **argv)
 	if (rc)
 		return rc == 1 ? 0 : rc;
 	/* one worker: the verdicts are collected in run, in input order */
-	struct bh_batch_opts bo = {.jobs = 1, .no_rules = true, .on_pod = on_pod, .on_pod_ctx = &run};
+	struct bh_batch_opts bo = {.cfg_ops = &bh_config_engine_ops, .jobs = 1, .no_rules = true, .on_pod = on_pod,
+				   .on_pod_ctx = &run};
 	struct bh_batch b;
 	if (bh_batch_run(&b, &bo, argv + optind, argc - optind) < 0 || run.oom)
 		bh_engine_error(&b.e, NULL, 0, 0, "out of memory: some results are missing");

@@ -8,6 +8,7 @@
 
 #include "cmd.h"
 #include "config/config.h"
+#include "config/engine_ops.h"
 #include "engine/batch.h"
 #include "engine/pss_scan.h"
 #include "report/report.h"
@@ -140,7 +141,7 @@ int cmd_scan(int argc, char **argv)
 	if (bh_cli_config("scan", o.json, o.config, &cfg))
 		return 2;
 	/* PSS pre-pass: Namespace enforce labels apply to their objects wherever the Namespace sits */
-	struct bh_batch_opts bo = {.cfg = cfg, .jobs = o.jobs, .progress = !o.quiet};
+	struct bh_batch_opts bo = {.cfg = cfg, .cfg_ops = &bh_config_engine_ops, .jobs = o.jobs, .progress = !o.quiet};
 	if (!o.pss.off) {
 		bo.on_pod = bh_pss_scan_on_pod, bo.on_pod_ctx = &o.pss;
 		bo.pre = pss_pre, bo.pre_ctx = &o.pss;

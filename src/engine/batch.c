@@ -416,6 +416,7 @@ static int start_workers(struct bh_batch *b, struct job *j, int jobs)
 		struct bh_engine *e = &j->engines[w];
 		bh_engine_init(e);
 		e->cfg = j->o->cfg;
+		e->cfg_ops = j->o->cfg_ops;
 		e->now = b->e.now;
 		e->no_rules = j->o->no_rules;
 		e->on_pod = j->o->on_pod;

@@ -8,6 +8,7 @@
 
 struct bh_batch_opts {
 	const struct bh_config *cfg;
+	const struct bh_engine_cfg_ops *cfg_ops; /* see struct bh_engine */
 	int jobs;                  /* workers; 0 = the CPUs available */
 	bool progress;             /* "scanned i/n parts" on a terminal's stderr while it runs */
 	bool no_rules;             /* like bh_engine.no_rules */

@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include "util/map.h"
-#include "config/config.h"
 #include "rules/rules.h"
 
 void bh_engine_init(struct bh_engine *e)
@@ -86,23 +85,6 @@ static const char *intern(struct bh_engine *e, const char *s)
 	return s ? bh_arena_strndup(&e->results, s, strlen(s)) : NULL;
 }
 
-static void config_note(const struct bh_object *o, const char *msg, void *ctx)
-{
-	bh_engine_warning(ctx, o->doc->file, o->ref.line, o->ref.col, "%s %s: %s", o->ref.kind ? o->ref.kind : "object",
-			  o->ref.name ? o->ref.name : "(unnamed)", msg);
-}
-
-/* The rules' view of the config (rules/ may not include config/): disabled rules, trusted registries. */
-static bool rule_off(const void *cfg, const struct bh_rule *r)
-{
-	return bh_config_rule_disabled(cfg, r);
-}
-
-static bool image_trusted(const void *cfg, const char *image)
-{
-	return bh_config_trusted_registry(cfg, image);
-}
-
 static bool same_finding(const struct bh_finding *a, const struct bh_finding *b)
 {
 	return a->rule == b->rule && a->line == b->line && a->col == b->col && a->sev == b->sev &&
@@ -134,10 +116,12 @@ void bh_engine_object(struct bh_engine *e, const struct bh_object *o)
 	/* Duplicate keys: Kubernetes' decoders may take either value, so evaluate the first-wins and the
 	 * last-wins reading and keep every finding of both (the riskier reading is never lost). */
 	int readings = o->doc->has_dups ? 2 : 1;
+	const struct bh_engine_cfg_ops *ops = e->cfg_ops;
+	size_t npp = 0;
+	const struct bh_podpath *pp = ops && e->cfg ? ops->podpaths(e->cfg, &npp) : NULL;
 	for (int rd = 0; rd < readings; rd++) {
 		struct bh_pod p;
-		int rc = bh_pod_build_ex(&p, o, (enum bh_reading)rd, &e->doc, e->cfg ? e->cfg->podpaths : NULL,
-					 e->cfg ? e->cfg->npodpaths : 0);
+		int rc = bh_pod_build_ex(&p, o, (enum bh_reading)rd, &e->doc, pp, npp);
 		if (rc < 0) {
 			bh_engine_error(e, o->doc->file, o->ref.line, o->ref.col, "out of memory building the pod view");
 			return;
@@ -157,8 +141,9 @@ void bh_engine_object(struct bh_engine *e, const struct bh_object *o)
 		}
 		size_t before = e->findings.n;
 		if (!e->no_rules) {
-			struct bh_rule_ctx cx = {.pod = &p, .arg = e->cfg, .rule_off = e->cfg ? rule_off : NULL,
-						 .image_trusted = e->cfg && e->cfg->nregistries ? image_trusted : NULL};
+			bool cfg = ops && e->cfg;
+			struct bh_rule_ctx cx = {.pod = &p, .arg = e->cfg, .rule_off = cfg ? ops->rule_off : NULL,
+						 .image_trusted = cfg && ops->has_registries(e->cfg) ? ops->image_trusted : NULL};
 			bh_rules_eval(&cx, &e->findings);
 		}
 		if (e->on_pod)
@@ -176,9 +161,8 @@ void bh_engine_object(struct bh_engine *e, const struct bh_object *o)
 			e->findings.n = w;
 		}
 	}
-	struct bh_apply_opts ao = {.now = e->now, .note = config_note, .ctx = e, .user = e->user,
-				   .flags = e->no_ignore_annotation ? BH_APPLY_NO_ANNOTATION : 0};
-	bh_config_apply_opts(e->cfg, o, &e->findings, first, &ao);
+	if (ops)
+		ops->apply(e, o, first);
 }
 
 static int object_cb(const struct bh_object *o, void *ctx)
