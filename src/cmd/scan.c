@@ -18,6 +18,8 @@ static const char scan_help[] =
 	"\n"
 	"Scans Kubernetes manifests (YAML or JSON; files, directories searched recursively for *.yaml, *.yml,\n"
 	"*.json; - for stdin) for settings that open a path from a container to the node.\n"
+	"Pipes, /dev/stdin, <(cmd) and FIFOs named as PATH are read once; FIFOs, sockets and devices found in\n"
+	"a directory are skipped with a warning. Inputs above 256 MiB are input errors.\n"
 	"\n"
 	"options:\n"
 	"  --format FORMAT      text (default), json, sarif (SARIF 2.1.0 for code scanning), junit,\n"
