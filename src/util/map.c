@@ -32,8 +32,7 @@ struct bh_map_guard {
 static struct bh_map_guard guards[NGUARDS];
 static uintptr_t pagesize;
 static struct sigaction old_bus;
-static pthread_once_t once = PTHREAD_ONCE_INIT;
-static bool installed;
+static pthread_mutex_t install_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static void on_sigbus(int sig, siginfo_t *si, void *uc)
 {
@@ -54,22 +53,32 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
 	(void)uc;
 }
 
-static void install(void)
+/* Installs the handler unless it is in place; checked for every mapping, because a handler installed
+ * after ours (a test framework, a sanitizer) replaces it. */
+static bool install(void)
 {
-	long pg = sysconf(_SC_PAGESIZE);
-	pagesize = pg > 0 ? (uintptr_t)pg : 4096;
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_sigaction = on_sigbus;
-	sa.sa_flags = SA_SIGINFO | SA_RESTART;
-	sigemptyset(&sa.sa_mask);
-	installed = sigaction(SIGBUS, &sa, &old_bus) == 0;
+	pthread_mutex_lock(&install_mu);
+	if (!pagesize) {
+		long pg = sysconf(_SC_PAGESIZE);
+		pagesize = pg > 0 ? (uintptr_t)pg : 4096;
+	}
+	struct sigaction cur;
+	bool ok = sigaction(SIGBUS, NULL, &cur) == 0;
+	if (ok && !((cur.sa_flags & SA_SIGINFO) && cur.sa_sigaction == on_sigbus)) {
+		struct sigaction sa;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_sigaction = on_sigbus;
+		sa.sa_flags = SA_SIGINFO | SA_RESTART;
+		sigemptyset(&sa.sa_mask);
+		ok = sigaction(SIGBUS, &sa, &old_bus) == 0;
+	}
+	pthread_mutex_unlock(&install_mu);
+	return ok;
 }
 
 static struct bh_map_guard *guard_get(void)
 {
-	pthread_once(&once, install);
-	if (!installed)
+	if (!install())
 		return NULL;
 	for (int i = 0; i < NGUARDS; i++) {
 		int zero = 0;
