@@ -177,7 +177,8 @@ int bh_map_fd(int fd, size_t max, struct bh_map *m)
 		return -EISDIR;
 	if (m->regular && (uintmax_t)st.st_size > max)
 		return -EFBIG;
-	if (m->regular && st.st_size > 0 && map_regular(fd, (size_t)st.st_size, m) == 0)
+	/* a descriptor not at offset 0 (stdin after a `read` in the shell) is read from where it stands */
+	if (m->regular && st.st_size > 0 && lseek(fd, 0, SEEK_CUR) == 0 && map_regular(fd, (size_t)st.st_size, m) == 0)
 		return 0;
 	char *buf;
 	size_t len;

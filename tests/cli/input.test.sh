@@ -18,6 +18,9 @@ check "cmd | scan /dev/stdin: exit 1" test $rc = 1
 check "cmd | scan /dev/stdin: BH0001 reported" grep -q 'BH0001' "$T/out"
 cat "$P" | $TO "$BH" scan - >"$T/out"; rc=$?
 check "cmd | scan -: exit 1" test $rc = 1
+# stdin redirected from a file is read from where the shell left it, as before
+{ read -r _; "$BH" scan --format json -; } <"$P" >"$T/json"
+check "stdin at an offset: read from there (line numbers shift by one)" jq -e '.findings[0].location.line == ('"$("$BH" scan --format json "$P" | jq '.findings[0].location.line')"' - 1)' "$T/json" >/dev/null
 # stdin named twice is the same stream: both names see its bytes, as before
 cat "$P" | $TO "$BH" scan --format json - /dev/stdin >"$T/json"; rc=$?
 check "- and /dev/stdin: both evaluated" jq -e '.summary.files == 2 and .summary.objects == 2' "$T/json" >/dev/null
