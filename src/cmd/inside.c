@@ -69,9 +69,8 @@ int cmd_inside(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			format = bh_format_parse(optarg);
-			if (format != BH_FMT_TEXT && format != BH_FMT_JSON)
-				return bh_cli_error("inside", 0, "unknown --format '%s' (text, json)", optarg);
+			if (bh_cli_format("inside", optarg, BH_FMT_TEXT_JSON, &format))
+				return 2;
 			break;
 		case 'r': root = optarg; break;
 		case 'c': cve_data = optarg; break;
