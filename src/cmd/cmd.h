@@ -26,12 +26,17 @@ int cmd_scan(int argc, char **argv);
 int cmd_pss(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_inside(int argc, char **argv);
+int cmd_node(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 
 /* Prints "bulkhead CMD: message" on stderr, or {"error": …} on stdout when json is set. Returns 2. */
 int bh_cli_error(const char *cmd, int json, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+struct bh_cvedb;
+/* Loads the escape CVE data (FILE, or the built-in copy when path is NULL) into db for command cmd.
+ * 0, or the exit code 2 after printing the error (db released). */
+int bh_cli_cvedb(const char *cmd, int json, const char *path, struct bh_cvedb *db);
 struct bh_engine;
 /* PATH arguments → files (directories recursively: *.yaml *.yml *.json, sorted). Errors go to e.
  * *out and its strings are malloc'ed; returns the count. */
