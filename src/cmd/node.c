@@ -132,7 +132,7 @@ static int parse_args(int argc, char **argv, struct node_args *a)
 static int report(const struct node_args *a, const struct bh_nodefacts *n, const struct bh_cvedb *db,
 		  struct bh_findings *fs)
 {
-	struct bh_objref obj = {.kind = "Node", .name = n->hostname[0] ? n->hostname : NULL};
+	struct bh_objref obj = {.kind = "Node", .name = n->hostname[0] ? n->hostname : NULL, .file = n->root};
 	struct bh_report r = {.command = "node", .findings = fs, .objects = 1, .objlist = &obj, .nobjlist = 1};
 	r.color = a->format == BH_FMT_TEXT && isatty(1) && !getenv("NO_COLOR");
 	if (a->format == BH_FMT_JSON)

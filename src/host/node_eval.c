@@ -100,8 +100,10 @@ int bh_node_kernel_cve(const struct bh_nodefacts *n, const struct bh_cve *c, cha
 		return 0;
 	}
 	if (v == BH_DISTFIX_AFFECTED) {
-		snprintf(why, len, "installed %s %s; %s %s fixed it in %s %s (%s)", n->kernel_pkg, n->kernel_pkg_version,
-			 n->os_pretty[0] ? n->os_pretty : n->distro, "", d->package, d->version, d->ref);
+		snprintf(why, len, "%s kernel package %s is older than the fixed %s %s (%s %s: %s)%s",
+			 m == BH_CVE_NOT_AFFECTED ? "out of range by upstream version, but the distribution says the"
+			 : "in range by upstream version, and the", n->kernel_pkg_version, d->package, d->version,
+			 d->distro, d->release, d->ref, "");
 		return 1;
 	}
 	if (m == BH_CVE_NOT_AFFECTED)
@@ -109,7 +111,8 @@ int bh_node_kernel_cve(const struct bh_nodefacts *n, const struct bh_cve *c, cha
 	char confirm[300];
 	bh_distro_confirm(n->kernel.distro, c->id, confirm, sizeof(confirm));
 	if (m == BH_CVE_AFFECTED)
-		snprintf(why, len, "kernel %s is affected by upstream version %s", n->kernel.release, vb);
+		snprintf(why, len, "kernel %s is affected by upstream version %s (no distribution back-ports known)",
+			 n->kernel.release, vb);
 	else
 		snprintf(why, len, "in range by upstream version (%s %s%s%s); check the distribution's fixed package "
 			 "(%s %s): %s", n->kernel.exact ? "level" : "branch", vb, n->kernel_pkg_version[0] ? ", package " : "",
@@ -178,13 +181,13 @@ static void eval_kernel(struct ev *e, const struct bh_cvedb *db, int *backported
 			s = lower(s);
 		if (ok == 0)
 			s = BH_SEV_INFO;
-		snprintf(ev, sizeof(ev), "kernel %s (%s %s); %s; needs %s%s%s (for a default pod); ref %s", n->kernel.release,
-			 n->os_pretty[0] ? n->os_pretty : n->distro, n->kernel_pkg_version, why, c->needs, need[0] ? " → " : "",
-			 need, c->refs[0]);
-		emit(e, R_KERNEL_CVE, s, c->id, ev, "%s (%s): %s — %s", c->id, c->name ? c->name : "",
-		     v == 1 ? "the installed kernel is affected" : "in range by upstream version; check the distribution's "
-		     "fixed package", ok == 1 ? "its preconditions hold for a default pod" : ok == 0 ? "a precondition does "
-		     "not hold for a default pod (privileged pods still reach it)" : "some preconditions depend on the pod");
+		snprintf(ev, sizeof(ev), "kernel %s (%s, package %s); needs %s%s%s (for a default pod); ref %s",
+			 n->kernel.release, n->os_pretty[0] ? n->os_pretty : n->distro,
+			 n->kernel_pkg_version[0] ? n->kernel_pkg_version : "unknown", c->needs, need[0] ? " → " : "", need,
+			 c->refs[0]);
+		emit(e, R_KERNEL_CVE, s, c->id, ev, "%s (%s): %s — %s", c->id, c->name ? c->name : "", why,
+		     ok == 1 ? "its preconditions hold for a default pod" : ok == 0 ? "a precondition does not hold for a "
+		     "default pod (privileged pods still reach it)" : "some preconditions depend on the pod");
 	}
 }
 
@@ -200,10 +203,9 @@ static void eval_runtimes(struct ev *e, const struct bh_cvedb *db, int *backport
 			*backported += v == 0 && why[0];
 			if (!v)
 				continue;
-			snprintf(ev, sizeof(ev), "%s; %s; ref %s", rt->raw, why, c->refs[0]);
-			emit(e, R_RUNTIME_CVE, v == 2 ? lower(c->sev) : c->sev, c->id, ev, "%s (%s): %s %s %s", c->id,
-			     c->name ? c->name : "", rt->name, rt->version, v == 1 ? "is affected" : "is in range by upstream "
-			     "version; check the distribution's fixed package");
+			snprintf(ev, sizeof(ev), "%s (%s); ref %s", rt->raw, rt->from, c->refs[0]);
+			emit(e, R_RUNTIME_CVE, v == 2 ? lower(c->sev) : c->sev, c->id, ev, "%s (%s): %s", c->id,
+			     c->name ? c->name : "", why);
 		}
 	}
 }
@@ -385,6 +387,7 @@ int bh_node_evaluate(const struct bh_nodefacts *n, const struct bh_cvedb *db, st
 	struct bh_objref saved = out->cur;
 	out->cur.kind = "Node";
 	out->cur.name = n->hostname[0] ? bh_arena_strndup(out->a, n->hostname, strlen(n->hostname)) : NULL;
+	out->cur.file = bh_arena_strndup(out->a, n->root, strlen(n->root)); /* the tree the facts came from */
 	char mit[400] = "";
 	int backported = 0;
 	eval_kernel(&e, db, &backported);

@@ -52,6 +52,7 @@ static bool pick_version(const char *text, char *out, size_t len)
 		size_t wl = strcspn(w, " \t\n,");
 		if (!memchr(w, '.', wl) || bh_ver_parse(w, &v, &end))
 			continue;
+		v.abi = 0; /* "1.6.0-1": a package revision, not part of the upstream version */
 		bh_ver_str(&v, out, len);
 		return true;
 	}
