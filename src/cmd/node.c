@@ -42,12 +42,14 @@ static const char node_help[] =
 static void print_facts(FILE *out, const struct bh_nodefacts *n)
 {
 	char vb[40];
+	struct bh_ver up = n->kernel.ver;
+	up.abi = 0;
 	fprintf(out, "bulkhead node: %s (%s), root %s%s\n", n->hostname[0] ? n->hostname : "?",
 		n->os_pretty[0] ? n->os_pretty : n->distro, n->root, n->as_root ? "" : ", not root");
 	if (n->kernel_known)
 		fprintf(out, "  kernel %s (%s, %s level %s%s%s), package %s %s (from %s)\n", n->kernel.release,
 			bh_distro_name(n->kernel.distro), n->kernel.exact ? "upstream" : "branch",
-			bh_ver_str(&n->kernel.ver, vb, sizeof(vb)), n->kernel.upstream_from[0] ? " from " : "",
+			bh_ver_str(&up, vb, sizeof(vb)), n->kernel.upstream_from[0] ? " from " : "",
 			n->kernel.upstream_from, n->kernel_pkg[0] ? n->kernel_pkg : "?",
 			n->kernel_pkg_version[0] ? n->kernel_pkg_version : "?", n->kernel_pkg_from[0] ? n->kernel_pkg_from : "-");
 	fprintf(out, "  lsm %s; cgroup v1 %s, v2 %s; seccomp %s\n", n->lsm_list[0] ? n->lsm_list : "?",

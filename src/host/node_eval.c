@@ -92,7 +92,9 @@ int bh_node_kernel_cve(const struct bh_nodefacts *n, const struct bh_cve *c, cha
 	const struct bh_cve_distfix *d;
 	enum bh_cve_match m = bh_cve_match_kernel(c, &n->kernel);
 	enum bh_distfix_verdict v = bh_cve_distfix(c, n->distro, n->os_version_id, NULL, n->kernel_pkg_version, &d);
-	bh_ver_str(&n->kernel.ver, vb, sizeof(vb));
+	struct bh_ver up = n->kernel.ver;
+	up.abi = 0;
+	bh_ver_str(&up, vb, sizeof(vb));
 	if (v == BH_DISTFIX_FIXED || v == BH_DISTFIX_NOT_AFFECTED) {
 		snprintf(why, len, "%s %s: %s %s %s (%s)", n->kernel_pkg, n->kernel_pkg_version,
 			 v == BH_DISTFIX_FIXED ? "the fix is in" : "the distribution says", d->package,

@@ -21,10 +21,12 @@ static void kv(FILE *o, const char *sep, const char *k, const char *v)
 static void json_kernel(FILE *o, const struct bh_nodefacts *n)
 {
 	char vb[40];
+	struct bh_ver up = n->kernel.ver;
+	up.abi = 0;
 	fputs(", \"kernel\": {", o);
 	kv(o, "", "release", n->kernel_known ? n->kernel.release : NULL);
 	kv(o, ", ", "distribution", n->kernel_known ? bh_distro_name(n->kernel.distro) : NULL);
-	kv(o, ", ", "upstreamVersion", n->kernel_known ? bh_ver_str(&n->kernel.ver, vb, sizeof(vb)) : NULL);
+	kv(o, ", ", "upstreamVersion", n->kernel_known ? bh_ver_str(&up, vb, sizeof(vb)) : NULL);
 	fprintf(o, ", \"exact\": %s, \"backports\": %s", n->kernel.exact ? "true" : "false",
 		n->kernel.backports ? "true" : "false");
 	kv(o, ", ", "package", n->kernel_pkg);

@@ -117,7 +117,8 @@ static void cfg_bool(struct bh_node_kubelet *k, const struct bh_node *v, int *ds
 	bool b;
 	if (bh_as_bool(v, &b) == BH_OK) {
 		*dst = b;
-		set_where(k, w, "%s:%u", k->config, v->line);
+		if (w >= 0)
+			set_where(k, w, "%s:%u", k->config, v->line);
 	}
 }
 
@@ -128,7 +129,7 @@ static void apply_config_doc(struct bh_node_kubelet *k, const struct bh_node *r)
 	int64_t i;
 	cfg_bool(k, path_get(r, "authentication", "anonymous", "enabled"), &k->anonymous, W_ANON);
 	int wh = -1;
-	cfg_bool(k, path_get(r, "authentication", "webhook", "enabled"), &wh, W_ANON);
+	cfg_bool(k, path_get(r, "authentication", "webhook", "enabled"), &wh, -1);
 	if (wh >= 0)
 		k->webhook_authn = wh;
 	const struct bh_node *v = path_get(r, "authentication", "x509", "clientCAFile");
