@@ -10,6 +10,7 @@
 
 #include "cmd.h"
 #include "host/inside.h"
+#include "host/node.h"
 #include "report/report.h"
 #include "rules/rules.h"
 #include "watch/detect.h"
@@ -28,6 +29,7 @@ struct area {
 static const struct area areas[] = {
 	{"scan", static_rules},
 	{"inside", bh_inside_rules},
+	{"node", bh_node_rules},
 	{"watch", bhw_rules},
 };
 #define NAREAS (sizeof(areas) / sizeof(areas[0]))

@@ -77,6 +77,19 @@ printf 'authentication: [\n' >"$out.bad.yaml"
 "$BH" node --root / --no-exec --kubelet-config "$out.bad.yaml" --kubelet-flags "" --format json >"$out" 2>/dev/null
 check "a kubelet config that does not decode: file:line:col in BH0622" jqe '[.findings[] | select(.rule == "BH0622" and (.evidence | test("bad.yaml:[0-9]+:[0-9]+")))] | length == 1' "$out"
 
+# golden coverage: every node rule fires on at least one fixture tree
+"$BH" node --root "$FX/weak" --format json >"$out.weak"
+check "weak: AlwaysAllow without a config file, no LSM, no seccomp, runtimes unconfined" eval 'sev BH0613 authorization.mode critical "$out.weak" &&
+	jqe "[.findings[] | select(.rule == \"BH0610\" or .rule == \"BH0611\")] | length == 2" "$out.weak" &&
+	has BH0620 /etc/containerd/config.toml "$out.weak" && has BH0620 /etc/docker/daemon.json "$out.weak"'
+for f in debian11 ubuntu2004-backport rhel8 kubelet-open; do "$BH" node --root "$FX/$f" --format json; done >"$out.all"
+"$BH" rules --format json >"$out.rules"
+missing=$(jq -r '.rules[] | select(.area == "node") | .id' "$out.rules" | while read -r id; do
+	jq -s -e --arg id "$id" 'any(.[].findings[]; .rule == $id)' "$out.all" "$out.weak" >/dev/null || printf ' %s' "$id"; done)
+check "every node rule has a golden fixture (missing:${missing:- none})" test -z "$missing"
+"$BH" explain BH0612 | grep -q "CIS Kubernetes Benchmark 4.2.1"
+check "explain BH0612 names its CIS id" test $? = 0
+
 # formats, errors
 for f in sarif junit policyreport; do
 	"$BH" node --root "$FX/kubelet-open" --format $f >"$out.$f"; rc=$?
