@@ -90,6 +90,12 @@ check "every node rule has a golden fixture (missing:${missing:- none})" test -z
 "$BH" explain BH0612 | grep -q "CIS Kubernetes Benchmark 4.2.1"
 check "explain BH0612 names its CIS id" test $? = 0
 
+# the JSON shape of docs/schema/node.schema.json: every required key of "node" is there
+req=$(jq -r '.properties.node.required | join(" ")' "$TOP/docs/schema/node.schema.json")
+"$BH" node --root "$FX/kubelet-open" --format json >"$out"
+miss=""; for k in $req; do jqe --arg k "$k" '.node | has($k)' "$out" || miss="$miss $k"; done
+check "node JSON has every key the schema requires (missing:${miss:- none})" test -z "$miss"
+
 # formats, errors
 for f in sarif junit policyreport; do
 	"$BH" node --root "$FX/kubelet-open" --format $f >"$out.$f"; rc=$?
