@@ -37,7 +37,8 @@ static const char node_help[] =
 	"\n"
 	"JSON: the common findings object plus \"node\" (facts; docs/schema/node.schema.json); findings' object is\n"
 	"{\"kind\": \"Node\", \"name\": HOSTNAME}, so `bulkhead cluster` can join them to Node objects by name.\n"
-	"exit codes: 0 nothing at or above the fail level, 1 findings at or above it, 2 usage or input error\n";
+	"exit codes: 0 nothing at or above the fail level, 1 findings at or above it, 2 usage or input error\n"
+	"(a --kubelet-config FILE that does not decode is an input error: file:line:col in \"errors\")\n";
 
 static void print_facts(FILE *out, const struct bh_nodefacts *n)
 {
@@ -136,6 +137,14 @@ static int report(const struct node_args *a, const struct bh_nodefacts *n, const
 {
 	struct bh_objref obj = {.kind = "Node", .name = n->hostname[0] ? n->hostname : NULL, .file = n->root};
 	struct bh_report r = {.command = "node", .findings = fs, .objects = 1, .objlist = &obj, .nobjlist = 1};
+	/* a kubelet config that does not decode is an input error with its position (and a BH0622 finding) */
+	const struct bh_node_kubelet *k = &n->kubelet;
+	struct bh_input_error ie = {.file = k->config, .line = k->config_error_line, .col = k->config_error_col,
+				    .message = k->config_error_msg};
+	if (k->config_error[0]) {
+		r.errors = &ie;
+		r.nerrors = 1;
+	}
 	r.color = a->format == BH_FMT_TEXT && isatty(1) && !getenv("NO_COLOR");
 	if (a->format == BH_FMT_JSON)
 		write_json(stdout, &r, n, db);
@@ -144,8 +153,8 @@ static int report(const struct node_args *a, const struct bh_nodefacts *n, const
 		bh_report_text(stdout, &r);
 	} else
 		bh_report_write(stdout, a->format, &r);
-	int exit_code = 0;
-	for (size_t i = 0; a->fail_on != BH_SEV_NONE && i < fs->n; i++)
+	int exit_code = k->config_error[0] && a->o.kubelet_config ? 2 : 0;
+	for (size_t i = 0; exit_code != 2 && a->fail_on != BH_SEV_NONE && i < fs->n; i++)
 		if ((int)fs->v[i].sev >= a->fail_on)
 			exit_code = 1;
 	return fflush(stdout) ? 2 : exit_code;

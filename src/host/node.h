@@ -57,6 +57,8 @@ struct bh_node_kubelet {
 	struct bh_node_file { char path[200]; unsigned mode; long uid, gid; const char *cis; } files[4];
 	size_t nfiles;
 	char config_error[240];    /* the config could not be decoded: file:line:col message */
+	unsigned config_error_line, config_error_col;
+	char config_error_msg[200];
 };
 
 struct bh_node_runtime_cfg {

@@ -8,6 +8,7 @@
 
 #include "host/node.h"
 #include "host/node_int.h"
+#include "host/pkgver.h"
 
 #define rules bh_node_rule_table
 
@@ -86,6 +87,21 @@ static int precond(const char *tok, void *ctx)
 	return -1; /* cap_sys_admin, cap_net_admin, host_net: only the pods that ask for them */
 }
 
+/* RHEL: /usr/lib/modules names are package versions (plus .ARCH): a fixed kernel installed but not booted */
+static const char *installed_fixed(const struct bh_nodefacts *n, const char *fixed)
+{
+	static char name[96];
+	for (size_t i = 0; !strcmp(n->distro, "rhel") && i < n->nkernels; i++) {
+		snprintf(name, sizeof(name), "%s", n->kernels_installed[i]);
+		char *dot = strrchr(name, '.');
+		if (dot && strncmp(dot + 1, "el", 2))
+			*dot = 0;
+		if (bh_rpm_vercmp(name, fixed) >= 0)
+			return n->kernels_installed[i];
+	}
+	return NULL;
+}
+
 int bh_node_kernel_cve(const struct bh_nodefacts *n, const struct bh_cve *c, char *why, size_t len)
 {
 	char vb[40];
@@ -102,10 +118,12 @@ int bh_node_kernel_cve(const struct bh_nodefacts *n, const struct bh_cve *c, cha
 		return 0;
 	}
 	if (v == BH_DISTFIX_AFFECTED) {
-		snprintf(why, len, "%s kernel package %s is older than the fixed %s %s (%s %s: %s)%s",
+		const char *booted = installed_fixed(n, d->version);
+		snprintf(why, len, "%s kernel package %s is older than the fixed %s %s (%s %s: %s)%s%s%s",
 			 m == BH_CVE_NOT_AFFECTED ? "out of range by upstream version, but the distribution says the"
 			 : "in range by upstream version, and the", n->kernel_pkg_version, d->package, d->version,
-			 d->distro, d->release, d->ref, "");
+			 d->distro, d->release, d->ref, booted ? "; the fixed kernel " : "", booted ? booted : "",
+			 booted ? " is installed but not running: reboot into it" : "");
 		return 1;
 	}
 	if (m == BH_CVE_NOT_AFFECTED)

@@ -175,8 +175,12 @@ static void read_config(struct bh_nodefacts *n, struct bh_node_kubelet *k)
 	int r = d ? bh_decoder_next(d, &a, &doc, &err) : -ENOMEM;
 	if (r == 1 && doc.root && doc.root->type == BH_MAP)
 		apply_config_doc(k, doc.root);
-	else if (r < 0)
+	else if (r < 0) {
 		snprintf(k->config_error, sizeof(k->config_error), "%s:%u:%u: %s", k->config, err.line, err.col, err.msg);
+		snprintf(k->config_error_msg, sizeof(k->config_error_msg), "%s", err.msg);
+		k->config_error_line = err.line;
+		k->config_error_col = err.col;
+	}
 	bh_decoder_free(d);
 	bh_arena_release(&a);
 	free(buf);

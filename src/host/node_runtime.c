@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,6 +132,18 @@ static void from_package(const char *status, struct bh_node_runtime *r, const ch
 	}
 }
 
+/* formats through a local buffer: the arguments are fields of the same struct as dst */
+static void set_str(char *dst, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void set_str(char *dst, size_t len, const char *fmt, ...)
+{
+	char tmp[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	snprintf(dst, len, "%s", tmp);
+}
+
 static void probe_one(const struct bh_node_opts *o, struct bh_nodefacts *n, int i, const char *status)
 {
 	struct bh_node_runtime *r = &n->rt[i];
@@ -139,14 +152,14 @@ static void probe_one(const struct bh_node_opts *o, struct bh_nodefacts *n, int 
 	from_package(status, r, rts[i].pkgs);
 	if (r->path[0] && n->live && !o->no_exec && !run_version(r->path, r->raw, sizeof(r->raw)) &&
 	    pick_version(r->raw, r->version, sizeof(r->version))) {
-		snprintf(r->from, sizeof(r->from), "%s --version", r->path);
+		set_str(r->from, sizeof(r->from), "%s --version", r->path);
 		return;
 	}
 	if (r->pkg_version[0]) {
 		const char *colon = strchr(r->pkg_version, ':');
-		snprintf(r->raw, sizeof(r->raw), "%s %s", r->pkg, r->pkg_version);
+		set_str(r->raw, sizeof(r->raw), "%s %s", r->pkg, r->pkg_version);
 		if (pick_version(colon ? colon + 1 : r->pkg_version, r->version, sizeof(r->version)))
-			snprintf(r->from, sizeof(r->from), "dpkg status (%s)", r->pkg);
+			set_str(r->from, sizeof(r->from), "dpkg status (%s)", r->pkg);
 		return;
 	}
 	if (r->path[0])

@@ -43,6 +43,8 @@ check "ubuntu: userns disabled, cgroup v2: no BH0602/BH0609" eval 'hasnt BH0602 
 check "rhel8: package version from the release string" jqe '.node.kernel.packageVersion == "4.18.0-348.7.1.el8_5" and .node.os.distribution == "rhel"' "$out"
 check "rhel8: Dirty Pipe reported from Red Hat's data although 4.18 < 5.8" eval 'sev BH0600 CVE-2022-0847 critical "$out" &&
 	jqe "[.findings[] | select(.field == \"CVE-2022-0847\")][0].message | test(\"out of range by upstream version, but.*4.18.0-348.20.1.el8_5.*RHSA-2022:0825\")" "$out"'
+check "rhel8: a fixed kernel installed under /usr/lib/modules but not booted is named" jqe \
+	'[.findings[] | select(.field == "CVE-2022-0847")][0].message | test("4.18.0-348.23.1.el8_5.x86_64 is installed but not running")' "$out"
 check "rhel8: rpm database named as not read" jqe '[.node.unread[] | select(test("/var/lib/rpm/Packages not read"))] | length == 1' "$out"
 check "rhel8: SELinux enforcing: no BH0610, listed as mitigation" eval 'jqe "[.findings[] | select(.rule == \"BH0610\")] | length == 0" "$out" &&
 	jqe "[.findings[] | select(.rule == \"BH0623\" and (.message | test(\"SELinux enforcing\")))] | length == 1" "$out"'
@@ -74,8 +76,10 @@ check "flags without --config: AlwaysAllow + anonymous is critical (CIS 4.2.1, 4
 check "explicit flags win; an unreadable config is named" eval 'hasnt BH0612 authentication.anonymous.enabled "$out" &&
 	jqe "[.node.unread[] | select(test(\"kubelet config /nonexistent.yaml\"))] | length == 1" "$out"'
 printf 'authentication: [\n' >"$out.bad.yaml"
-"$BH" node --root / --no-exec --kubelet-config "$out.bad.yaml" --kubelet-flags "" --format json >"$out" 2>/dev/null
-check "a kubelet config that does not decode: file:line:col in BH0622" jqe '[.findings[] | select(.rule == "BH0622" and (.evidence | test("bad.yaml:[0-9]+:[0-9]+")))] | length == 1' "$out"
+"$BH" node --root / --no-exec --kubelet-config "$out.bad.yaml" --kubelet-flags "" --format json >"$out" 2>/dev/null; rc=$?
+check "a --kubelet-config that does not decode: exit 2, file:line:col in errors and in BH0622" eval 'test "$rc" = 2 &&
+	jqe "[.findings[] | select(.rule == \"BH0622\" and (.evidence | test(\"bad.yaml:[0-9]+:[0-9]+\")))] | length == 1" "$out" &&
+	jqe ".errors[0].line >= 1 and (.errors[0].file | test(\"bad.yaml\"))" "$out"' 
 
 # golden coverage: every node rule fires on at least one fixture tree
 "$BH" node --root "$FX/weak" --format json >"$out.weak"
