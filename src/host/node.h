@@ -112,7 +112,7 @@ struct bh_nodefacts {
 	struct bh_node_runtime_cfg rtcfg;
 	struct bh_node_kubelet kubelet;
 	/* what could not be read, one line each */
-	char unread[BH_NODE_MAX_UNREAD][160];
+	char unread[BH_NODE_MAX_UNREAD][256];
 	size_t nunread;
 };
 

@@ -233,7 +233,7 @@ static void probe_kernel(struct bh_nodefacts *n)
 	free(status);
 	if (!n->kernel_pkg_version[0])
 		bh_node_unread(n, "kernel package of %s: not in dpkg status, /proc/version or /proc/version_signature "
-			       "(a kernel not installed from distribution packages?): matched by upstream version only", rel);
+			       "(not a distribution kernel?): matched by upstream version only", rel);
 	if (!strcmp(n->distro, "rhel") || strstr(n->os_like, "fedora"))
 		probe_rpmdb(n);
 	probe_installed_kernels(n);
