@@ -121,12 +121,14 @@ check "--fail-on none: exit 0" test "$rc" = 0
 "$BH" node --help | grep -q -- '--kubelet-config FILE'
 check "--help documents --kubelet-config" test $? = 0
 
-# deploy/node: scanned clean, every exemption explained in its README
-"$BH" scan "$TOP/deploy/node/daemonset.yaml" --format json --show-suppressed >"$out"; rc=$?
+# deploy/node: scanned clean (with its namespace's Pod Security level), every exemption explained in its README
+"$BH" scan "$TOP/deploy/node" --format json --show-suppressed >"$out"; rc=$?
 check "deploy/node scans clean (exit 0, nothing unsuppressed)" eval 'test "$rc" = 0 && jqe "[.findings[] | select(.suppressed | not)] | length == 0" "$out"'
 unexplained=$(jq -r '[.findings[] | select(.suppressed) | .rule] | unique | .[]' "$out" | while read -r id; do
 	grep -q "$id" "$TOP/deploy/node/README.md" || printf ' %s' "$id"; done)
 check "every suppressed rule of deploy/node is explained in deploy/node/README.md (missing:${unexplained:- none})" test -z "$unexplained"
+check "deploy/node runs outside the restricted bulkhead namespace, in one that admits it" eval 'grep -q "^  namespace: bulkhead-node$" "$TOP/deploy/node/daemonset.yaml" &&
+	grep -q "pod-security.kubernetes.io/enforce: privileged" "$TOP/deploy/node/namespace.yaml"'
 check "deploy/node mounts no socket directory (not /, /run, /var/run, /var/lib/kubelet)" eval '! grep -qE "path: (/|/run|/var/run|/var/lib/kubelet|/var/lib/containerd)[,}]" "$TOP/deploy/node/daemonset.yaml"'
 
 # this machine, read-only: whatever it is, the report is well-formed and names what it could not read
