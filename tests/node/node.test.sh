@@ -141,4 +141,22 @@ if command -v runc >/dev/null && [ "$(id -u)" = 0 ]; then
 else
 	skip "this machine: runc --version (no runc or not root)"
 fi
+# this machine through the DaemonSet's view: read-only binds of /etc /usr /boot /var/lib/dpkg /proc /sys under
+# a directory, in a private mount namespace (nothing is mounted on the host's side)
+if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
+	H=$(mktemp -d)
+	unshare -m bash -c 'set -e; mount --make-rprivate /
+		for d in etc usr boot var/lib/dpkg proc sys; do [ -d "/$d" ] || continue
+			mkdir -p "$1/$d"; mount --rbind "/$d" "$1/$d"; mount -o remount,bind,ro "$1/$d" 2>/dev/null || true; done
+		"$2" node --root "$1" --format json' _ "$H" "$BH" >"$out.view"
+	rm -rf "$H"
+	"$BH" node --no-exec --format json >"$out.live"
+	check "this machine via --root (DaemonSet view): same kernel, same rules as the live run, nothing executed" eval '
+		jqe ".node.live == false and .node.kernel.release == \"$(uname -r)\"" "$out.view" &&
+		jqe "[.node.runtimes[] | select(.from | test(\"--version\"))] | length == 0" "$out.view" &&
+		test "$(jq -c "[.findings[] | select(.rule != \"BH0322\") | .rule + .field] | sort" "$out.view")" = \
+		     "$(jq -c "[.findings[] | select(.rule != \"BH0322\") | .rule + .field] | sort" "$out.live")"'
+else
+	skip "this machine via --root (needs root and unshare)"
+fi
 finish
