@@ -257,6 +257,14 @@ void bh_node_probe_kubelet(const struct bh_node_opts *o, struct bh_nodefacts *n)
 		read_config(n, k);
 	}
 	apply_flags(k);
+	/* the gate may come from the file's featureGates or from --feature-gates=…,RotateKubeletServerCertificate=… */
+	const char *g = strstr(k->feature_gates, "RotateKubeletServerCertificate=");
+	if (g)
+		k->rotate_server_gate = !strncmp(g + 31, "true", 4);
+	char cd[200] = "";
+	if (flag(k->flags, "--config-dir", cd, sizeof(cd)))
+		bh_node_unread(n, "kubelet --config-dir %s: drop-in files are not read (settings there may override the "
+			       "values reported)", cd);
 	char kc[200] = "";
 	const char *kubeconfig = flag(k->flags, "--kubeconfig", kc, sizeof(kc));
 	file_perm(n, k, cfg, "4.1.9/4.1.10");

@@ -72,6 +72,9 @@ check "kubelet-open: findings joined to the Node by name" jqe '(.findings | leng
 "$BH" node --root "$FX/debian11" --kubelet-flags "--kubeconfig=/etc/kubernetes/kubelet.conf" --format json >"$out"
 check "flags without --config: AlwaysAllow + anonymous is critical (CIS 4.2.1, 4.2.2)" eval 'sev BH0313 authorization.mode critical "$out" &&
 	sev BH0312 authentication.anonymous.enabled critical "$out" && has BH0314 readOnlyPort "$out"'
+"$BH" node --root "$FX/debian11" --kubelet-flags "--kubeconfig=/k --rotate-certificates --feature-gates=RotateKubeletServerCertificate=true --config-dir=/etc/kubelet.d" --format json >"$out"
+check "--feature-gates RotateKubeletServerCertificate=true satisfies CIS 4.2.11; --config-dir named as not read" eval 'hasnt BH0318 rotateCertificates "$out" &&
+	hasnt BH0318 serverTLSBootstrap "$out" && jqe "[.node.unread[] | select(test(\"config-dir /etc/kubelet.d\"))] | length == 1" "$out"'
 "$BH" node --root "$FX/debian11" --kubelet-flags "--config=/nonexistent.yaml --anonymous-auth=false --authorization-mode=Webhook" --format json >"$out"
 check "explicit flags win; an unreadable config is named" eval 'hasnt BH0312 authentication.anonymous.enabled "$out" &&
 	jqe "[.node.unread[] | select(test(\"kubelet config /nonexistent.yaml\"))] | length == 1" "$out"'
