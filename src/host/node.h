@@ -92,6 +92,8 @@ struct bh_nodefacts {
 	char kernels_installed[BH_NODE_MAX_KERNELS][96]; /* names under /usr/lib/modules */
 	size_t nkernels;
 	bool kernel_config;          /* /boot/config-RELEASE present */
+	char kernel_pkgs[BH_NODE_MAX_KERNELS][2][96]; /* dpkg: installed linux-image-* packages and versions */
+	size_t nkernel_pkgs;
 	/* sysctls: value text, "" when absent */
 	char sysctl[BH_SC_N][24];
 	bool sysctl_present[BH_SC_N];

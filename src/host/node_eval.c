@@ -87,10 +87,17 @@ static int precond(const char *tok, void *ctx)
 	return -1; /* cap_sys_admin, cap_net_admin, host_net: only the pods that ask for them */
 }
 
-/* RHEL: /usr/lib/modules names are package versions (plus .ARCH): a fixed kernel installed but not booted */
+/* A fixed kernel installed but not booted: dpkg's linux-image-* packages of the same branch, or on RHEL the
+ * /usr/lib/modules names, which are package versions (plus .ARCH). */
 static const char *installed_fixed(const struct bh_nodefacts *n, const char *fixed)
 {
 	static char name[96];
+	struct bh_ver fv, iv;
+	const char *colon = strchr(fixed, ':');
+	for (size_t i = 0; i < n->nkernel_pkgs && !bh_ver_parse(colon ? colon + 1 : fixed, &fv, NULL); i++)
+		if (!bh_ver_parse(n->kernel_pkgs[i][1], &iv, NULL) && bh_ver_same_branch(&fv, &iv) &&
+		    bh_dpkg_vercmp(n->kernel_pkgs[i][1], fixed) >= 0)
+			return n->kernel_pkgs[i][0];
 	for (size_t i = 0; !strcmp(n->distro, "rhel") && i < n->nkernels; i++) {
 		snprintf(name, sizeof(name), "%s", n->kernels_installed[i]);
 		char *dot = strrchr(name, '.');

@@ -37,6 +37,14 @@ static void json_kernel(FILE *o, const struct bh_nodefacts *n)
 		fputs(i ? ", " : "", o);
 		bh_json_str(o, n->kernels_installed[i]);
 	}
+	fputs("], \"packagesInstalled\": [", o);
+	for (size_t i = 0; i < n->nkernel_pkgs; i++) {
+		fputs(i ? ", {\"name\": " : "{\"name\": ", o);
+		bh_json_str(o, n->kernel_pkgs[i][0]);
+		fputs(", \"version\": ", o);
+		bh_json_str(o, n->kernel_pkgs[i][1]);
+		fputs("}", o);
+	}
 	fprintf(o, "], \"configFile\": %s}", n->kernel_config ? "true" : "false");
 }
 

@@ -124,6 +124,21 @@ static int dpkg_version(const char *status, const char *pkg, char *out, size_t l
 	return 0;
 }
 
+/* every installed linux-image-* package (a fixed kernel may be installed but not booted) */
+static void dpkg_kernels(struct bh_nodefacts *n, const char *status)
+{
+	for (const char *p = status; p && (p = strstr(p, "Package: linux-image-")) && n->nkernel_pkgs < BH_NODE_MAX_KERNELS; p++) {
+		if (p != status && p[-1] != '\n')
+			continue;
+		char name[96], ver[96];
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(p + 9, "\n"), p + 9);
+		if (isdigit((unsigned char)name[12]) && dpkg_version(status, name, ver, sizeof(ver))) {
+			snprintf(n->kernel_pkgs[n->nkernel_pkgs][0], sizeof(n->kernel_pkgs[0][0]), "%s", name);
+			snprintf(n->kernel_pkgs[n->nkernel_pkgs++][1], sizeof(n->kernel_pkgs[0][1]), "%s", ver);
+		}
+	}
+}
+
 static char *read_dpkg_status(struct bh_nodefacts *n, size_t *len)
 {
 	char full[1024];
@@ -230,6 +245,7 @@ static void probe_kernel(struct bh_nodefacts *n)
 	size_t len = 0;
 	char *status = read_dpkg_status(n, &len);
 	probe_kernel_pkg(n, status, has_pv ? pv : NULL, has_sig ? sig : NULL);
+	dpkg_kernels(n, status);
 	free(status);
 	if (!n->kernel_pkg_version[0])
 		bh_node_unread(n, "kernel package of %s: not in dpkg status, /proc/version or /proc/version_signature "

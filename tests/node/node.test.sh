@@ -17,6 +17,9 @@ check "debian11: kernel package from dpkg status" jqe '.node.kernel.package == "
 	.node.kernel.packageVersion == "5.10.46-4" and .node.kernel.upstreamVersion == "5.10.46" and .node.os.distribution == "debian"' "$out"
 check "debian11: Dirty Pipe critical, naming Debian's fixed linux 5.10.92-2 (DSA-5092)" eval 'sev BH0300 CVE-2022-0847 critical "$out" &&
 	jqe "[.findings[] | select(.field == \"CVE-2022-0847\")][0].message | test(\"in range by upstream version.*linux 5.10.92-2.*dsa-5092\")" "$out"'
+check "debian11: the fixed kernel package installed but not booted is named (Dirty Pipe), not for 0492 (still older)" eval '
+	jqe "[.findings[] | select(.field == \"CVE-2022-0847\")][0].message | test(\"linux-image-5.10.0-11-amd64 is installed but not running\")" "$out" &&
+	jqe "[.findings[] | select(.field == \"CVE-2022-0492\")][0].message | test(\"installed but not running\") | not" "$out"'
 check "debian11: CVE-2022-0492 named with Debian's fixed linux 5.10.103-1 (DSA-5095)" jqe \
 	'[.findings[] | select(.field == "CVE-2022-0492")][0].message | test("linux 5.10.103-1.*dsa-5095")' "$out"
 check "debian11: CVE-2022-0492 lowered to info: AppArmor confines default pods (no_lsm=no)" eval 'sev BH0300 CVE-2022-0492 info "$out" &&
