@@ -396,6 +396,10 @@ static void eval_rtcfg(struct ev *e)
 		snprintf(ev, sizeof(ev), "%s: seccomp_profile = \"%s\"", c->crio_path, c->crio_seccomp);
 		emit(e, R_RT_UNCONFINED, BH_SEV_HIGH, c->crio_path, ev, "CRI-O's default seccomp profile is unconfined");
 	}
+	if (!strcmp(c->crio_apparmor, "unconfined") && e->n->apparmor == 1) {
+		snprintf(ev, sizeof(ev), "%s: apparmor_profile = \"unconfined\"", c->crio_path);
+		emit(e, R_RT_UNCONFINED, BH_SEV_HIGH, c->crio_path, ev, "CRI-O runs containers without AppArmor by default");
+	}
 	if (!strcmp(c->docker_seccomp, "unconfined")) {
 		snprintf(ev, sizeof(ev), "%s: \"seccomp-profile\": \"unconfined\"", c->docker_path);
 		emit(e, R_RT_UNCONFINED, BH_SEV_HIGH, c->docker_path, ev, "Docker runs containers without seccomp by default");

@@ -3,6 +3,7 @@
 #include "node.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -209,41 +210,80 @@ static char *read_cfg(struct bh_nodefacts *n, const char *path, char *used, size
 	return buf;
 }
 
+static void containerd_cfg(struct bh_nodefacts *n, struct bh_node_runtime_cfg *c)
+{
+	char *b = read_cfg(n, "/etc/containerd/config.toml", c->containerd_path, sizeof(c->containerd_path));
+	if (!b)
+		return;
+	char v[64];
+	c->containerd_unpriv_ports = tri(b, "enable_unprivileged_ports");
+	c->containerd_unpriv_icmp = tri(b, "enable_unprivileged_icmp");
+	c->containerd_no_apparmor = tri(b, "disable_apparmor");
+	c->containerd_unset_seccomp = toml_get(b, "unset_seccomp_profile", v, sizeof(v)) ? v[0] != 0 : -1;
+	toml_get(b, "snapshotter", c->snapshotter, sizeof(c->snapshotter));
+	free(b);
+}
+
+/* one CRI-O file: later files (crio.conf.d/ in name order) override earlier ones, as CRI-O reads them */
+static void crio_file(struct bh_nodefacts *n, struct bh_node_runtime_cfg *c, const char *path)
+{
+	char used[160];
+	char *b = read_cfg(n, path, used, sizeof(used));
+	if (!b)
+		return;
+	snprintf(c->crio_path, sizeof(c->crio_path), "%s", used);
+	toml_get(b, "seccomp_profile", c->crio_seccomp, sizeof(c->crio_seccomp));
+	toml_get(b, "apparmor_profile", c->crio_apparmor, sizeof(c->crio_apparmor));
+	const char *caps = strstr(b, "default_capabilities");
+	if (caps) {
+		const char *end = strchr(caps, ']');
+		const char *raw = strstr(caps, "NET_RAW");
+		c->crio_drops_net_raw = !(raw && (!end || raw < end));
+	}
+	free(b);
+}
+
+static int conf_only(const struct dirent *e)
+{
+	size_t l = strlen(e->d_name);
+	return e->d_name[0] != '.' && l > 5 && !strcmp(e->d_name + l - 5, ".conf");
+}
+
+static void crio_cfg(struct bh_nodefacts *n, struct bh_node_runtime_cfg *c)
+{
+	crio_file(n, c, "/etc/crio/crio.conf");
+	char full[1024];
+	struct dirent **list = NULL;
+	int k = scandir(under(n, "/etc/crio/crio.conf.d", full, sizeof(full)), &list, conf_only, alphasort);
+	for (int i = 0; i < k; i++) {
+		char rel[400];
+		snprintf(rel, sizeof(rel), "/etc/crio/crio.conf.d/%s", list[i]->d_name);
+		crio_file(n, c, rel);
+		free(list[i]);
+	}
+	free(list);
+}
+
+static void docker_cfg(struct bh_nodefacts *n, struct bh_node_runtime_cfg *c)
+{
+	char *b = read_cfg(n, "/etc/docker/daemon.json", c->docker_path, sizeof(c->docker_path));
+	if (!b)
+		return;
+	const char *s = strstr(b, "\"seccomp-profile\"");
+	if (s && (s = strchr(s + 17, '"')))
+		snprintf(c->docker_seccomp, sizeof(c->docker_seccomp), "%.*s", (int)strcspn(s + 1, "\""), s + 1);
+	c->docker_userns = strstr(b, "\"userns-remap\"") != NULL;
+	free(b);
+}
+
 static void probe_configs(struct bh_nodefacts *n)
 {
 	struct bh_node_runtime_cfg *c = &n->rtcfg;
 	c->containerd_unpriv_ports = c->containerd_unpriv_icmp = c->containerd_no_apparmor = -1;
 	c->containerd_unset_seccomp = c->crio_drops_net_raw = c->docker_userns = -1;
-	char *b = read_cfg(n, "/etc/containerd/config.toml", c->containerd_path, sizeof(c->containerd_path));
-	if (b) {
-		char v[64];
-		c->containerd_unpriv_ports = tri(b, "enable_unprivileged_ports");
-		c->containerd_unpriv_icmp = tri(b, "enable_unprivileged_icmp");
-		c->containerd_no_apparmor = tri(b, "disable_apparmor");
-		c->containerd_unset_seccomp = toml_get(b, "unset_seccomp_profile", v, sizeof(v)) ? v[0] != 0 : -1;
-		toml_get(b, "snapshotter", c->snapshotter, sizeof(c->snapshotter));
-		free(b);
-	}
-	b = read_cfg(n, "/etc/crio/crio.conf", c->crio_path, sizeof(c->crio_path));
-	if (b) {
-		toml_get(b, "seccomp_profile", c->crio_seccomp, sizeof(c->crio_seccomp));
-		toml_get(b, "apparmor_profile", c->crio_apparmor, sizeof(c->crio_apparmor));
-		const char *caps = strstr(b, "default_capabilities");
-		if (caps) {
-			const char *end = strchr(caps, ']');
-			const char *raw = strstr(caps, "NET_RAW");
-			c->crio_drops_net_raw = !(raw && (!end || raw < end));
-		}
-		free(b);
-	}
-	b = read_cfg(n, "/etc/docker/daemon.json", c->docker_path, sizeof(c->docker_path));
-	if (b) {
-		const char *s = strstr(b, "\"seccomp-profile\"");
-		if (s && (s = strchr(s + 17, '"')))
-			snprintf(c->docker_seccomp, sizeof(c->docker_seccomp), "%.*s", (int)strcspn(s + 1, "\""), s + 1);
-		c->docker_userns = strstr(b, "\"userns-remap\"") != NULL;
-		free(b);
-	}
+	containerd_cfg(n, c);
+	crio_cfg(n, c);
+	docker_cfg(n, c);
 }
 
 void bh_node_probe_runtimes(const struct bh_node_opts *o, struct bh_nodefacts *n)

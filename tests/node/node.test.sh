@@ -51,6 +51,8 @@ check "rhel8: a fixed kernel installed under /usr/lib/modules but not booted is 
 check "rhel8: rpm database named as not read" jqe '[.node.unread[] | select(test("/var/lib/rpm/Packages not read"))] | length == 1' "$out"
 check "rhel8: SELinux enforcing: no BH0310, listed as mitigation" eval 'jqe "[.findings[] | select(.rule == \"BH0310\")] | length == 0" "$out" &&
 	jqe "[.findings[] | select(.rule == \"BH0323\" and (.message | test(\"SELinux enforcing\")))] | length == 1" "$out"'
+check "rhel8: CRI-O drop-ins read in name order after crio.conf" jqe '.node.runtimeConfig.crio.file == "/etc/crio/crio.conf.d/99-site.conf" and
+	.node.runtimeConfig.crio.seccompProfile == "/etc/crio/seccomp.json" and .node.runtimeConfig.crio.apparmorProfile == "crio-default"' "$out"
 check "rhel8: CRI-O drops NET_RAW: AF_PACKET CVE-2020-14386 is info (cap_net_raw=no)" eval 'sev BH0300 CVE-2020-14386 info "$out"'
 
 # --- kubelet with anonymous auth and the read-only port open; containerd 1.6.0
