@@ -137,6 +137,8 @@ const struct bh_rule *bh_node_rules(size_t *n);
 /* internal, shared by node*.c */
 void bh_node_unread(struct bh_nodefacts *n, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int bh_node_read(const struct bh_nodefacts *n, const char *path, char *buf, size_t len); /* 0 / -errno */
+/* path under the root into buf ("/host/etc/…"; the path itself when the root is "/") */
+const char *bh_node_path(const struct bh_nodefacts *n, const char *path, char *buf, size_t len);
 void bh_node_probe_kubelet(const struct bh_node_opts *o, struct bh_nodefacts *n);
 void bh_node_probe_runtimes(const struct bh_node_opts *o, struct bh_nodefacts *n);
 /* The kernel CVE's verdict on this node: 0 not affected/fixed, 1 affected, 2 in range (maybe); why filled. */

@@ -19,12 +19,6 @@
 
 enum { W_ANON, W_AUTHZ, W_RO, W_SECCOMP, W_PKD, W_ROTATE, W_TLSBOOT };
 
-static const char *under(const struct bh_nodefacts *n, const char *path, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s%s", n->live ? "" : n->root, path);
-	return buf;
-}
-
 static void set_where(struct bh_node_kubelet *k, int w, const char *fmt, const char *a, unsigned line)
 {
 	snprintf(k->where[w], sizeof(k->where[w]), fmt, a, line);
@@ -162,7 +156,7 @@ static void read_config(struct bh_nodefacts *n, struct bh_node_kubelet *k)
 {
 	char full[1024], *buf = NULL;
 	size_t len;
-	int rc = bh_read_file(under(n, k->config, full, sizeof(full)), 1u << 20, &buf, &len);
+	int rc = bh_read_file(bh_node_path(n, k->config, full, sizeof(full)), 1u << 20, &buf, &len);
 	if (rc) {
 		bh_node_unread(n, "kubelet config %s: %s", k->config, strerror(-rc));
 		return;
@@ -190,14 +184,14 @@ static void read_config(struct bh_nodefacts *n, struct bh_node_kubelet *k)
 static bool find_process(struct bh_nodefacts *n, struct bh_node_kubelet *k)
 {
 	char full[1024];
-	DIR *d = opendir(under(n, "/proc", full, sizeof(full)));
+	DIR *d = opendir(bh_node_path(n, "/proc", full, sizeof(full)));
 	for (struct dirent *e; d && (e = readdir(d));) {
 		if (!isdigit((unsigned char)e->d_name[0]))
 			continue;
 		char path[300], buf[sizeof(k->flags)];
 		snprintf(path, sizeof(path), "/proc/%s/cmdline", e->d_name);
 		char fp[1024];
-		FILE *f = fopen(under(n, path, fp, sizeof(fp)), "re");
+		FILE *f = fopen(bh_node_path(n, path, fp, sizeof(fp)), "re");
 		size_t got = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
 		if (f)
 			fclose(f);
@@ -223,7 +217,7 @@ static void file_perm(struct bh_nodefacts *n, struct bh_node_kubelet *k, const c
 	char full[1024];
 	struct stat st;
 	if (!path || !*path || k->nfiles == sizeof(k->files) / sizeof(k->files[0]) ||
-	    stat(under(n, path, full, sizeof(full)), &st))
+	    stat(bh_node_path(n, path, full, sizeof(full)), &st))
 		return;
 	snprintf(k->files[k->nfiles].path, sizeof(k->files[0].path), "%s", path);
 	k->files[k->nfiles].mode = st.st_mode & 07777;
@@ -246,7 +240,7 @@ void bh_node_probe_kubelet(const struct bh_node_opts *o, struct bh_nodefacts *n)
 	const char *cfg = o->kubelet_config ? o->kubelet_config : flag(k->flags, "--config", v, sizeof(v));
 	struct stat st;
 	char full[1024];
-	if (!cfg && !k->cmdline_from[0] && !stat(under(n, "/var/lib/kubelet/config.yaml", full, sizeof(full)), &st))
+	if (!cfg && !k->cmdline_from[0] && !stat(bh_node_path(n, "/var/lib/kubelet/config.yaml", full, sizeof(full)), &st))
 		cfg = "/var/lib/kubelet/config.yaml";
 	k->found = cfg || k->cmdline_from[0];
 	if (!k->found)

@@ -34,7 +34,7 @@ void bh_node_unread(struct bh_nodefacts *n, const char *fmt, ...)
 	va_end(ap);
 }
 
-static const char *under(const struct bh_nodefacts *n, const char *path, char *buf, size_t len)
+const char *bh_node_path(const struct bh_nodefacts *n, const char *path, char *buf, size_t len)
 {
 	snprintf(buf, len, "%s%s", n->live ? "" : n->root, path);
 	return buf;
@@ -43,7 +43,7 @@ static const char *under(const struct bh_nodefacts *n, const char *path, char *b
 int bh_node_read(const struct bh_nodefacts *n, const char *path, char *buf, size_t len)
 {
 	char full[1024];
-	int fd = open(under(n, path, full, sizeof(full)), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	int fd = open(bh_node_path(n, path, full, sizeof(full)), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0)
 		return -errno;
 	size_t got = 0;
@@ -143,7 +143,7 @@ static char *read_dpkg_status(struct bh_nodefacts *n, size_t *len)
 {
 	char full[1024];
 	char *buf = NULL;
-	int rc = bh_read_file(under(n, "/var/lib/dpkg/status", full, sizeof(full)), DPKG_STATUS_MAX, &buf, len);
+	int rc = bh_read_file(bh_node_path(n, "/var/lib/dpkg/status", full, sizeof(full)), DPKG_STATUS_MAX, &buf, len);
 	if (rc) {
 		if (rc != -ENOENT)
 			bh_node_unread(n, "/var/lib/dpkg/status: %s", strerror(-rc));
@@ -202,7 +202,7 @@ static void probe_rpmdb(struct bh_nodefacts *n)
 	char full[1024];
 	struct stat st;
 	for (const char *const *d = dbs; *d; d++)
-		if (!stat(under(n, *d, full, sizeof(full)), &st)) {
+		if (!stat(bh_node_path(n, *d, full, sizeof(full)), &st)) {
 			bh_node_unread(n, "%s not read (rpm database; bulkhead has no rpm database reader): package "
 				       "versions come from the kernel release string and executables", *d);
 			return;
@@ -212,9 +212,9 @@ static void probe_rpmdb(struct bh_nodefacts *n)
 static void probe_installed_kernels(struct bh_nodefacts *n)
 {
 	char full[1024];
-	DIR *d = opendir(under(n, "/usr/lib/modules", full, sizeof(full)));
+	DIR *d = opendir(bh_node_path(n, "/usr/lib/modules", full, sizeof(full)));
 	if (!d)
-		d = opendir(under(n, "/lib/modules", full, sizeof(full)));
+		d = opendir(bh_node_path(n, "/lib/modules", full, sizeof(full)));
 	for (struct dirent *e; d && (e = readdir(d)) && n->nkernels < BH_NODE_MAX_KERNELS;)
 		if (e->d_name[0] != '.')
 			snprintf(n->kernels_installed[n->nkernels++], sizeof(n->kernels_installed[0]), "%s", e->d_name);
@@ -223,7 +223,7 @@ static void probe_installed_kernels(struct bh_nodefacts *n)
 	char path[200];
 	struct stat st;
 	snprintf(path, sizeof(path), "/boot/config-%s", n->kernel.release);
-	n->kernel_config = !stat(under(n, path, full, sizeof(full)), &st);
+	n->kernel_config = !stat(bh_node_path(n, path, full, sizeof(full)), &st);
 }
 
 static void probe_kernel(struct bh_nodefacts *n)
@@ -276,7 +276,7 @@ static void probe_cgroups(struct bh_nodefacts *n)
 	char buf[4096], v1[160] = "";
 	struct stat st;
 	char full[1024];
-	n->cgroup_v2 = !stat(under(n, "/sys/fs/cgroup/cgroup.controllers", full, sizeof(full)), &st);
+	n->cgroup_v2 = !stat(bh_node_path(n, "/sys/fs/cgroup/cgroup.controllers", full, sizeof(full)), &st);
 	n->cgroup_v1 = -1;
 	if (!bh_node_read(n, "/proc/cgroups", buf, sizeof(buf))) {
 		n->cgroup_v1 = 0;
@@ -315,7 +315,7 @@ static void probe_lsm(struct bh_nodefacts *n)
 		n->apparmor = buf[0] == 'Y';
 	else if (n->lsm_list[0])
 		n->apparmor = strstr(n->lsm_list, "apparmor") != NULL;
-	else if (!stat(under(n, "/sys/module", full, sizeof(full)), &st))
+	else if (!stat(bh_node_path(n, "/sys/module", full, sizeof(full)), &st))
 		n->apparmor = 0; /* built-in AppArmor always has /sys/module/apparmor */
 	static char prof[256 * 1024];
 	if (n->apparmor == 1 && !bh_node_read(n, "/sys/kernel/security/apparmor/profiles", prof, sizeof(prof))) {
@@ -335,7 +335,7 @@ static void probe_lsm(struct bh_nodefacts *n)
 		n->selinux_enforcing = buf[0] == '1';
 	} else if (n->lsm_list[0]) {
 		n->selinux = strstr(n->lsm_list, "selinux") != NULL;
-	} else if (!stat(under(n, "/sys/fs", full, sizeof(full)), &st)) {
+	} else if (!stat(bh_node_path(n, "/sys/fs", full, sizeof(full)), &st)) {
 		n->selinux = 0; /* an enabled SELinux mounts selinuxfs at /sys/fs/selinux */
 	}
 }

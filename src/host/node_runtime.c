@@ -34,12 +34,6 @@ static const struct {
 static const char *const bindirs[] = {"/usr/bin", "/usr/sbin", "/usr/local/bin", "/usr/local/sbin", "/bin",
 				      "/sbin", "/opt/bin", "/home/kubernetes/bin", NULL};
 
-static const char *under(const struct bh_nodefacts *n, const char *path, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s%s", n->live ? "" : n->root, path);
-	return buf;
-}
-
 /* first word of text that reads as a version with a dot: "runc version 1.1.5+ds1" → "1.1.5" */
 static bool pick_version(const char *text, char *out, size_t len)
 {
@@ -108,7 +102,7 @@ static void find_exe(struct bh_nodefacts *n, struct bh_node_runtime *r, const ch
 	for (const char *const *d = bindirs; *d; d++) {
 		char rel[200];
 		snprintf(rel, sizeof(rel), "%s/%s", *d, exe);
-		if (!stat(under(n, rel, full, sizeof(full)), &st) && S_ISREG(st.st_mode) && (st.st_mode & 0111)) {
+		if (!stat(bh_node_path(n, rel, full, sizeof(full)), &st) && S_ISREG(st.st_mode) && (st.st_mode & 0111)) {
 			snprintf(r->path, sizeof(r->path), "%s", rel);
 			return;
 		}
@@ -199,7 +193,7 @@ static char *read_cfg(struct bh_nodefacts *n, const char *path, char *used, size
 {
 	char full[1024], *buf = NULL;
 	size_t len;
-	int rc = bh_read_file(under(n, path, full, sizeof(full)), 1u << 20, &buf, &len);
+	int rc = bh_read_file(bh_node_path(n, path, full, sizeof(full)), 1u << 20, &buf, &len);
 	if (rc == -ENOENT)
 		return NULL;
 	if (rc) {
@@ -254,7 +248,7 @@ static void crio_cfg(struct bh_nodefacts *n, struct bh_node_runtime_cfg *c)
 	crio_file(n, c, "/etc/crio/crio.conf");
 	char full[1024];
 	struct dirent **list = NULL;
-	int k = scandir(under(n, "/etc/crio/crio.conf.d", full, sizeof(full)), &list, conf_only, alphasort);
+	int k = scandir(bh_node_path(n, "/etc/crio/crio.conf.d", full, sizeof(full)), &list, conf_only, alphasort);
 	for (int i = 0; i < k; i++) {
 		char rel[400];
 		snprintf(rel, sizeof(rel), "/etc/crio/crio.conf.d/%s", list[i]->d_name);
@@ -290,7 +284,7 @@ void bh_node_probe_runtimes(const struct bh_node_opts *o, struct bh_nodefacts *n
 {
 	char full[1024], *status = NULL;
 	size_t len;
-	int rc = bh_read_file(under(n, "/var/lib/dpkg/status", full, sizeof(full)), 64u << 20, &status, &len);
+	int rc = bh_read_file(bh_node_path(n, "/var/lib/dpkg/status", full, sizeof(full)), 64u << 20, &status, &len);
 	if (rc && rc != -ENOENT)
 		status = NULL;
 	for (int i = 0; i < BH_RT_N; i++)
