@@ -48,17 +48,22 @@ static void print_facts(FILE *out, const struct bh_nodefacts *n)
 	fprintf(out, "bulkhead node: %s (%s), root %s%s\n", n->hostname[0] ? n->hostname : "?",
 		n->os_pretty[0] ? n->os_pretty : n->distro, n->root, n->as_root ? "" : ", not root");
 	if (n->kernel_known)
-		fprintf(out, "  kernel %s (%s, %s level %s%s%s), package %s %s (from %s)\n", n->kernel.release,
+		fprintf(out, "  kernel %s (%s, %s level %s%s%s), package %s%s%s%s%s\n", n->kernel.release,
 			bh_distro_name(n->kernel.distro), n->kernel.exact ? "upstream" : "branch",
 			bh_ver_str(&up, vb, sizeof(vb)), n->kernel.upstream_from[0] ? " from " : "",
-			n->kernel.upstream_from, n->kernel_pkg[0] ? n->kernel_pkg : "?",
-			n->kernel_pkg_version[0] ? n->kernel_pkg_version : "?", n->kernel_pkg_from[0] ? n->kernel_pkg_from : "-");
-	fprintf(out, "  lsm %s; cgroup v1 %s, v2 %s; seccomp %s\n", n->lsm_list[0] ? n->lsm_list : "?",
+			n->kernel.upstream_from, n->kernel_pkg[0] ? n->kernel_pkg : "unknown",
+			n->kernel_pkg[0] ? " " : "", n->kernel_pkg_version, n->kernel_pkg_from[0] ? " from " : "",
+			n->kernel_pkg_from);
+	fprintf(out, "  lsm %s; cgroup v1 %s, v2 %s; seccomp %s\n", n->lsm_list[0] ? n->lsm_list : "list unreadable",
 		n->cgroup_v1 == 1 ? "in use" : n->cgroup_v1 == 0 ? "unused" : "?", n->cgroup_v2 ? "yes" : "no",
 		n->seccomp == 1 ? "yes" : n->seccomp == 0 ? "no" : "?");
-	for (int i = 0; i < BH_RT_N; i++)
-		if (n->rt[i].version[0])
-			fprintf(out, "  %s %s (%s)\n", n->rt[i].name, n->rt[i].version, n->rt[i].from);
+	for (int i = 0; i < BH_RT_N; i++) {
+		const struct bh_node_runtime *r = &n->rt[i];
+		bool both = r->pkg[0] && strstr(r->from, "--version");
+		if (r->version[0])
+			fprintf(out, "  %s %s (%s%s%s%s%s)\n", r->name, r->version, r->from, both ? "; package " : "",
+				both ? r->pkg : "", both ? " " : "", both ? r->pkg_version : "");
+	}
 	if (n->kubelet.found)
 		fprintf(out, "  kubelet: config %s, flags from %s\n", n->kubelet.config[0] ? n->kubelet.config : "none",
 			n->kubelet.cmdline_from[0] ? n->kubelet.cmdline_from : "none");
@@ -146,6 +151,11 @@ static int report(const struct node_args *a, const struct bh_nodefacts *n, const
 		r.nerrors = 1;
 	}
 	r.color = a->format == BH_FMT_TEXT && isatty(1) && !getenv("NO_COLOR");
+	/* the root read is the findings' "file" for the reporters that group by file (JUnit, PolicyReport,
+	 * SARIF); text and JSON show host objects without one, as for `inside` (the root is node.root) */
+	if (a->format == BH_FMT_TEXT || a->format == BH_FMT_JSON)
+		for (size_t i = 0; i < fs->n; i++)
+			fs->v[i].obj.file = NULL;
 	if (a->format == BH_FMT_JSON)
 		write_json(stdout, &r, n, db);
 	else if (a->format == BH_FMT_TEXT) {
