@@ -22,7 +22,7 @@ static const char node_help[] =
 	"Docker: versions and default confinement) and the kubelet (anonymous auth, authorization mode, read-only\n"
 	"port, seccompDefault, protectKernelDefaults, certificate rotation, file permissions; CIS 4.1.x/4.2.x).\n"
 	"Read-only: files are only read; `RUNTIME --version` is run (no shell, clean environment, 5 s limit) only\n"
-	"when the root is / and --no-exec is not given. Whatever could not be read is reported (BH0322).\n"
+	"when the root is / and --no-exec is not given. Whatever could not be read is reported (BH0622).\n"
 	"\n"
 	"options:\n"
 	"  --root DIR              read the node through DIR (e.g. /host in a DaemonSet; default /)\n"
@@ -142,7 +142,7 @@ static int report(const struct node_args *a, const struct bh_nodefacts *n, const
 {
 	struct bh_objref obj = {.kind = "Node", .name = n->hostname[0] ? n->hostname : NULL, .file = n->root};
 	struct bh_report r = {.command = "node", .findings = fs, .objects = 1, .objlist = &obj, .nobjlist = 1};
-	/* a kubelet config that does not decode is an input error with its position (and a BH0322 finding) */
+	/* a kubelet config that does not decode is an input error with its position (and a BH0622 finding) */
 	const struct bh_node_kubelet *k = &n->kubelet;
 	struct bh_input_error ie = {.file = k->config, .line = k->config_error_line, .col = k->config_error_col,
 				    .message = k->config_error_msg};

@@ -3,7 +3,7 @@
  * Like `inside`, two steps so that evaluation runs on fixture trees: bh_node_probe() reads facts through a
  * root directory (the host's / mounted at /host in a DaemonSet, or / itself; read-only: it opens files and,
  * only when the root is "/", runs `runtime --version` with a clean environment and a time limit);
- * bh_node_evaluate() turns facts into findings (rules BH0300–BH0349 in node_rules.c). Everything that could
+ * bh_node_evaluate() turns facts into findings (rules BH0600–BH0649 in node_rules.c). Everything that could
  * not be read is recorded in `unread`, and the report says so. */
 #ifndef BH_HOST_NODE_H
 #define BH_HOST_NODE_H

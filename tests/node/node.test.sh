@@ -15,45 +15,45 @@ sev() { jqe --arg r "$1" --arg f "$2" --arg s "$3" '[.findings[] | select(.rule 
 check "debian11: exit 1 (critical findings)" test "$rc" = 1
 check "debian11: kernel package from dpkg status" jqe '.node.kernel.package == "linux-image-5.10.0-8-amd64" and
 	.node.kernel.packageVersion == "5.10.46-4" and .node.kernel.upstreamVersion == "5.10.46" and .node.os.distribution == "debian"' "$out"
-check "debian11: Dirty Pipe critical, naming Debian's fixed linux 5.10.92-2 (DSA-5092)" eval 'sev BH0300 CVE-2022-0847 critical "$out" &&
+check "debian11: Dirty Pipe critical, naming Debian's fixed linux 5.10.92-2 (DSA-5092)" eval 'sev BH0600 CVE-2022-0847 critical "$out" &&
 	jqe "[.findings[] | select(.field == \"CVE-2022-0847\")][0].message | test(\"in range by upstream version.*linux 5.10.92-2.*dsa-5092\")" "$out"'
 check "debian11: the fixed kernel package installed but not booted is named (Dirty Pipe), not for 0492 (still older)" eval '
 	jqe "[.findings[] | select(.field == \"CVE-2022-0847\")][0].message | test(\"linux-image-5.10.0-11-amd64 is installed but not running\")" "$out" &&
 	jqe "[.findings[] | select(.field == \"CVE-2022-0492\")][0].message | test(\"installed but not running\") | not" "$out"'
 check "debian11: CVE-2022-0492 named with Debian's fixed linux 5.10.103-1 (DSA-5095)" jqe \
 	'[.findings[] | select(.field == "CVE-2022-0492")][0].message | test("linux 5.10.103-1.*dsa-5095")' "$out"
-check "debian11: CVE-2022-0492 lowered to info: AppArmor confines default pods (no_lsm=no)" eval 'sev BH0300 CVE-2022-0492 info "$out" &&
+check "debian11: CVE-2022-0492 lowered to info: AppArmor confines default pods (no_lsm=no)" eval 'sev BH0600 CVE-2022-0492 info "$out" &&
 	jqe "[.findings[] | select(.field == \"CVE-2022-0492\")][0].evidence | test(\"no_lsm=no\")" "$out"'
-check "debian11: runc before DSA-5615's deb11u3 is affected (CVE-2024-21626)" eval 'sev BH0301 CVE-2024-21626 critical "$out"'
-check "debian11: containerd before DSA-5091 is affected (CVE-2022-23648)" has BH0301 CVE-2022-23648 "$out"
+check "debian11: runc before DSA-5615's deb11u3 is affected (CVE-2024-21626)" eval 'sev BH0601 CVE-2024-21626 critical "$out"'
+check "debian11: containerd before DSA-5091 is affected (CVE-2022-23648)" has BH0601 CVE-2022-23648 "$out"
 check "debian11: runtimes read from the package database, not run" jqe '[.node.runtimes[] | select(.from | test("dpkg status"))] | length == 2' "$out"
-check "debian11: cgroup v1 in use (BH0309) and unprivileged userns (BH0302)" eval 'has BH0309 /sys/fs/cgroup "$out" && has BH0302 user.max_user_namespaces "$out"'
-check "debian11: no kubelet said as not read (BH0322)" jqe '[.findings[] | select(.rule == "BH0322" and (.message | test("no kubelet process")))] | length == 1' "$out"
+check "debian11: cgroup v1 in use (BH0609) and unprivileged userns (BH0602)" eval 'has BH0609 /sys/fs/cgroup "$out" && has BH0602 user.max_user_namespaces "$out"'
+check "debian11: no kubelet said as not read (BH0622)" jqe '[.findings[] | select(.rule == "BH0622" and (.message | test("no kubelet process")))] | length == 1' "$out"
 
 # --- Ubuntu 20.04 HWE 5.13.0-35.40~20.04.1: Dirty Pipe fixed by back-port (USN-5317-1), not reported
 "$BH" node --root "$FX/ubuntu2004-backport" --format json >"$out"
 check "ubuntu: package version from /proc/version_signature" jqe '.node.kernel.packageVersion == "5.13.0-35.40~20.04.1"' "$out"
-check "ubuntu: Dirty Pipe not reported (back-ported fix)" hasnt BH0300 CVE-2022-0847 "$out"
-check "ubuntu: CVE-2022-25636 not reported (same USN)" hasnt BH0300 CVE-2022-25636 "$out"
+check "ubuntu: Dirty Pipe not reported (back-ported fix)" hasnt BH0600 CVE-2022-0847 "$out"
+check "ubuntu: CVE-2022-25636 not reported (same USN)" hasnt BH0600 CVE-2022-25636 "$out"
 check "ubuntu: the back-port is recorded in the facts with its USN" jqe '[.node.cves[] | select(.id == "CVE-2022-0847" and
 	.status == "not-affected-or-fixed" and (.detail | test("USN-5317-1")))] | length == 1' "$out"
 check "ubuntu: CVEs without Ubuntu data stay 'in range by upstream version'" jqe \
 	'[.findings[] | select(.field == "CVE-2024-1086")][0].message | test("in range by upstream version .*; check the distribution.s fixed package")' "$out"
-check "ubuntu: userns disabled, cgroup v2: no BH0302/BH0309" eval 'hasnt BH0302 user.max_user_namespaces "$out" && hasnt BH0309 /sys/fs/cgroup "$out"'
+check "ubuntu: userns disabled, cgroup v2: no BH0602/BH0609" eval 'hasnt BH0602 user.max_user_namespaces "$out" && hasnt BH0609 /sys/fs/cgroup "$out"'
 
 # --- RHEL 8.5: 4.18 is below Dirty Pipe's upstream start, but Red Hat shipped the fix (RHSA-2022:0825)
 "$BH" node --root "$FX/rhel8" --format json >"$out"
 check "rhel8: package version from the release string" jqe '.node.kernel.packageVersion == "4.18.0-348.7.1.el8_5" and .node.os.distribution == "rhel"' "$out"
-check "rhel8: Dirty Pipe reported from Red Hat's data although 4.18 < 5.8" eval 'sev BH0300 CVE-2022-0847 critical "$out" &&
+check "rhel8: Dirty Pipe reported from Red Hat's data although 4.18 < 5.8" eval 'sev BH0600 CVE-2022-0847 critical "$out" &&
 	jqe "[.findings[] | select(.field == \"CVE-2022-0847\")][0].message | test(\"out of range by upstream version, but.*4.18.0-348.20.1.el8_5.*RHSA-2022:0825\")" "$out"'
 check "rhel8: a fixed kernel installed under /usr/lib/modules but not booted is named" jqe \
 	'[.findings[] | select(.field == "CVE-2022-0847")][0].message | test("4.18.0-348.23.1.el8_5.x86_64 is installed but not running")' "$out"
 check "rhel8: rpm database named as not read" jqe '[.node.unread[] | select(test("/var/lib/rpm/Packages not read"))] | length == 1' "$out"
-check "rhel8: SELinux enforcing: no BH0310, listed as mitigation" eval 'jqe "[.findings[] | select(.rule == \"BH0310\")] | length == 0" "$out" &&
-	jqe "[.findings[] | select(.rule == \"BH0323\" and (.message | test(\"SELinux enforcing\")))] | length == 1" "$out"'
+check "rhel8: SELinux enforcing: no BH0610, listed as mitigation" eval 'jqe "[.findings[] | select(.rule == \"BH0610\")] | length == 0" "$out" &&
+	jqe "[.findings[] | select(.rule == \"BH0623\" and (.message | test(\"SELinux enforcing\")))] | length == 1" "$out"'
 check "rhel8: CRI-O drop-ins read in name order after crio.conf" jqe '.node.runtimeConfig.crio.file == "/etc/crio/crio.conf.d/99-site.conf" and
 	.node.runtimeConfig.crio.seccompProfile == "/etc/crio/seccomp.json" and .node.runtimeConfig.crio.apparmorProfile == "crio-default"' "$out"
-check "rhel8: CRI-O drops NET_RAW: AF_PACKET CVE-2020-14386 is info (cap_net_raw=no)" eval 'sev BH0300 CVE-2020-14386 info "$out"'
+check "rhel8: CRI-O drops NET_RAW: AF_PACKET CVE-2020-14386 is info (cap_net_raw=no)" eval 'sev BH0600 CVE-2020-14386 info "$out"'
 
 # --- kubelet with anonymous auth and the read-only port open; containerd 1.6.0
 R=$FX/kubelet-open
@@ -61,46 +61,46 @@ chmod 644 "$R/var/lib/kubelet/config.yaml"; chmod 600 "$R/etc/kubernetes/kubelet
 "$BH" node --root "$R" --format json >"$out"; rc=$?
 check "kubelet-open: exit 1" test "$rc" = 1
 check "kubelet-open: process found, config read" jqe '.node.kubelet.cmdlineFrom == "/proc/4242/cmdline" and .node.kubelet.config == "/var/lib/kubelet/config.yaml"' "$out"
-check "kubelet-open: anonymous auth high (CIS 4.2.1) with the config line as evidence" eval 'sev BH0312 authentication.anonymous.enabled high "$out" &&
-	jqe "[.findings[] | select(.rule == \"BH0312\")][0].evidence | test(\"config.yaml:5\")" "$out"'
-check "kubelet-open: --read-only-port 10255 flag overrides readOnlyPort: 0 (CIS 4.2.4)" eval 'has BH0314 readOnlyPort "$out" &&
+check "kubelet-open: anonymous auth high (CIS 4.2.1) with the config line as evidence" eval 'sev BH0612 authentication.anonymous.enabled high "$out" &&
+	jqe "[.findings[] | select(.rule == \"BH0612\")][0].evidence | test(\"config.yaml:5\")" "$out"'
+check "kubelet-open: --read-only-port 10255 flag overrides readOnlyPort: 0 (CIS 4.2.4)" eval 'has BH0614 readOnlyPort "$out" &&
 	jqe ".node.kubelet.readOnlyPort == 10255" "$out"'
-check "kubelet-open: containerd.io 1.6.0 affected by CVE-2022-23648" eval 'sev BH0301 CVE-2022-23648 high "$out"'
-check "kubelet-open: config 0644 flagged (CIS 4.1.9), 0600 kubeconfig not" eval 'has BH0319 /var/lib/kubelet/config.yaml "$out" &&
-	{ [ "$(id -u)" != 0 ] || hasnt BH0319 /etc/kubernetes/kubelet.conf "$out"; }'
-check "kubelet-open: Webhook authorization: no BH0313" jqe '[.findings[] | select(.rule == "BH0313")] | length == 0' "$out"
-check "kubelet-open: enable_unprivileged_ports (BH0321) and snapshotter fact" eval 'has BH0321 /etc/containerd/config.toml "$out" &&
+check "kubelet-open: containerd.io 1.6.0 affected by CVE-2022-23648" eval 'sev BH0601 CVE-2022-23648 high "$out"'
+check "kubelet-open: config 0644 flagged (CIS 4.1.9), 0600 kubeconfig not" eval 'has BH0619 /var/lib/kubelet/config.yaml "$out" &&
+	{ [ "$(id -u)" != 0 ] || hasnt BH0619 /etc/kubernetes/kubelet.conf "$out"; }'
+check "kubelet-open: Webhook authorization: no BH0613" jqe '[.findings[] | select(.rule == "BH0613")] | length == 0' "$out"
+check "kubelet-open: enable_unprivileged_ports (BH0621) and snapshotter fact" eval 'has BH0621 /etc/containerd/config.toml "$out" &&
 	jqe ".node.runtimeConfig.containerd.snapshotter == \"overlayfs\"" "$out"'
 check "kubelet-open: findings joined to the Node by name" jqe '(.findings | length) as $n | [.findings[].object | select(.kind == "Node" and .name == "worker-3")] | length == $n and $n > 5' "$out"
 
 # flags alone: no config file means the flag defaults (anonymous on, AlwaysAllow, port 10255)
 "$BH" node --root "$FX/debian11" --kubelet-flags "--kubeconfig=/etc/kubernetes/kubelet.conf" --format json >"$out"
-check "flags without --config: AlwaysAllow + anonymous is critical (CIS 4.2.1, 4.2.2)" eval 'sev BH0313 authorization.mode critical "$out" &&
-	sev BH0312 authentication.anonymous.enabled critical "$out" && has BH0314 readOnlyPort "$out"'
+check "flags without --config: AlwaysAllow + anonymous is critical (CIS 4.2.1, 4.2.2)" eval 'sev BH0613 authorization.mode critical "$out" &&
+	sev BH0612 authentication.anonymous.enabled critical "$out" && has BH0614 readOnlyPort "$out"'
 "$BH" node --root "$FX/debian11" --kubelet-flags "--kubeconfig=/k --rotate-certificates --feature-gates=RotateKubeletServerCertificate=true --config-dir=/etc/kubelet.d" --format json >"$out"
-check "--feature-gates RotateKubeletServerCertificate=true satisfies CIS 4.2.11; --config-dir named as not read" eval 'hasnt BH0318 rotateCertificates "$out" &&
-	hasnt BH0318 serverTLSBootstrap "$out" && jqe "[.node.unread[] | select(test(\"config-dir /etc/kubelet.d\"))] | length == 1" "$out"'
+check "--feature-gates RotateKubeletServerCertificate=true satisfies CIS 4.2.11; --config-dir named as not read" eval 'hasnt BH0618 rotateCertificates "$out" &&
+	hasnt BH0618 serverTLSBootstrap "$out" && jqe "[.node.unread[] | select(test(\"config-dir /etc/kubelet.d\"))] | length == 1" "$out"'
 "$BH" node --root "$FX/debian11" --kubelet-flags "--config=/nonexistent.yaml --anonymous-auth=false --authorization-mode=Webhook" --format json >"$out"
-check "explicit flags win; an unreadable config is named" eval 'hasnt BH0312 authentication.anonymous.enabled "$out" &&
+check "explicit flags win; an unreadable config is named" eval 'hasnt BH0612 authentication.anonymous.enabled "$out" &&
 	jqe "[.node.unread[] | select(test(\"kubelet config /nonexistent.yaml\"))] | length == 1" "$out"'
 printf 'authentication: [\n' >"$out.bad.yaml"
 "$BH" node --root / --no-exec --kubelet-config "$out.bad.yaml" --kubelet-flags "" --format json >"$out" 2>/dev/null; rc=$?
-check "a --kubelet-config that does not decode: exit 2, file:line:col in errors and in BH0322" eval 'test "$rc" = 2 &&
-	jqe "[.findings[] | select(.rule == \"BH0322\" and (.evidence | test(\"bad.yaml:[0-9]+:[0-9]+\")))] | length == 1" "$out" &&
+check "a --kubelet-config that does not decode: exit 2, file:line:col in errors and in BH0622" eval 'test "$rc" = 2 &&
+	jqe "[.findings[] | select(.rule == \"BH0622\" and (.evidence | test(\"bad.yaml:[0-9]+:[0-9]+\")))] | length == 1" "$out" &&
 	jqe ".errors[0].line >= 1 and (.errors[0].file | test(\"bad.yaml\"))" "$out"' 
 
 # golden coverage: every node rule fires on at least one fixture tree
 "$BH" node --root "$FX/weak" --format json >"$out.weak"
-check "weak: AlwaysAllow without a config file, no LSM, no seccomp, runtimes unconfined" eval 'sev BH0313 authorization.mode critical "$out.weak" &&
-	jqe "[.findings[] | select(.rule == \"BH0310\" or .rule == \"BH0311\")] | length == 2" "$out.weak" &&
-	has BH0320 /etc/containerd/config.toml "$out.weak" && has BH0320 /etc/docker/daemon.json "$out.weak"'
+check "weak: AlwaysAllow without a config file, no LSM, no seccomp, runtimes unconfined" eval 'sev BH0613 authorization.mode critical "$out.weak" &&
+	jqe "[.findings[] | select(.rule == \"BH0610\" or .rule == \"BH0611\")] | length == 2" "$out.weak" &&
+	has BH0620 /etc/containerd/config.toml "$out.weak" && has BH0620 /etc/docker/daemon.json "$out.weak"'
 for f in debian11 ubuntu2004-backport rhel8 kubelet-open; do "$BH" node --root "$FX/$f" --format json; done >"$out.all"
 "$BH" rules --format json >"$out.rules"
 missing=$(jq -r '.rules[] | select(.area == "node") | .id' "$out.rules" | while read -r id; do
 	jq -s -e --arg id "$id" 'any(.[].findings[]; .rule == $id)' "$out.all" "$out.weak" >/dev/null || printf ' %s' "$id"; done)
 check "every node rule has a golden fixture (missing:${missing:- none})" test -z "$missing"
-"$BH" explain BH0312 | grep -q "CIS Kubernetes Benchmark 4.2.1"
-check "explain BH0312 names its CIS id" test $? = 0
+"$BH" explain BH0612 | grep -q "CIS Kubernetes Benchmark 4.2.1"
+check "explain BH0612 names its CIS id" test $? = 0
 
 # the JSON shape of docs/schema/node.schema.json: every required key of "node" is there
 req=$(jq -r '.properties.node.required | join(" ")' "$TOP/docs/schema/node.schema.json")
@@ -162,8 +162,8 @@ if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
 	check "this machine via --root (DaemonSet view): same kernel, same rules as the live run, nothing executed" eval '
 		jqe ".node.live == false and .node.kernel.release == \"$(uname -r)\"" "$out.view" &&
 		jqe "[.node.runtimes[] | select(.from | test(\"--version\"))] | length == 0" "$out.view" &&
-		test "$(jq -c "[.findings[] | select(.rule != \"BH0322\") | .rule + .field] | sort" "$out.view")" = \
-		     "$(jq -c "[.findings[] | select(.rule != \"BH0322\") | .rule + .field] | sort" "$out.live")"'
+		test "$(jq -c "[.findings[] | select(.rule != \"BH0622\") | .rule + .field] | sort" "$out.view")" = \
+		     "$(jq -c "[.findings[] | select(.rule != \"BH0622\") | .rule + .field] | sort" "$out.live")"'
 else
 	skip "this machine via --root (needs root and unshare)"
 fi
