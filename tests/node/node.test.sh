@@ -89,6 +89,16 @@ check "a --kubelet-config that does not decode: exit 2, file:line:col in errors 
 	jqe "[.findings[] | select(.rule == \"BH0622\" and (.evidence | test(\"bad.yaml:[0-9]+:[0-9]+\")))] | length == 1" "$out" &&
 	jqe ".errors[0].line >= 1 and (.errors[0].file | test(\"bad.yaml\"))" "$out"' 
 
+# golden cases: each fixture's findings (rule, field, severity) are exactly its .expected file; BH0619 and
+# BH0622 depend on the uid running the test (file owners, "not root") and are checked above instead
+chmod 644 "$R/var/lib/kubelet/config.yaml"
+for exp in "$FX"/*.expected; do
+	f=$(basename "$exp" .expected)
+	"$BH" node --root "$FX/$f" --format json | jq -r '.findings[] | select(.rule != "BH0619" and .rule != "BH0622") |
+		"\(.rule) \(.field // "-") \(.severity)"' | sort >"$out.got"
+	check "golden: $f matches $f.expected" diff -u "$exp" "$out.got"
+done
+
 # golden coverage: every node rule fires on at least one fixture tree
 "$BH" node --root "$FX/weak" --format json >"$out.weak"
 check "weak: AlwaysAllow without a config file, no LSM, no seccomp, runtimes unconfined" eval 'sev BH0613 authorization.mode critical "$out.weak" &&
