@@ -29,6 +29,7 @@ int cmd_scan(int argc, char **argv);
 int cmd_pss(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_inside(int argc, char **argv);
+int cmd_node(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
@@ -41,6 +42,10 @@ int bh_cli_format(const char *cmd, const char *arg, unsigned mask, int *format);
 /* Whether the command line asks for JSON (the last --format), looked up before the options are parsed
  * so that every usage error comes out as JSON when JSON was asked for. */
 bool bh_cli_json_asked(int argc, char **argv);
+struct bh_cvedb;
+/* Loads the escape CVE data (FILE, or the built-in copy when path is NULL) into db for command cmd.
+ * 0, or the exit code 2 after printing the error (db released). */
+int bh_cli_cvedb(const char *cmd, int json, const char *path, struct bh_cvedb *db);
 struct bh_config;
 /* The config a command uses: explicit_path (--config), else $BULKHEAD_CONFIG, else .bulkhead.yaml in the
  * working directory, else at the git repository root; a found (not given) file is named on stderr
