@@ -861,6 +861,7 @@ int bh_json_next(struct bh_json_reader *r, struct bh_arena *a, struct bh_doc *do
 	if (rc < 0)
 		goto fail;
 	doc->root = root;
+	bh_doc_finish(doc, a);
 	r->index++;
 	r->pos = (size_t)(j.p - (const unsigned char *)r->buf);
 	doc->end = r->pos;
