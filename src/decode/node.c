@@ -245,9 +245,10 @@ enum bh_res bh_as_int(const struct bh_node *n, int64_t *out)
 	if (n->type != BH_SCALAR)
 		return BH_BAD;
 	if (n->style == BH_STYLE_JSON_NUMBER) {
-		/* encoding/json: an int field takes only integer syntax that fits */
+		/* an integral float (0.0, 0e0) lands in an int field as that integer: measured against
+		 * kube-apiserver v1.34.2, "runAsUser": 0.0 is stored as 0 (root) */
 		if (strpbrk(n->s, ".eE"))
-			return BH_BAD;
+			return parse_integral_float(n->s, n->len, out) ? BH_OK : BH_BAD;
 		return parse_go_int(n->s, n->len, out) ? BH_OK : BH_BAD;
 	}
 	if (n->style >= BH_STYLE_JSON_STRING)

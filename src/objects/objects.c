@@ -65,3 +65,41 @@ int bh_objects_each(const struct bh_doc *doc, struct bh_arena *a, bh_object_cb c
 {
 	return visit(doc, doc->root, NULL, 0, a, cb, ctx);
 }
+
+/* What kubectl and the API server would refuse before any admission sees it, so that a document that
+ * holds no object is an input problem and not a silent "0 objects" (kubectl: "Object 'Kind' is
+ * missing", "no kind \"pod\" is registered"). */
+static const char *object_problem(const struct bh_node *n, struct bh_arena *a, int depth)
+{
+	if (n->type == BH_SEQ)
+		return "a list at the top level is no Kubernetes object and kubectl rejects it; wrap it as "
+		       "{apiVersion: v1, kind: List, items: [...]} (e.g. jq '{apiVersion: \"v1\", kind: \"List\", items: .}')";
+	if (n->type == BH_SCALAR)
+		return "a scalar at the top level is no Kubernetes object (kubectl rejects it)";
+	const struct bh_node *k = bh_map_get(n, "kind", BH_READ_LAST, NULL, NULL);
+	const char *kind;
+	size_t len;
+	if (bh_as_str(k, &kind, &len) != BH_OK || !len)
+		return "mapping without kind: kubectl and the API server reject it (Object 'Kind' is missing); "
+		       "add apiVersion and kind";
+	if (kind[0] >= 'a' && kind[0] <= 'z')
+		return bh_arena_printf(a, "kind \"%.*s\" is not a Kubernetes kind (kinds are CamelCase, e.g. Pod, "
+				       "Deployment): kubectl rejects it", (int)(len > 60 ? 60 : len), kind);
+	const struct bh_node *items = bh_map_get(n, "items", BH_READ_LAST, NULL, NULL);
+	if (ends_with_list(kind) && items && items->type == BH_SEQ && depth < LIST_DEPTH)
+		for (uint32_t i = 0; i < items->n; i++) {
+			const char *m = object_problem(items->items[i], a, depth + 1);
+			if (m)
+				return bh_arena_printf(a, "items[%u]: %s", i, m);
+		}
+	return NULL;
+}
+
+const char *bh_doc_problem(const struct bh_doc *doc, struct bh_arena *a, uint32_t *line, uint32_t *col)
+{
+	if (!doc->root)
+		return NULL;
+	*line = doc->root->line;
+	*col = doc->root->col;
+	return object_problem(doc->root, a, 0);
+}
