@@ -48,6 +48,7 @@ struct pss_run {
 	int minor;
 	struct pss_res *r;
 	size_t n, cap;
+	size_t last_obj; /* e->objects when the last result was added */
 	int oom;
 };
 
@@ -76,7 +77,7 @@ static void on_pod(struct bh_engine *e, const struct bh_pod *p, void *ctx)
 		return;
 	}
 	struct pss_res *r;
-	if (p->reading == BH_READ_LAST && run->n) {
+	if (p->reading == BH_READ_LAST && run->n && run->last_obj == e->objects) {
 		r = &run->r[run->n - 1];
 	} else {
 		if (run->n == run->cap) {
@@ -90,6 +91,7 @@ static void on_pod(struct bh_engine *e, const struct bh_pod *p, void *ctx)
 			run->cap = nc;
 		}
 		r = &run->r[run->n++];
+		run->last_obj = e->objects; /* the second reading of this object merges into this result */
 		memset(r, 0, sizeof(*r));
 		r->ref = e->findings.cur; /* interned by the engine for this object */
 		r->in_list = keep(e, p->obj->in_list);

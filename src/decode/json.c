@@ -606,6 +606,68 @@ static int check_dups(struct jp *j, struct bh_node **kv, size_t n, const unsigne
 	return 0;
 }
 
+/* ---- duplicate keys whose values are objects ----
+ * Two worlds store different things. kubectl decodes into unstructured maps, where a repeated key keeps
+ * its last value (the last-wins reading). The API server's typed decoder (sigs.k8s.io/json, as Go's
+ * encoding/json) decodes a repeated key into the value the first one already filled: for objects a merge,
+ * member by member ({"spec": {"template": A}, "spec": {"replicas": 1}} keeps template A) — what a client
+ * that sends the raw JSON gets stored. The first occurrence of such a key carries the merged object, so
+ * the first reading is the server's merge and the last reading kubectl's. (A first-wins parser is the
+ * one reading not evaluated for JSON objects; for YAML both ends are.) */
+
+#define MERGE_MAX_PAIRS 100000 /* bigger merged objects keep plain last-wins (and the warning) */
+
+/* index of the last pair of m whose key equals k, or -1 */
+static long last_index(const struct bh_node *m, const struct bh_node *k)
+{
+	for (uint32_t i = m->n; i-- > 0;)
+		if (exact_eq(m->pairs[i].key, k))
+			return (long)i;
+	return -1;
+}
+
+static struct bh_node *deep_merge(struct jp *j, const struct bh_node *a, const struct bh_node *b, int depth)
+{
+	if (a->type != BH_MAP || b->type != BH_MAP || depth > 64 || (size_t)a->n + b->n > MERGE_MAX_PAIRS ||
+	    (size_t)a->n * b->n > 4u * MERGE_MAX_PAIRS)
+		return (struct bh_node *)b;
+	struct bh_node *m = bh_arena_alloc(j->a, sizeof(*m));
+	struct bh_pair *p = bh_arena_alloc(j->a, ((size_t)a->n + b->n + 1) * sizeof(*p));
+	if (!m || !p)
+		return (struct bh_node *)b;
+	*m = *b;
+	m->pairs = p;
+	m->n = 0;
+	for (uint32_t i = 0; i < a->n; i++) /* a's members, each overridden (or merged) by b's */
+		if (last_index(a, a->pairs[i].key) == (long)i) {
+			long bi = last_index(b, a->pairs[i].key);
+			p[m->n] = a->pairs[i];
+			if (bi >= 0)
+				p[m->n].val = deep_merge(j, a->pairs[i].val, b->pairs[bi].val, depth + 1);
+			m->n++;
+		}
+	for (uint32_t i = 0; i < b->n; i++)
+		if (last_index(a, b->pairs[i].key) < 0)
+			p[m->n++] = b->pairs[i];
+	m->weight = wadd(a->weight, b->weight);
+	return m;
+}
+
+static void merge_dups(struct jp *j, struct bh_node *c)
+{
+	for (uint32_t i = 1; i < c->n; i++) {
+		struct bh_pair *pi = &c->pairs[i];
+		if (pi->val->type != BH_MAP)
+			continue;
+		for (uint32_t k = 0; k < i; k++)
+			if (exact_eq(c->pairs[k].key, pi->key)) {
+				if (c->pairs[k].val->type == BH_MAP)
+					c->pairs[k].val = deep_merge(j, c->pairs[k].val, pi->val, 0);
+				break;
+			}
+	}
+}
+
 /* ---- containers ---- */
 
 static int open_container(struct jp *j, uint8_t type)
@@ -656,8 +718,15 @@ static struct bh_node *close_container(struct jp *j)
 				c->pairs[i].key = v[2 * i];
 				c->pairs[i].val = v[2 * i + 1];
 			}
+			bool dups = j->doc->has_dups;
+			j->doc->has_dups = false;
 			if (np > 1 && check_dups(j, v, np, j->p) < 0)
 				return NULL;
+			if (j->doc->has_dups) {
+				c->n = (uint32_t)np;
+				merge_dups(j, c);
+			}
+			j->doc->has_dups |= dups;
 		}
 		c->n = (uint32_t)np;
 	} else {

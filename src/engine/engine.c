@@ -133,14 +133,17 @@ void bh_engine_object(struct bh_engine *e, const struct bh_object *o)
 			bh_engine_error(e, o->doc->file, o->ref.line, o->ref.col, "out of memory building the pod view");
 			return;
 		}
-		if (rc == 0)
-			return;
+		if (rc == 0) /* no pod template in this reading (the other may have one: `spec: {}` twice) */
+			continue;
 		if (p.ncasevar) /* case-variant keys: the server's reading and the case-insensitive one */
 			readings = 2;
-		if (rd == 0) {
+		/* wrong types are errors in the last reading only: that is the API server's (last duplicate,
+		 * exact keys, go-yaml v2 merges); the other reading's values are alternatives */
+		if (rd == readings - 1)
 			for (const struct bh_diag *d = p.errors; d; d = d->next)
 				bh_engine_error(e, o->doc->file, d->line, d->col, "%s %s: %s", o->ref.kind,
 						o->ref.name ? o->ref.name : "(unnamed)", d->msg);
+		if (rd == 0) {
 			for (const struct bh_diag *d = p.warnings; d; d = d->next)
 				bh_engine_warning(e, o->doc->file, d->line, d->col, "%s", d->msg);
 			if (p.guessed)

@@ -290,6 +290,11 @@ static void secctx(struct vb *x, const struct bh_node *owner, const char *where,
 					s->n = sys->items[i];
 					gstr(x, s->n, "name", wy, &s->name);
 					gstr(x, s->n, "value", wy, &s->value);
+					/* Sysctl.name and .value are plain Go strings: absent or null is stored as "" */
+					if (s->name.r == BH_NULLV || s->name.r == BH_ABSENT)
+						s->name.r = BH_OK;
+					if (s->value.r == BH_NULLV || s->value.r == BH_ABSENT)
+						s->value.r = BH_OK;
 				}
 			}
 		}
@@ -463,7 +468,7 @@ static const struct bh_node *walk(struct vb *x, const struct bh_node *n, const c
 			return NULL;
 		memcpy(seg, p, l);
 		seg[l] = 0;
-		n = bh_map_get(n, seg, x->rd, NULL, NULL);
+		n = get(x, n, seg, "the pod template path");
 		p += l + (dot ? 1 : 0);
 	}
 	return n && n->type == BH_MAP ? n : NULL;
