@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"k8s.io/pod-security-admission/api"
@@ -247,10 +248,30 @@ func runAll(seed int64, n int, bh, work string, nex int) int {
 		versions = append(versions, fmt.Sprintf("v1.%d", v))
 	}
 	psaCompared, psaDis, psaRiskier, wording, psaRiskierWords := 0, []string{}, 0, []string{}, 0
+	// bulkhead pss per level × version, two at a time (CI has two cores)
+	outs := map[string][]byte{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	sem := make(chan bool, 2)
+	for _, level := range []string{"baseline", "restricted"} {
+		for _, version := range versions {
+			wg.Add(1)
+			go func(level, version string) {
+				defer wg.Done()
+				sem <- true
+				o := runBH(bh, "pss", "--format", "json", "--level", level, "--version", version, filepath.Join(work, "cases"))
+				<-sem
+				mu.Lock()
+				outs[level+" "+version] = o
+				mu.Unlock()
+			}(level, version)
+		}
+	}
+	wg.Wait()
 	for _, level := range []string{"baseline", "restricted"} {
 		for _, version := range versions {
 			var got struct{ Results []pssResult }
-			json.Unmarshal(runBH(bh, "pss", "--format", "json", "--level", level, "--version", version, filepath.Join(work, "cases")), &got)
+			json.Unmarshal(outs[level+" "+version], &got)
 			byCase := map[string][]pssResult{}
 			for _, r := range got.Results {
 				byCase[caseOf(r.Location.File)] = append(byCase[caseOf(r.Location.File)], r)
