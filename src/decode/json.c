@@ -269,6 +269,46 @@ static size_t unescape(char *dst, const unsigned char *q, const unsigned char *e
 	return (size_t)(d - dst);
 }
 
+/* The escape at q (a backslash): its length in the input, or 0 with the error set. */
+static size_t escape_len(struct jp *j, const unsigned char *q, const unsigned char *start)
+{
+	const unsigned char *end = j->end;
+	if (end - q < 2) {
+		fail_at(j, -EINVAL, start, "unterminated string: expected '\"' before end of input");
+		return 0;
+	}
+	switch (q[1]) {
+	case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+		return 2;
+	case 'u':
+		break;
+	default: {
+		char b[16];
+		fail_at(j, -EINVAL, q, "invalid escape '\\' followed by %s; expected one of \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX",
+			what(j, q + 1, b));
+		return 0;
+	}
+	}
+	long cp = end - q >= 6 ? hex4(q + 2) : -1;
+	if (cp < 0) {
+		fail_at(j, -EINVAL, q, "invalid \\u escape: expected 4 hex digits");
+		return 0;
+	}
+	if (cp >= 0xDC00 && cp <= 0xDFFF) {
+		fail_at(j, -EINVAL, q, "invalid \\u%04lX escape: low surrogate without a high surrogate", cp);
+		return 0;
+	}
+	if (cp < 0xD800 || cp > 0xDBFF)
+		return 6;
+	long lo = end - q >= 12 && q[6] == '\\' && q[7] == 'u' ? hex4(q + 8) : -1;
+	if (lo < 0xDC00 || lo > 0xDFFF) {
+		fail_at(j, -EINVAL, q, "invalid \\u%04lX escape: high surrogate not followed by a \\uDC00-\\uDFFF low surrogate",
+			cp);
+		return 0;
+	}
+	return 12;
+}
+
 /* j->p is at the opening quote. Validates escapes and UTF-8, then copies (or decodes) into the arena. */
 static struct bh_node *parse_string(struct jp *j)
 {
@@ -288,63 +328,25 @@ static struct bh_node *parse_string(struct jp *j)
 			fail_at(j, -EINVAL, start, "unterminated string: expected '\"' before end of input");
 			return NULL;
 		}
+		size_t n;
 		switch (str_class[*q]) {
 		case C_QUOTE:
 			goto closed;
 		case C_CTRL:
 			fail_at(j, -EINVAL, q, "control character 0x%02x in string must be escaped", *q);
 			return NULL;
-		case C_HIGH: {
-			size_t n = utf8_len(q, end);
-			if (!n) {
+		case C_HIGH:
+			if (!(n = utf8_len(q, end))) {
 				fail_at(j, -EINVAL, q, "invalid UTF-8 byte 0x%02x in string", *q);
 				return NULL;
 			}
 			q += n;
 			break;
-		}
 		default: /* C_BSLASH */
 			esc = true;
-			if (end - q < 2) {
-				fail_at(j, -EINVAL, start, "unterminated string: expected '\"' before end of input");
+			if (!(n = escape_len(j, q, start)))
 				return NULL;
-			}
-			switch (q[1]) {
-			case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
-				q += 2;
-				break;
-			case 'u': {
-				long cp = end - q >= 6 ? hex4(q + 2) : -1;
-				if (cp < 0) {
-					fail_at(j, -EINVAL, q, "invalid \\u escape: expected 4 hex digits");
-					return NULL;
-				}
-				if (cp >= 0xDC00 && cp <= 0xDFFF) {
-					fail_at(j, -EINVAL, q, "invalid \\u%04lX escape: low surrogate without a high surrogate",
-						cp);
-					return NULL;
-				}
-				if (cp >= 0xD800 && cp <= 0xDBFF) {
-					long lo = end - q >= 12 && q[6] == '\\' && q[7] == 'u' ? hex4(q + 8) : -1;
-					if (lo < 0xDC00 || lo > 0xDFFF) {
-						fail_at(j, -EINVAL, q,
-							"invalid \\u%04lX escape: high surrogate not followed by a \\uDC00-\\uDFFF low surrogate",
-							cp);
-						return NULL;
-					}
-					q += 12;
-				} else {
-					q += 6;
-				}
-				break;
-			}
-			default: {
-				char b[16];
-				fail_at(j, -EINVAL, q, "invalid escape '\\' followed by %s; expected one of \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX",
-					what(j, q + 1, b));
-				return NULL;
-			}
-			}
+			q += n;
 			break;
 		}
 	}
@@ -696,7 +698,7 @@ static int open_container(struct jp *j, uint8_t type)
 static struct bh_node *close_container(struct jp *j)
 {
 	struct frame *f = &j->frames[j->nframes - 1];
-	struct bh_node *c = f->node, **v = j->vals + f->base;
+	struct bh_node *c = f->node, **v = j->vals ? j->vals + f->base : NULL; /* NULL before the first value: `[]` */
 	size_t cnt = j->nvals - f->base;
 	uint64_t w = 1;
 	for (size_t i = 0; i < cnt; i++)
