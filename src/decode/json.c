@@ -6,6 +6,7 @@
  * depth is capped, every tree byte comes from the capped arena, and the value stack holds at most one
  * pointer per arena node. */
 #include "json.h"
+#include "keyhash.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -588,20 +589,15 @@ static int check_dups(struct jp *j, struct bh_node **kv, size_t n, const unsigne
 	uint32_t *tab = calloc(2 * cap, sizeof(*tab));
 	if (!tab)
 		return fail_at(j, -ENOMEM, at, "out of memory");
-	/* seeded from a heap address (ASLR) so crafted colliding keys are not portable between runs */
-	uint64_t seed = mix((uint64_t)(uintptr_t)tab ^ 0x9E3779B97F4A7C15ull);
+	/* keyed SipHash (keyhash.c): crafted colliding keys cannot be prepared (an address-seeded FNV could
+	 * be probed) */
 	for (size_t i = 0; i < n; i++) {
 		const struct bh_node *k = kv[2 * i];
-		const unsigned char *s = (const unsigned char *)k->s;
-		uint64_t he = seed, hf = seed;
-		for (uint32_t c = 0; c < k->len; c++) {
-			he = (he ^ s[c]) * 0x100000001b3ull;
-			hf = (hf ^ fold(s[c])) * 0x100000001b3ull;
-		}
-		const struct bh_node *exact = probe(tab, cap - 1, mix(he), kv, (uint32_t)i, exact_eq_fn);
+		uint64_t he = bh_keyhash(k->s, k->len, false), hf = bh_keyhash(k->s, k->len, true);
+		const struct bh_node *exact = probe(tab, cap - 1, he, kv, (uint32_t)i, exact_eq_fn);
 		const struct bh_node *casev = NULL;
 		if (!exact)
-			casev = probe(tab + cap, cap - 1, mix(hf ^ 0x5555555555555555ull), kv, (uint32_t)i, fold_eq);
+			casev = probe(tab + cap, cap - 1, hf, kv, (uint32_t)i, fold_eq);
 		warn_dup(j, k, exact, casev);
 	}
 	free(tab);
