@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Differential test against Kubernetes' own code (tests/oracle, Go): the generator writes ORACLE_CASES
-# adversarial manifests (default 3000, seed ORACLE_SEED=1); the oracle decodes them as kubectl and the API
+# adversarial manifests (default 2000, seed ORACLE_SEED=1); the oracle decodes them as kubectl and the API
 # server do and runs pod-security-admission; bulkhead scans the raw files and the stored objects.
 #  - a critical/high finding of the stored object that bulkhead's reading of the raw file lacks is a
 #    bypass: the test fails;
@@ -26,11 +26,11 @@ stored() { "$oracle" decode "$TOP/tests/golden/cases/$1" | jq -r "$2"; }
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-out=$("$oracle" run -seed "${ORACLE_SEED:-1}" -n "${ORACLE_CASES:-3000}" -bulkhead "$BH" -work "$work/run" -examples 3); rc=$?
+out=$("$oracle" run -seed "${ORACLE_SEED:-1}" -n "${ORACLE_CASES:-2000}" -bulkhead "$BH" -work "$work/run" -examples 3); rc=$?
 printf '%s\n' "$out" | sed 's/^/# /'
 num() { printf '%s\n' "$out" | sed -n "s/^$1[^0-9]*\([0-9][0-9]*\).*/\1/p" | head -1; }
 [ "$rc" -le 1 ] || fail "oracle run failed (exit $rc)"
 b=$(num "bypasses"); d=$(printf '%s\n' "$out" | sed -n 's/.*disagreements: \([0-9]*\).*/\1/p')
-[ "$b" = 0 ] && ok "no bypasses in ${ORACLE_CASES:-3000} generated cases" || fail "$b bypasses (see above)"
+[ "$b" = 0 ] && ok "no bypasses in ${ORACLE_CASES:-2000} generated cases" || fail "$b bypasses (see above)"
 [ "$d" = 0 ] && ok "PSA verdicts and check ids equal for every level and version" || fail "$d PSA disagreements"
 finish
