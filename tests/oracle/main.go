@@ -316,9 +316,9 @@ func runAll(seed int64, n int, bh, work string, nex int) int {
 		}
 	}
 	fmt.Printf("cases generated: %d (seed %d), objects stored by the oracle: %d, cases the server rejects: %d\n", n, seed, nobj, serverRejected)
-	fmt.Printf("bypasses: %d\n", len(bypass))
+	fmt.Printf("bypasses: %d (cases compared: %d)\n", len(bypass), len(files))
 	show(bypass, nex)
-	fmt.Printf("over-reports: %d\n", len(over))
+	fmt.Printf("over-reports: %d findings in %d cases\n", len(over), distinct(over))
 	show(over, nex)
 	fmt.Printf("findings missing where bulkhead reported an input error (exit 2): %d\n", len(bhRejected))
 	show(bhRejected, nex)
@@ -348,6 +348,14 @@ func firstErr(os []Object) string {
 		}
 	}
 	return ""
+}
+
+func distinct(xs []string) int {
+	seen := map[string]bool{}
+	for _, x := range xs {
+		seen[strings.SplitN(x, ":", 2)[0]] = true
+	}
+	return len(seen)
 }
 
 func hasErr(os []Object) bool {
