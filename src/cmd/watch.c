@@ -390,17 +390,16 @@ static int parse_opts(int argc, char **argv, struct wopts *w, struct run *r, int
 		{"hooks", required_argument, 0, 'k'},    {"sensitive", required_argument, 0, 'p'},
 		{"runtime-socket", required_argument, 0, 'u'}, {"metrics", required_argument, 0, 'm'},
 		{"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
-	int c;
+	int c, format;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
 		char *end;
 		switch (c) {
 		case 'f':
-			if (!strcmp(optarg, "json"))
-				r->json = 1;
-			else if (strcmp(optarg, "text"))
-				return bh_cli_error("watch", json, "unknown format '%s' (text or json)", optarg);
+			if (bh_cli_format("watch", optarg, BH_FMT_TEXT_JSON, &format))
+				return 2;
+			r->json = format == BH_FMT_JSON;
 			break;
 		case 'o': w->output = optarg; break;
 		case 'd':
@@ -573,11 +572,7 @@ int cmd_watch(int argc, char **argv)
 {
 	struct wopts w = {.dedup = true, .ringbuf_mb = 8};
 	struct run r = {.fail_on = BH_SEV_HIGH};
-	int json = 0;
-	/* the format decides how errors are printed: find it first */
-	for (int i = 1; i + 1 < argc; i++)
-		if (!strcmp(argv[i], "--format") && !strcmp(argv[i + 1], "json"))
-			json = 1;
+	int json = bh_cli_json_asked(argc, argv);
 	int rc = parse_opts(argc, argv, &w, &r, json);
 	if (rc >= 0)
 		return rc;
