@@ -1,6 +1,9 @@
 /* bulkhead audit FILE|- — escape preparation in the API server's audit log (docs/audit.md). */
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +12,7 @@
 #include "audit/audit.h"
 #include "cmd.h"
 #include "config/config.h"
+#include "serve/server.h"
 
 static const char audit_help[] =
 	"usage: bulkhead audit [OPTIONS] FILE|-...\n"
@@ -209,8 +213,179 @@ static int run_files(struct audit_cli *c, struct bh_audit *a, char **files, int 
 	return fflush(stdout) ? 2 : rc;
 }
 
-int bh_audit_listen(const char *listen, const char *cert, const char *key, size_t max_body, struct bh_audit *a,
-		    bool stats);
+/* ---- the audit webhook backend ----
+ * The API server's webhook backend (batch mode, the default) buffers events and POSTs EventList batches; a
+ * batch that fails or times out is sent again (at least once), so events are de-duplicated by auditID and
+ * stage (bh_audit's seen set). A batch is judged in a few milliseconds under one lock and answered at once;
+ * alerts go to a bounded queue that a writer thread empties to stdout, so a slow reader of our output never
+ * slows the answers (when the queue is full, alerts are dropped and counted on stderr). */
+
+#define OUTQ_MAX (64u << 20)
+
+struct listener {
+	struct bh_audit *a;
+	pthread_mutex_t mu;       /* the audit state: one batch at a time */
+	pthread_mutex_t qmu;
+	pthread_cond_t qcv;
+	char *q;                  /* alerts waiting for the writer */
+	size_t qlen;
+	bool stop;
+	uint64_t dropped, batches;
+};
+
+static void enqueue(struct listener *l, const char *p, size_t n)
+{
+	pthread_mutex_lock(&l->qmu);
+	char *nq = l->qlen + n <= OUTQ_MAX ? realloc(l->q, l->qlen + n) : NULL;
+	if (nq) {
+		memcpy(nq + l->qlen, p, n);
+		l->q = nq;
+		l->qlen += n;
+		pthread_cond_signal(&l->qcv);
+	} else
+		l->dropped++;
+	pthread_mutex_unlock(&l->qmu);
+}
+
+static void *writer(void *arg)
+{
+	struct listener *l = arg;
+	pthread_mutex_lock(&l->qmu);
+	for (;;) {
+		while (!l->qlen && !l->stop)
+			pthread_cond_wait(&l->qcv, &l->qmu);
+		if (!l->qlen && l->stop)
+			break;
+		char *p = l->q;
+		size_t n = l->qlen;
+		l->q = NULL;
+		l->qlen = 0;
+		pthread_mutex_unlock(&l->qmu);
+		fwrite(p, 1, n, stdout);
+		fflush(stdout);
+		free(p);
+		pthread_mutex_lock(&l->qmu);
+	}
+	pthread_mutex_unlock(&l->qmu);
+	return NULL;
+}
+
+static int on_batch(void *ctx, const char *body, size_t len, struct bh_buf *out, struct bh_admit_result *res)
+{
+	struct listener *l = ctx;
+	memset(res, 0, sizeof(*res));
+	res->decision = BH_DEC_ALLOW;
+	struct bh_err err = {0};
+	char *alerts = NULL;
+	size_t alen = 0, from = 0, from_err = 0;
+	FILE *m = open_memstream(&alerts, &alen);
+	pthread_mutex_lock(&l->mu);
+	int rc = bh_audit_batch(l->a, "webhook", body, len, &err);
+	if (m)
+		bh_audit_write_jsonl(m, l->a, &from, &from_err);
+	bh_audit_forget(l->a);
+	l->batches++;
+	pthread_mutex_unlock(&l->mu);
+	if (m) {
+		fclose(m);
+		if (alen)
+			enqueue(l, alerts, alen);
+		free(alerts);
+	}
+	if (rc < 0) {
+		res->decision = BH_DEC_INVALID;
+		snprintf(res->error, sizeof(res->error), "%s", err.msg);
+		bh_admission_error_body(out, 400, err.msg);
+		return res->status = 400;
+	}
+	bh_buf_puts(out, "{}\n");
+	return res->status = out->err ? 500 : 200;
+}
+
+static void listen_log(void *ctx, const struct bh_serve_log *l)
+{
+	if (l->level < BH_LOG_WARN && strcmp(l->event, "listen") && strcmp(l->event, "stop"))
+		return;
+	static const char *const lv[] = {"debug", "info", "warn", "error"};
+	fprintf(stderr, "{\"level\": \"%s\", \"event\": ", lv[l->level]);
+	bh_json_str(stderr, l->event);
+	fputs(", \"msg\": ", stderr);
+	bh_json_str(stderr, l->msg);
+	if (l->path) {
+		fputs(", \"path\": ", stderr);
+		bh_json_str(stderr, l->path);
+		fprintf(stderr, ", \"status\": %d", l->status);
+	}
+	fputs("}\n", stderr);
+}
+
+static void serve_until_signal(struct bh_server *s, struct listener *l, bool stats)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	for (;;) {
+		struct timespec tick = {1, 0};
+		int sig = sigtimedwait(&set, NULL, &tick);
+		if (sig == SIGTERM || sig == SIGINT)
+			break;
+		bh_server_reload(s, sig == SIGHUP);
+	}
+	bh_server_drain(s);
+	for (int i = 0; i < 500 && bh_server_inflight(s) > 0; i++)
+		usleep(10000);
+	bh_server_stop(s);
+	if (stats)
+		print_stats(l->a);
+	if (l->dropped)
+		fprintf(stderr, "bulkhead audit: %llu batches' alerts dropped: the output queue was full\n",
+			(unsigned long long)l->dropped);
+}
+
+static int run_listen(struct audit_cli *c, struct bh_audit *a)
+{
+	if (!c->cert || !c->key)
+		return bh_cli_error("audit", 0, "--listen needs --tls-cert and --tls-key (the API server sends audit batches over HTTPS)");
+	struct listener l = {.a = a};
+	pthread_mutex_init(&l.mu, NULL);
+	pthread_mutex_init(&l.qmu, NULL);
+	pthread_cond_init(&l.qcv, NULL);
+	struct bh_server_opts so = {.listen = c->listen, .cert_file = c->cert, .key_file = c->key,
+				    .max_body = c->max_body ? c->max_body : (32u << 20), .log = listen_log,
+				    .post_path = "/audit", .post_handler = on_batch, .post_ctx = &l};
+	/* signals are taken synchronously by this thread; pool threads inherit the mask */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	pthread_t wt;
+	if (pthread_create(&wt, NULL, writer, &l))
+		return bh_cli_error("audit", 0, "cannot start the writer thread");
+	struct bh_server *s;
+	struct bh_err err = {0};
+	int rc = 0;
+	if (bh_server_start(&so, &s, &err) < 0) {
+		rc = bh_cli_error("audit", 0, "%s", err.msg);
+	} else {
+		char msg[160];
+		snprintf(msg, sizeof(msg), "audit webhook backend on %s (port %u), POST /audit", c->listen, bh_server_port(s));
+		struct bh_serve_log lg = {.level = BH_LOG_INFO, .event = "listen", .msg = msg};
+		listen_log(NULL, &lg);
+		serve_until_signal(s, &l, c->stats);
+	}
+	pthread_mutex_lock(&l.qmu);
+	l.stop = true;
+	pthread_cond_signal(&l.qcv);
+	pthread_mutex_unlock(&l.qmu);
+	pthread_join(wt, NULL);
+	free(l.q);
+	return rc;
+}
 
 int cmd_audit(int argc, char **argv)
 {
@@ -239,7 +414,7 @@ int cmd_audit(int argc, char **argv)
 	}
 	j.a = a;
 	if (c.listen)
-		rc = bh_audit_listen(c.listen, c.cert, c.key, c.max_body, a, c.stats);
+		rc = run_listen(&c, a);
 	else
 		rc = run_files(&c, a, argv + optind, argc - optind, &j);
 	bh_audit_free(a);
@@ -247,8 +422,3 @@ int cmd_audit(int argc, char **argv)
 	return rc;
 }
 
-int bh_audit_listen(const char *listen, const char *cert, const char *key, size_t max_body, struct bh_audit *a,
-		    bool stats)
-{
-	return bh_cli_error("audit", 0, "--listen is not available yet");
-}
