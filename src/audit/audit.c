@@ -222,8 +222,8 @@ static void event(struct bh_audit *a, const struct bh_doc *doc, const struct bh_
 }
 
 /* An Event, or an EventList whose items are Events; anything else is an input error. */
-/* The caller counted root as one event. */
-static void value(struct bh_audit *a, const struct bh_doc *doc, const struct bh_node *root)
+/* The caller counted root as one event; item: root is an item of an EventList. */
+static void value(struct bh_audit *a, const struct bh_doc *doc, const struct bh_node *root, bool item)
 {
 	if (!root || root->type != BH_MAP) {
 		input_error(a, doc->file, root ? root->line : doc->line, root ? root->col : 1,
@@ -231,6 +231,10 @@ static void value(struct bh_audit *a, const struct bh_doc *doc, const struct bh_
 		return;
 	}
 	const char *api = bha_str(root, "apiVersion"), *kind = bha_str(root, "kind");
+	if (item && !*api && !*kind) { /* an EventList's items carry no type: they are the list's Events */
+		event(a, doc, root);
+		return;
+	}
 	if (strcmp(api, "audit.k8s.io/v1")) {
 		input_error(a, doc->file, root->line, root->col,
 			    "apiVersion %s%s%s is not supported: bulkhead reads audit.k8s.io/v1 events (what API servers "
@@ -260,7 +264,7 @@ static void value(struct bh_audit *a, const struct bh_doc *doc, const struct bh_
 			break;
 		}
 		a->st.events++;
-		value(a, doc, items->items[i]);
+		value(a, doc, items->items[i], true);
 	}
 }
 
@@ -300,7 +304,7 @@ static void line(struct bh_audit *a, const char *name, const char *p, size_t n, 
 		return;
 	}
 	if (rc > 0)
-		value(a, &doc, doc.root);
+		value(a, &doc, doc.root, false);
 }
 
 /* JSON lines (the log backend writes one Event per line), unless the first non-blank line is a lone "{" or
@@ -339,7 +343,7 @@ static void documents(struct bh_audit *a, const char *name, const char *buf, siz
 		}
 		a->st.bytes += doc.end;
 		a->st.events++;
-		value(a, &doc, doc.root);
+		value(a, &doc, doc.root, false);
 	}
 }
 
@@ -385,7 +389,7 @@ int bh_audit_batch(struct bh_audit *a, const char *name, const char *body, size_
 				  *kind ? kind : "(no kind)");
 	a->st.bytes += len;
 	a->st.events++;
-	value(a, &doc, doc.root);
+	value(a, &doc, doc.root, false);
 	return 0;
 }
 

@@ -71,6 +71,8 @@ enum bha_outcome bha_outcome(const struct bha_event *ev);
 /* The user the request acted as (impersonatedUser when set). */
 const char *bha_effective_user(const struct bha_event *ev);
 const char *bha_outcome_name(enum bha_outcome o);
+/* For messages: allowed, denied (401/403), failed, "authorized, then failed" (e.g. exec into a pod without a node). */
+const char *bha_outcome_text(const struct bha_event *ev);
 
 /* A two-generation set of 64-bit keys: bounded memory, remembers at least the last `gen` keys. */
 struct bha_set {

@@ -196,6 +196,14 @@ enum bha_outcome bha_outcome(const struct bha_event *ev)
 	return BHA_UNKNOWN;
 }
 
+const char *bha_outcome_text(const struct bha_event *ev)
+{
+	enum bha_outcome o = bha_outcome(ev);
+	if (o == BHA_DENIED && ev->code && ev->code != 401 && ev->code != 403)
+		return !strcmp(ev->decision, "allow") ? "authorized, then failed" : "failed";
+	return bha_outcome_name(o);
+}
+
 const char *bha_outcome_name(enum bha_outcome o)
 {
 	return o == BHA_ALLOWED ? "allowed" : o == BHA_DENIED ? "denied" : "unknown";

@@ -71,6 +71,13 @@ static uint64_t role_key(const char *kind, const char *ns, const char *name)
 	return bha_hash(bha_hash(h, ns, strlen(ns)), name, strlen(name));
 }
 
+/* What the bootstrap policy gives everyone: discovery, the user's own access review, version and health. */
+static bool public_role(const char *kind, const char *name)
+{
+	return !strcmp(kind, "ClusterRole") && (!strcmp(name, "system:basic-user") || !strcmp(name, "system:discovery") ||
+						!strcmp(name, "system:public-info-viewer"));
+}
+
 /* Bindings: to cluster-admin, to everyone, to admin/edit cluster-wide, or to a role seen granting a risk. */
 static enum bh_sev binding_risk(struct bh_audit *a, const struct bha_event *ev, const struct bh_node *obj, char *out,
 				size_t size)
@@ -81,8 +88,8 @@ static enum bh_sev binding_risk(struct bh_audit *a, const struct bha_event *ev, 
 	enum bh_sev sev = BH_SEV_NONE;
 	for (uint32_t i = 0; subs && subs->type == BH_SEQ && i < subs->n; i++) {
 		const char *sn = bha_str(subs->items[i], "name");
-		if (!strcmp(sn, "system:anonymous") || !strcmp(sn, "system:unauthenticated") ||
-		    !strcmp(sn, "system:authenticated")) {
+		if ((!strcmp(sn, "system:anonymous") || !strcmp(sn, "system:unauthenticated") ||
+		     !strcmp(sn, "system:authenticated")) && !public_role(rk, rn)) {
 			snprintf(out, size, "%s %s bound to %s", rk, rn, sn);
 			sev = BH_SEV_CRITICAL;
 		}
@@ -109,6 +116,9 @@ static enum bh_sev binding_risk(struct bh_audit *a, const struct bha_event *ev, 
 void bha_rbac(struct bh_audit *a, struct bha_event *ev, const struct bh_node *obj)
 {
 	const struct bh_rule *r = BHA_RULE(RBAC_ESCALATION);
+	/* the API server's own bootstrap policy (RBAC post-start hook) creates cluster-admin and the system roles */
+	if (!strcmp(bha_effective_user(ev), "system:apiserver"))
+		return;
 	const char *kind = bha_str(obj, "kind");
 	const char *name = bha_str(bha_get(obj, "metadata"), "name");
 	enum bha_outcome oc = bha_outcome(ev);
@@ -129,7 +139,7 @@ void bha_rbac(struct bh_audit *a, struct bha_event *ev, const struct bh_node *ob
 		return;
 	bha_emit(a, ev, r, oc == BHA_DENIED ? BH_SEV_MEDIUM : sev, NULL, NULL, "%s %s %s %s %s%s%s granting %s (%s, code %d)",
 		 bha_effective_user(ev), oc == BHA_DENIED ? "tried to" : "did", ev->verb, kind, ev->ns, *ev->ns ? "/" : "",
-		 name, risks, bha_outcome_name(oc), ev->code);
+		 name, risks, bha_outcome_text(ev), ev->code);
 }
 
 /* Certificate signing requests for the kubelet signers, created or approved by someone who is not part of
@@ -155,7 +165,7 @@ void bha_csr(struct bh_audit *a, struct bha_event *ev, const struct bh_node *obj
 	bha_emit(a, ev, r, oc == BHA_DENIED ? BH_SEV_MEDIUM : r->sev, NULL, NULL,
 		 "%s %s a certificate signing request %s for the node signer %s (%s, code %d)", u,
 		 approve ? (oc == BHA_DENIED ? "tried to approve" : "approved") : (oc == BHA_DENIED ? "tried to create" : "created"),
-		 *ev->name ? ev->name : bha_str(bha_get(obj, "metadata"), "name"), signer, bha_outcome_name(oc), ev->code);
+		 *ev->name ? ev->name : bha_str(bha_get(obj, "metadata"), "name"), signer, bha_outcome_text(ev), ev->code);
 }
 
 void bha_webhook(struct bh_audit *a, struct bha_event *ev)
@@ -171,7 +181,7 @@ void bha_webhook(struct bh_audit *a, struct bha_event *ev)
 	enum bh_sev sev = own ? (oc == BHA_DENIED ? BH_SEV_MEDIUM : r->sev) : BH_SEV_MEDIUM;
 	bha_emit(a, ev, r, sev, NULL, NULL, "%s %s %s %s%s%s (%s, code %d)", bha_effective_user(ev),
 		 oc == BHA_DENIED ? "tried to" : "did", ev->verb, ev->resource, *ev->name ? " " : "", ev->name,
-		 bha_outcome_name(oc), ev->code);
+		 bha_outcome_text(ev), ev->code);
 }
 
 #define PSA_ENFORCE "pod-security.kubernetes.io/enforce"

@@ -23,6 +23,18 @@ static bool first_time(struct bh_audit *a, const struct bha_event *ev, const str
 	return !bha_set_add(&a->once, bha_hash(h, r->id, strlen(r->id)));
 }
 
+/* One finding per pod creation, user, kind of access and outcome: kubectl exec tries a WebSocket and then
+ * SPDY (two requests, two audit IDs) for one command. */
+static bool first_access(struct bh_audit *a, const struct bh_rule *r, const struct bha_pod *p, const struct bha_event *ev,
+			 const char *what)
+{
+	const char *u = bha_effective_user(ev);
+	const char *oc = bha_outcome_name(bha_outcome(ev));
+	uint64_t h = bha_hash(BHA_HASH0 ^ 0xac, p->audit_id, strlen(p->audit_id));
+	h = bha_hash(bha_hash(h, u, strlen(u)), what, strlen(what));
+	return !bha_set_add(&a->once, bha_hash(bha_hash(h, oc, strlen(oc)), r->id, strlen(r->id)));
+}
+
 static const char *kind_or_resource(const struct bha_event *ev, const struct bh_node *obj)
 {
 	const char *k = bha_str(obj, "kind");
@@ -99,7 +111,8 @@ struct escapes {
 };
 
 /* Evaluates obj with the scan rules (config applied: disabled rules, exemptions); keeps high and above. */
-static void scan_object(struct bh_audit *a, const struct bha_event *ev, const struct bh_node *obj, struct escapes *x)
+static void scan_object(struct bh_audit *a, const struct bha_event *ev, const struct bh_node *obj, struct escapes *x,
+			bool eph_only)
 {
 	memset(x, 0, sizeof(*x));
 	x->worst = BH_SEV_NONE;
@@ -116,6 +129,9 @@ static void scan_object(struct bh_audit *a, const struct bha_event *ev, const st
 	for (size_t i = 0; i < a->x.findings.n; i++) {
 		const struct bh_finding *f = &a->x.findings.v[i];
 		if (f->suppressed || f->sev < BH_SEV_HIGH || f->sev == BH_SEV_NONE)
+			continue;
+		/* pods/ephemeralcontainers carries the whole pod: what is new are its ephemeral containers */
+		if (eph_only && (!f->field || !strstr(f->field, "ephemeralContainers")))
 			continue;
 		if (x->worst == BH_SEV_NONE || f->sev > x->worst)
 			x->worst = f->sev;
@@ -134,13 +150,13 @@ static void incident(struct bh_audit *a, const struct bha_event *ev, const struc
 	const struct bh_rule *r = BHA_RULE(INCIDENT);
 	long dt = (long)(ev->t - p->t);
 	if (rule_off(a, r) || strcmp(p->user, bha_effective_user(ev)) || dt < 0 || dt > (long)a->o.window ||
-	    !first_time(a, ev, r))
+	    !first_access(a, r, p, ev, what))
 		return;
 	enum bha_outcome oc = bha_outcome(ev);
 	bool started = ev->code == 101 || (oc == BHA_ALLOWED && ev->code < 300);
 	bha_emit(a, ev, r, started ? r->sev : BH_SEV_HIGH, p->audit_id, NULL,
 		 "%s created pod %s with an escape avenue (%s; auditID %s) and %lds later %s it (%s, code %d)", p->user,
-		 p->key, p->summary, p->audit_id, dt, what, bha_outcome_name(oc), ev->code);
+		 p->key, p->summary, p->audit_id, dt, what, bha_outcome_text(ev), ev->code);
 }
 
 static void workload(struct bh_audit *a, struct bha_event *ev)
@@ -155,7 +171,7 @@ static void workload(struct bh_audit *a, struct bha_event *ev)
 		return;
 	}
 	struct escapes x;
-	scan_object(a, ev, obj, &x);
+	scan_object(a, ev, obj, &x, eph);
 	bool pod = streq(ev->resource, "pods");
 	if (eph && oc == BHA_ALLOWED && !rule_off(a, BHA_RULE(EPHEMERAL)) && first_time(a, ev, BHA_RULE(EPHEMERAL))) {
 		struct bha_pod *p = pod_find(a, ev->ns, ev->name);
@@ -174,7 +190,7 @@ static void workload(struct bh_audit *a, struct bha_event *ev)
 		name = bha_str(bha_get(ev->resp, "metadata"), "name");
 	bha_emit(a, ev, r, sev, NULL, x.ids, "%s %s %s %s %s%s%s%s: %s (%s, code %d)", bha_effective_user(ev),
 		 oc == BHA_DENIED ? "tried to" : "did", ev->verb, kind_or_resource(ev, obj), ev->ns, *ev->ns ? "/" : "", name,
-		 eph ? " (ephemeral containers)" : "", x.text, bha_outcome_name(oc), ev->code);
+		 eph ? " (ephemeral containers)" : "", x.text, bha_outcome_text(ev), ev->code);
 	if (pod && oc != BHA_DENIED && *name)
 		pod_remember(a, ev, ev->ns, name, x.worst, x.ids);
 }
@@ -189,12 +205,12 @@ static void session(struct bh_audit *a, struct bha_event *ev)
 	char what[32];
 	snprintf(what, sizeof(what), "%s into", ev->subresource);
 	incident(a, ev, p, what);
-	if (rule_off(a, r) || !first_time(a, ev, r))
+	if (rule_off(a, r) || !first_time(a, ev, r) || !first_access(a, r, p, ev, what))
 		return;
 	bha_emit(a, ev, r, oc == BHA_ALLOWED ? r->sev : BH_SEV_MEDIUM, p->audit_id, p->summary,
 		 "%s %s %s into pod %s, which has an escape avenue (%s; created by %s, auditID %s) (%s, code %d)",
-		 bha_effective_user(ev), oc == BHA_ALLOWED ? "opened" : "tried", ev->subresource, p->key, p->summary, p->user,
-		 p->audit_id, bha_outcome_name(oc), ev->code);
+		 bha_effective_user(ev), oc == BHA_ALLOWED ? "opened" : "tried to open", ev->subresource, p->key, p->summary, p->user,
+		 p->audit_id, bha_outcome_text(ev), ev->code);
 }
 
 static void node_proxy(struct bh_audit *a, struct bha_event *ev)
@@ -205,7 +221,7 @@ static void node_proxy(struct bh_audit *a, struct bha_event *ev)
 	enum bha_outcome oc = bha_outcome(ev);
 	bha_emit(a, ev, r, oc == BHA_DENIED ? BH_SEV_MEDIUM : r->sev, NULL, NULL,
 		 "%s %s the kubelet API of node %s through nodes/proxy: %s %s (%s, code %d)", bha_effective_user(ev),
-		 oc == BHA_DENIED ? "tried to reach" : "reached", ev->name, ev->verb, ev->uri, bha_outcome_name(oc), ev->code);
+		 oc == BHA_DENIED ? "tried to reach" : "reached", ev->name, ev->verb, ev->uri, bha_outcome_text(ev), ev->code);
 }
 
 static void token(struct bh_audit *a, struct bha_event *ev)

@@ -75,6 +75,8 @@ write("session-pos", [
     session("tenant", "evil", t="2026-12-01T22:01:00", aid="5e55-0001"),
     session("tenant", "evil", t="2026-12-01T22:01:00", stage="ResponseComplete", code=101, aid="5e55-0001"),
     session("other", "evil", "attach", t="2026-12-01T22:02:00"),
+    session("other", "evil", "exec", verb="get", code=400, stage="ResponseComplete", t="2026-12-01T22:03:00"),
+    session("other", "evil", "exec", verb="create", code=400, stage="ResponseComplete", t="2026-12-01T22:03:01"),
 ])
 s2 = session("tenant", "evil", t="2026-12-01T23:30:00")
 write("session-neg", [
