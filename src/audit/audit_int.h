@@ -45,6 +45,13 @@ bool bha_sv_eq(struct bha_sv s, const char *lit);
 
 /* Fast path over one raw line: 0 when no rule can match it (skip), 1 when it must be decoded. */
 int bha_prefilter(const char *p, size_t n);
+/* The same for an EventList item (kind and apiVersion may be absent). */
+int bha_prefilter_ex(const char *p, size_t n, bool item);
+struct bha_span {
+	size_t off, len;
+};
+/* The items of a compact EventList body, located without decoding; -1 when it is anything else. */
+long bha_split_items(const char *p, size_t n, size_t max, struct bha_span **out);
 
 enum bha_outcome { BHA_DENIED = 0, BHA_ALLOWED, BHA_UNKNOWN };
 

@@ -13,6 +13,7 @@
  * cannot match any rule (bha_classify, the same function the full path uses). Anything unusual — escapes in
  * keys, impersonation, another kind, a parse problem — goes to the full decoder, which reports errors with
  * line:col. What the fast path does not validate is the unread tail of a skipped line. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "audit_int.h"
@@ -162,6 +163,11 @@ static bool field(struct scan *s, struct bha_sv k, struct bha_key *key, unsigned
 
 int bha_prefilter(const char *p, size_t n)
 {
+	return bha_prefilter_ex(p, n, false);
+}
+
+int bha_prefilter_ex(const char *p, size_t n, bool item)
+{
 	struct scan s = {p, p + n};
 	ws(&s);
 	const char *e = s.end;
@@ -185,7 +191,7 @@ int bha_prefilter(const char *p, size_t n)
 		ws(&s);
 		if (!field(&s, k, &key, &seen))
 			return 1;
-		if (seen == F_ALL)
+		if (seen == F_ALL || (item && (seen | F_KIND | F_API) == F_ALL && !(seen & (F_KIND | F_API))))
 			break; /* everything that decides is known: the rest (the objects) is not read */
 		ws(&s);
 		if (s.p < s.end && *s.p == ',')
@@ -193,7 +199,84 @@ int bha_prefilter(const char *p, size_t n)
 		else if (s.p >= s.end || *s.p != '}')
 			return 1;
 	}
+	if (item && !(seen & (F_KIND | F_API)))
+		seen |= F_KIND | F_API; /* an EventList's items carry no type */
 	if ((seen | F_REF) != F_ALL)
 		return 1; /* a required field missing: the decoder reports it */
 	return bha_classify(&key) ? 1 : 0;
+}
+
+/* The webhook backend's body: {"kind":"EventList","apiVersion":"audit.k8s.io/v1","metadata":{…},"items":[…]}.
+ * Finds each item's bytes (offset, length) without decoding, so that items go through bha_prefilter_ex one
+ * by one like log lines. Returns the number of items, or -1 when the body is anything else (then the full
+ * decoder reads it and reports what is wrong). *out is malloc'ed. */
+static bool items(struct scan *s, const char *base, struct bha_span **out, size_t *n, size_t max)
+{
+	size_t cap = 0;
+	if (s->p >= s->end || *s->p++ != '[')
+		return false;
+	for (;;) {
+		ws(s);
+		if (s->p < s->end && *s->p == ']') {
+			s->p++;
+			return true;
+		}
+		const char *b = s->p;
+		if (*n >= max || b >= s->end || *b != '{' || !skip(s))
+			return false;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 512;
+			struct bha_span *nv = realloc(*out, cap * sizeof(*nv));
+			if (!nv)
+				return false;
+			*out = nv;
+		}
+		(*out)[(*n)++] = (struct bha_span){(size_t)(b - base), (size_t)(s->p - b)};
+		ws(s);
+		if (s->p < s->end && *s->p == ',')
+			s->p++;
+	}
+}
+
+long bha_split_items(const char *p, size_t n, size_t max, struct bha_span **out)
+{
+	struct scan s = {p, p + n};
+	size_t count = 0;
+	unsigned seen = 0;
+	*out = NULL;
+	ws(&s);
+	if (s.p >= s.end || *s.p++ != '{')
+		return -1;
+	for (;;) {
+		ws(&s);
+		if (s.p < s.end && *s.p == '}')
+			break;
+		struct bha_sv k, v;
+		if (!str(&s, &k))
+			goto bad;
+		ws(&s);
+		if (s.p >= s.end || *s.p++ != ':')
+			goto bad;
+		ws(&s);
+		if (bha_sv_eq(k, "kind") || bha_sv_eq(k, "apiVersion")) {
+			if (!str(&s, &v) || !bha_sv_eq(v, k.n == 4 ? "EventList" : "audit.k8s.io/v1"))
+				goto bad;
+			seen |= k.n == 4 ? F_KIND : F_API;
+		} else if (bha_sv_eq(k, "items")) {
+			if (!items(&s, p, out, &count, max))
+				goto bad;
+		} else if (!skip(&s))
+			goto bad;
+		ws(&s);
+		if (s.p < s.end && *s.p == ',')
+			s.p++;
+	}
+	for (s.p++; s.p < s.end && (*s.p == ' ' || *s.p == '\n' || *s.p == '\r' || *s.p == '\t');)
+		s.p++;
+	if (seen == (F_KIND | F_API) && s.p == s.end)
+		return (long)count;
+bad:
+	free(*out);
+	*out = NULL;
+	return -1;
 }
