@@ -362,14 +362,34 @@ static size_t lines(struct bh_audit *a, const char *name, const char *buf, size_
 	return pos;
 }
 
-void bh_audit_buffer(struct bh_audit *a, const char *name, const char *buf, size_t len)
+/* mapped: buf is a read-only file mapping; the pages of judged lines are dropped as the reading goes on, so a
+ * large log costs the memory of a window, not of the file (dropped pages are read again if touched). */
+static void buffer(struct bh_audit *a, const char *name, const char *buf, size_t len, bool mapped)
 {
 	a->out.files++;
 	uint32_t lineno = 0;
-	if (is_document(buf, len))
+	if (is_document(buf, len)) {
 		documents(a, name, buf, len);
-	else
-		lines(a, name, buf, len, &lineno, true);
+		return;
+	}
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE), dropped = (uintptr_t)buf;
+	size_t pos = 0, window = 16u << 20;
+	while (pos < len) {
+		size_t end = len - pos > window ? pos + window : len;
+		const char *nl = end < len ? memchr(buf + end, '\n', len - end) : NULL;
+		end = end < len ? (nl ? (size_t)(nl - buf) + 1 : len) : len; /* whole lines only */
+		pos += lines(a, name, buf + pos, end - pos, &lineno, true);
+		uintptr_t upto = ((uintptr_t)buf + pos) & ~(page - 1);
+		if (mapped && page > 1 && upto > dropped) {
+			madvise((void *)dropped, upto - dropped, MADV_DONTNEED);
+			dropped = upto;
+		}
+	}
+}
+
+void bh_audit_buffer(struct bh_audit *a, const char *name, const char *buf, size_t len)
+{
+	buffer(a, name, buf, len, false);
 }
 
 /* One item of a webhook batch at body[sp]: skipped by the fast path or decoded where it lies, so that error
@@ -522,7 +542,7 @@ void bh_audit_file(struct bh_audit *a, const char *path)
 		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 		if (m != MAP_FAILED) {
 			madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
-			bh_audit_buffer(a, name, m, (size_t)st.st_size);
+			buffer(a, name, m, (size_t)st.st_size, true);
 			munmap(m, (size_t)st.st_size);
 			if (!is_stdin)
 				close(fd);
