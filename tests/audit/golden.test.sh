@@ -36,4 +36,15 @@ for f in "$dir"/*.jsonl "$dir"/*.json; do
 	if diff -u "$exp" <(run_case "$f" --no-fast-path) >"$TMPDIR_/d" 2>&1; then ok "$name (no fast path)"
 	else fail "$name (no fast path)"; cat "$TMPDIR_/d"; fi
 done
+# every JSON line has the keys docs/schema/audit.schema.json requires (finding + event, or error)
+schema="$TOP/docs/schema/audit.schema.json"
+for f in "$dir"/*.jsonl "$dir"/*.json; do
+	(cd "$dir" && "$BH" audit --format jsonl $(cat "${f%.*}.args" 2>/dev/null) "$(basename "$f")" 2>/dev/null)
+done >"$TMPDIR_/all.jsonl"
+if jq -e -s --slurpfile s "$schema" '
+	($s[0].oneOf[0].properties.event.required) as $ev | ($s[0].oneOf[1].properties.error.required) as $er |
+	length > 20 and all(.[]; if .finding then (.event | keys) - $ev == [] and ($ev - (.event | keys)) == []
+		else (.error | keys | sort) == ($er | sort) end)' "$TMPDIR_/all.jsonl" >/dev/null; then
+	ok "every jsonl line of every case has exactly the keys of docs/schema/audit.schema.json"
+else fail "jsonl lines differ from docs/schema/audit.schema.json"; fi
 finish
