@@ -17,7 +17,7 @@ check "stdin: a pretty-printed EventList is read as a document" test "$(wc -l <"
 	"$BH" audit --format jsonl --max-event-size 100K - >"$T/big"; rc=$?
 check "stream: an oversized line exits 2" test "$rc" = 2
 check "stream: the oversized line is an error at line 2" test "$(jq -r 'select(.error) | .error.line' "$T/big")" = 2
-check "stream: the lines around it are judged (BH0700, BH0712, BH0701)" test "$(proj <"$T/big" | wc -l)" = 3
+check "stream: the lines around it are judged (BH0800, BH0812, BH0801)" test "$(proj <"$T/big" | wc -l)" = 3
 "$BH" audit "$C/workload-pos.jsonl" >"$T/text"; rc=$?
 check "text: exit 1 with critical findings" test "$rc" = 1
 check "text: evidence names user, source IP and audit ID" grep -q 'evidence: user=tenant .*sourceIPs=10.0.0.10 .*auditID=' "$T/text"
@@ -29,10 +29,10 @@ check "sarif: one result per finding" test $? = 0
 check "json: input errors listed with their position" test $? = 0
 "$BH" audit --fail-on none "$C/workload-pos.jsonl" >/dev/null; check "--fail-on none: exit 0" test $? = 0
 "$BH" audit --fail-on critical "$C/token-pos.jsonl" >/dev/null; check "--fail-on critical with high findings: exit 0" test $? = 0
-"$BH" audit --window 30 --format jsonl "$C/session-pos.jsonl" | proj | grep -q BH0712
+"$BH" audit --window 30 --format jsonl "$C/session-pos.jsonl" | proj | grep -q BH0812
 check "--window 30: the exec 60 s after the creation is no incident" test $? = 1
 "$BH" audit --webhook-name other-policy --format jsonl "$C/webhook-pos.jsonl" | proj >"$T/wh"
-check "--webhook-name: another configuration counts as bulkhead's own" grep -q '^2 BH0709 critical' "$T/wh"
+check "--webhook-name: another configuration counts as bulkhead's own" grep -q '^2 BH0809 critical' "$T/wh"
 "$BH" audit >/dev/null 2>&1; check "no input: exit 2" test $? = 2
 "$BH" audit --format junit "$C/workload-pos.jsonl" >/dev/null 2>&1; check "--format junit: exit 2 (text, json, sarif, jsonl)" test $? = 2
 "$BH" audit --window 0 x >/dev/null 2>&1; check "--window 0: exit 2" test $? = 2

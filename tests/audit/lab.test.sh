@@ -173,17 +173,17 @@ mal=$(part $((L_BENIGN + 1)) "$L_END")
 want_rule() { # RULE SEVERITY WHAT
 	if grep -qx "$1 $2" <<<"$mal"; then ok "malicious part: $1 $2 ($3)"; else fail "malicious part: no $1 $2 ($3)"; fi
 }
-want_rule BH0700 critical "privileged hostPID pod created"
-want_rule BH0712 high "one user: the privileged pod, then exec into it (authorized, refused for lack of a node)"
-want_rule BH0701 medium "exec into the privileged pod, not started"
-want_rule BH0703 high "ephemeral container (sysadmin profile) in the privileged pod"
-want_rule BH0704 critical "ClusterRoleBinding to cluster-admin"
-want_rule BH0710 high "namespace label pod-security.kubernetes.io/enforce=privileged"
-want_rule BH0709 critical "bulkhead's ValidatingWebhookConfiguration deleted"
-want_rule BH0706 high "node-client CSR created and approved by admin"
-want_rule BH0704 high "ClusterRole granting secrets, and its binding"
-want_rule BH0705 medium "token request for the service account"
-want_rule BH0708 high "a pod service account listing secrets in every namespace"
+want_rule BH0800 critical "privileged hostPID pod created"
+want_rule BH0812 high "one user: the privileged pod, then exec into it (authorized, refused for lack of a node)"
+want_rule BH0801 medium "exec into the privileged pod, not started"
+want_rule BH0803 high "ephemeral container (sysadmin profile) in the privileged pod"
+want_rule BH0804 critical "ClusterRoleBinding to cluster-admin"
+want_rule BH0810 high "namespace label pod-security.kubernetes.io/enforce=privileged"
+want_rule BH0809 critical "bulkhead's ValidatingWebhookConfiguration deleted"
+want_rule BH0806 high "node-client CSR created and approved by admin"
+want_rule BH0804 high "ClusterRole granting secrets, and its binding"
+want_rule BH0805 medium "token request for the service account"
+want_rule BH0808 high "a pod service account listing secrets in every namespace"
 # the webhook backend saw the same events: the same (rule, auditID) pairs
 jq -r 'select(.finding) | "\(.finding.rule) \(.event.auditID)"' "$W/file.jsonl" | sort -u >"$W/pairs.file"
 jq -r 'select(.finding) | "\(.finding.rule) \(.event.auditID)"' "$W/webhook.jsonl" | sort -u >"$W/pairs.webhook"

@@ -28,7 +28,7 @@ post() { # FILE [content-type] → HTTP status. Expect: 100-continue as the API 
 }
 check "a batch (EventList) is answered 200" test "$(post "$CASES/eventlist.json")" = 200
 check "the same batch again (a retry) is answered 200" test "$(post "$CASES/eventlist.json")" = 200
-# (eventlist.json: pod creation + exec by its creator = BH0700, BH0701, BH0712)
+# (eventlist.json: pod creation + exec by its creator = BH0800, BH0801, BH0812)
 # one EventList with another pod's creation only, then one with an exec into it: correlation across batches
 jq -c '{kind: "EventList", apiVersion: "audit.k8s.io/v1", metadata: {}, items: [inputs]}' -n \
 	<(sed -n 1p "$CASES/session-pos.jsonl") >"$W/b1"
@@ -49,9 +49,9 @@ kill -TERM "$PID"; wait "$PID"; rc=$?; PID=
 check "SIGTERM stops the listener with exit 0" test "$rc" = 0
 jq -r '.finding | "\(.rule) \(.severity)"' "$W/out" 2>/dev/null | sort | uniq -c | awk '{print $2, $3, $1}' >"$W/got"
 cat >"$W/want" <<'E'
-BH0700 critical 2
-BH0701 high 2
-BH0712 critical 1
+BH0800 critical 2
+BH0801 high 2
+BH0812 critical 1
 E
 if diff -u "$W/want" <(sort "$W/got") >"$W/d"; then ok "alerts: the retried batch raised nothing twice; the attach across batches was seen"
 else fail "alerts differ"; cat "$W/d"; cat "$W/out"; fi

@@ -95,7 +95,7 @@ static void test_batch_fast_equals_full(void **st)
 		bh_audit_free(a);
 	}
 	assert_string_equal(fast, full);
-	assert_string_equal(fast, "BH0700/critical BH0712/critical BH0701/high ");
+	assert_string_equal(fast, "BH0800/critical BH0812/critical BH0801/high ");
 }
 
 /* a broken item is an error at its position in the body; the other items are judged */
