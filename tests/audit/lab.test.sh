@@ -17,6 +17,7 @@
 # the reason otherwise. AUDIT_E2E=DIR uses another tests/e2e folder; AUDIT_LAB_KEEP=DIR keeps the log and alerts.
 . "$(dirname "$0")/../lib.sh"
 E2E=${AUDIT_E2E:-$TOP/tests/e2e}
+[ "${E2E_SKIP:-0}" = 1 ] && { skip "E2E=0 given: audit lab test skipped"; finish; exit 0; }
 skip_all() { skip "$*"; finish; exit 0; }
 [ -x "$E2E/lab.sh" ] || skip_all "the kube-apiserver lab ($E2E/lab.sh) is not in this tree yet: audit lab test skipped"
 for t in jq openssl curl etcd; do command -v $t >/dev/null || skip_all "$t is not installed: audit lab test skipped"; done
