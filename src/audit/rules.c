@@ -87,6 +87,13 @@ static struct bha_pod *pod_find(struct bh_audit *a, const char *ns, const char *
 	return NULL;
 }
 
+static void pod_forget(struct bh_audit *a, const char *ns, const char *name)
+{
+	struct bha_pod *p = pod_find(a, ns, name);
+	if (p)
+		memset(p, 0, sizeof(*p));
+}
+
 static void pod_remember(struct bh_audit *a, const struct bha_event *ev, const char *ns, const char *name,
 			 enum bh_sev sev, const char *summary)
 {
@@ -182,12 +189,15 @@ static void workload(struct bh_audit *a, struct bha_event *ev)
 		if (p)
 			incident(a, ev, p, "added an ephemeral container to");
 	}
-	if (!x.n || rule_off(a, r) || !first_time(a, ev, r))
-		return;
-	enum bh_sev sev = oc == BHA_DENIED ? BH_SEV_MEDIUM : x.worst;
 	const char *name = *ev->name ? ev->name : bha_str(bha_get(obj, "metadata"), "name");
 	if (!*name)
 		name = bha_str(bha_get(ev->resp, "metadata"), "name");
+	/* a pod of that name created again without an avenue: sessions into it are everyday work */
+	if (!x.n && pod && !eph && streq(ev->verb, "create") && oc == BHA_ALLOWED)
+		pod_forget(a, ev->ns, name);
+	if (!x.n || rule_off(a, r) || !first_time(a, ev, r))
+		return;
+	enum bh_sev sev = oc == BHA_DENIED ? BH_SEV_MEDIUM : x.worst;
 	bha_emit(a, ev, r, sev, NULL, x.ids, "%s %s %s %s %s%s%s%s: %s (%s, code %d)", bha_effective_user(ev),
 		 oc == BHA_DENIED ? "tried to" : "did", ev->verb, kind_or_resource(ev, obj), ev->ns, *ev->ns ? "/" : "", name,
 		 eph ? " (ephemeral containers)" : "", x.text, bha_outcome_text(ev), ev->code);

@@ -85,6 +85,12 @@ write("session-neg", [
     session("tenant", "unknown-pod"),
     ev("tenant", "get", "/api/v1/namespaces/team/pods/web/log", podref("team", "web", "log"), 200),
 ])
+write("session-recreated", [
+    podcreate("tenant", "evil", PRIV, t="2026-12-01T22:00:00"),
+    ev("tenant", "delete", "/api/v1/namespaces/team/pods/evil", podref("team", "evil"), 200, t="2026-12-01T22:00:10"),
+    podcreate("tenant", "evil", HARD, t="2026-12-01T22:00:20"),
+    session("tenant", "evil", t="2026-12-01T22:01:00"),
+])
 write("session-late", [
     podcreate("tenant", "evil", PRIV, t="2026-12-01T22:00:00"),
     s2,
