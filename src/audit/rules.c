@@ -166,6 +166,20 @@ static void incident(struct bh_audit *a, const struct bha_event *ev, const struc
 		 p->key, p->summary, p->audit_id, dt, what, bha_outcome_text(ev), ev->code);
 }
 
+static void ephemeral(struct bh_audit *a, const struct bha_event *ev, const struct escapes *x)
+{
+	const struct bh_rule *r = BHA_RULE(EPHEMERAL);
+	if (rule_off(a, r) || !first_time(a, ev, r))
+		return;
+	struct bha_pod *p = pod_find(a, ev->ns, ev->name);
+	bool avenue = p || x->n;
+	bha_emit(a, ev, r, avenue ? BH_SEV_HIGH : r->sev, p ? p->audit_id : NULL, x->n ? x->ids : NULL,
+		 "%s added an ephemeral container to pod %s/%s%s%s (code %d)", bha_effective_user(ev), ev->ns, ev->name,
+		 avenue ? ", a pod with an escape avenue: " : "", p ? p->summary : x->n ? x->text : "", ev->code);
+	if (p)
+		incident(a, ev, p, "added an ephemeral container to");
+}
+
 static void workload(struct bh_audit *a, struct bha_event *ev)
 {
 	const struct bh_rule *r = BHA_RULE(WORKLOAD_AVENUE);
@@ -180,15 +194,8 @@ static void workload(struct bh_audit *a, struct bha_event *ev)
 	struct escapes x;
 	scan_object(a, ev, obj, &x, eph);
 	bool pod = streq(ev->resource, "pods");
-	if (eph && oc == BHA_ALLOWED && !rule_off(a, BHA_RULE(EPHEMERAL)) && first_time(a, ev, BHA_RULE(EPHEMERAL))) {
-		struct bha_pod *p = pod_find(a, ev->ns, ev->name);
-		bha_emit(a, ev, BHA_RULE(EPHEMERAL), p || x.n ? BH_SEV_HIGH : BHA_RULE(EPHEMERAL)->sev, p ? p->audit_id : NULL,
-			 x.n ? x.ids : NULL, "%s added an ephemeral container to pod %s/%s%s%s (code %d)",
-			 bha_effective_user(ev), ev->ns, ev->name, p || x.n ? ", a pod with an escape avenue: " : "",
-			 p ? p->summary : x.n ? x.text : "", ev->code);
-		if (p)
-			incident(a, ev, p, "added an ephemeral container to");
-	}
+	if (eph && oc == BHA_ALLOWED)
+		ephemeral(a, ev, &x);
 	const char *name = *ev->name ? ev->name : bha_str(bha_get(obj, "metadata"), "name");
 	if (!*name)
 		name = bha_str(bha_get(ev->resp, "metadata"), "name");
