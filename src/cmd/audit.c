@@ -28,7 +28,7 @@ static const char audit_help[] =
 	"\n"
 	"options:\n"
 	"  --format FORMAT      text (default), json, sarif, jsonl (one JSON object per finding, for log\n"
-	"                       pipelines; the default with --listen)\n"
+	"                       pipelines; --listen always writes jsonl)\n"
 	"  --fail-on SEVERITY   exit 1 when a finding is at or above SEVERITY (default high; none)\n"
 	"  --config FILE        disable rules, exemptions (applied to the scan rules on objects); without it:\n"
 	"                       $BULKHEAD_CONFIG, else .bulkhead.yaml here or at the git root\n"
