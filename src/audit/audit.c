@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "audit_int.h"
+#include "config/engine_ops.h"
 #include "decode/json.h"
 #include "util/file.h"
 
@@ -41,6 +42,7 @@ int bh_audit_new(const struct bh_audit_opts *o, struct bh_audit **out)
 	bh_engine_init(&a->out);
 	bh_engine_init(&a->x);
 	a->x.cfg = o->cfg;
+	a->x.cfg_ops = &bh_config_engine_ops; /* exemptions, disabled rules, the ignore annotation, podTemplatePaths */
 	/* a decoded tree costs a few times its text: the cap keeps a hostile event from taking the machine */
 	bh_arena_init(&a->ev, 16 * a->o.max_event);
 	a->pods = calloc(BHA_PODS, sizeof(*a->pods));
@@ -75,9 +77,10 @@ const struct bh_audit_stats *bh_audit_stats(const struct bh_audit *a)
 
 void bh_audit_report(struct bh_audit *a, struct bh_report *r)
 {
-	bh_engine_report(&a->out, r);
-	r->command = "audit";
-	r->objects = (size_t)a->st.events;
+	const struct bh_engine *e = &a->out;
+	*r = (struct bh_report){.command = "audit", .findings = &a->out.findings, .errors = e->errors.v,
+				.nerrors = e->errors.n, .warnings = e->warnings.v, .nwarnings = e->warnings.n,
+				.files = e->files, .objects = (size_t)a->st.events};
 }
 
 void bh_audit_forget(struct bh_audit *a)

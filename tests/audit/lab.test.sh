@@ -26,7 +26,7 @@ for t in jq openssl curl etcd; do command -v $t >/dev/null || skip_all "$t is no
 "$E2E/build-kube.sh" kubectl >/dev/null 2>&1 || skip_all "no kubectl: audit lab test skipped"
 unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
 export NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
-W=$(mktemp -d /tmp/bulkhead-audit-lab.XXXXXX) LAB= LPID=
+W=$(mktemp -d "${TMPDIR:-/tmp}/bulkhead-audit-lab.XXXXXX") LAB= LPID=
 cleanup() {
 	[ -n "$LPID" ] && kill -KILL "$LPID" 2>/dev/null
 	[ -n "$LAB" ] && "$E2E/lab.sh" stop "$LAB" >/dev/null 2>&1
