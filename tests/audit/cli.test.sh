@@ -33,6 +33,11 @@ check "json: input errors listed with their position" test $? = 0
 check "--window 30: the exec 60 s after the creation is no incident" test $? = 1
 "$BH" audit --webhook-name other-policy --format jsonl "$C/webhook-pos.jsonl" | proj >"$T/wh"
 check "--webhook-name: another configuration counts as bulkhead's own" grep -q '^2 BH0809 critical' "$T/wh"
+head -7 "$TOP/examples/bulkhead-config.yaml" >"$T/cfg.yaml"
+printf 'exemptions:\n  - namespace: team\n    rules: [privileged-container]\n    reason: "lab namespace"\n' >>"$T/cfg.yaml"
+"$BH" audit --config "$T/cfg.yaml" --format jsonl "$C/workload-pos.jsonl" | jq -r '.finding.message' >"$T/ex"
+check "--config: an exempted scan rule is not an avenue (BH0001 gone, BH0002 stays)" \
+	sh -c "! grep -q BH0001 '$T/ex' && grep -q 'BH0002 host-pid' '$T/ex' && grep -q 'ephemeral container to pod team/web (code' '$T/ex'"
 "$BH" audit >/dev/null 2>&1; check "no input: exit 2" test $? = 2
 "$BH" audit --format junit "$C/workload-pos.jsonl" >/dev/null 2>&1; check "--format junit: exit 2 (text, json, sarif, jsonl)" test $? = 2
 "$BH" audit --window 0 x >/dev/null 2>&1; check "--window 0: exit 2" test $? = 2
