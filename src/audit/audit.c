@@ -153,6 +153,8 @@ static void fill_evid(struct bh_arena *ar, struct bha_evid *x, const struct bha_
 	x->group = sdup(ar, ev->group);
 	x->code = ev->code;
 	x->outcome = bha_outcome(ev);
+	x->outcome_text = bha_outcome_text(ev);
+	x->authorized = !strcmp(ev->decision, "allow") ? 1 : !strcmp(ev->decision, "forbid") ? 0 : -1;
 }
 
 static const char *evidence_text(struct bh_arena *ar, const struct bha_evid *x)
@@ -162,7 +164,7 @@ static const char *evidence_text(struct bh_arena *ar, const struct bha_evid *x)
 			       "auditID=%s time=%s%s%s",
 			       x->user ? x->user : "", x->imp_user ? " as=" : "", x->imp_user ? x->imp_user : "",
 			       joined(ar, x->groups, x->ngroups), joined(ar, x->ips, x->nips), x->user_agent ? x->user_agent : "",
-			       x->verb, x->uri ? x->uri : "", x->stage, x->code, bha_outcome_name(x->outcome), x->audit_id,
+			       x->verb, x->uri ? x->uri : "", x->stage, x->code, x->outcome_text, x->audit_id,
 			       x->ts ? x->ts : "", x->related ? " related=" : "", x->related ? x->related : "");
 }
 

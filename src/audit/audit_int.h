@@ -116,6 +116,8 @@ struct bha_evid {
 	const char *resource, *subresource, *ns, *name, *group;
 	int code;
 	enum bha_outcome outcome;
+	const char *outcome_text; /* allowed, denied, failed, "authorized, then failed", unknown */
+	int authorized;           /* the authorizer's decision annotation: 1 allow, 0 forbid, -1 absent */
 	const char *escapes; /* "BH0001,BH0010" */
 };
 

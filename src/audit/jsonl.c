@@ -49,8 +49,9 @@ static void evidence(FILE *out, const struct bha_evid *x)
 		fprintf(out, ", \"code\": %d", x->code);
 	else
 		fputs(", \"code\": null", out);
-	kv(out, "outcome", bha_outcome_name(x->outcome));
+	kv(out, "outcome", x->outcome_text);
 	fprintf(out, ", \"allowed\": %s", x->outcome == BHA_ALLOWED ? "true" : x->outcome == BHA_DENIED ? "false" : "null");
+	fprintf(out, ", \"authorized\": %s", x->authorized == 1 ? "true" : x->authorized == 0 ? "false" : "null");
 	kv(out, "time", x->ts);
 	kv(out, "related", x->related);
 	kv(out, "escapes", x->escapes);
