@@ -98,7 +98,7 @@ static void log_line(void *ctx, const struct bh_serve_log *l)
 		if (a->nrule) {
 			bh_buf_puts(&b, ", \"rules\": [");
 			for (size_t i = 0; i < a->nrule; i++)
-				bh_buf_printf(&b, "%s\"%s\"", i ? ", " : "", a->rule[i] < bh_nrules ? bh_rules[a->rule[i]].id : "?");
+				bh_buf_printf(&b, "%s\"%s\"", i ? ", " : "", a->rule[i] ? a->rule[i] : "?");
 			bh_buf_puts(&b, "]");
 		}
 	}

@@ -68,8 +68,11 @@ void bh_metrics_decision(struct bh_metrics *m, const struct bh_admit_result *r)
 		atomic_fetch_add_explicit(&m->dry_run, 1, RELAXED);
 	for (size_t i = 0; i < r->nrule; i++) {
 		unsigned a = r->action[i];
-		if (r->rule[i] < bh_nrules && a >= BH_ACT_AUDIT && a <= BH_ACT_DENY)
-			atomic_fetch_add_explicit(&m->rule_hits[r->rule[i] * 3 + (a - BH_ACT_AUDIT)], 1, RELAXED);
+		/* the decision names rules by id; the counters are kept per row of the registry */
+		const struct bh_rule *rule = r->rule[i] ? bh_rule_find(r->rule[i]) : NULL;
+		size_t row = rule ? (size_t)(rule - bh_rules) : bh_nrules;
+		if (row < bh_nrules && a >= BH_ACT_AUDIT && a <= BH_ACT_DENY)
+			atomic_fetch_add_explicit(&m->rule_hits[row * 3 + (a - BH_ACT_AUDIT)], 1, RELAXED);
 	}
 }
 

@@ -22,8 +22,11 @@
 #include "serve/metrics.h"
 #include "serve/tls.h"
 
-/* TLS 1.2 and 1.3 only: the API server (Go crypto/tls) speaks both, nothing older is needed. */
-#define DEFAULT_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
+/* TLS 1.2 and 1.3 only, AEAD suites only (no CBC, no SHA-1 MAC): the API server (Go crypto/tls) speaks
+ * both versions and prefers ECDHE with AES-GCM or ChaCha20-Poly1305, nothing older is needed. */
+#define DEFAULT_PRIORITIES                                                                                     \
+	"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-256-GCM:+AES-128-GCM:+CHACHA20-POLY1305:" \
+	"-MAC-ALL:+AEAD:-RSA:-DHE-RSA"
 
 /* A retired certificate is freed only after every handshake that could have picked it has ended; the
  * idle timeout bounds a handshake, this margin covers the rest. */
@@ -395,6 +398,25 @@ static enum MHD_Result validate(struct bh_server *s, struct MHD_Connection *c, s
 	return ret;
 }
 
+static enum MHD_Result count_length(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	const char **first = cls;
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH))
+		return MHD_YES;
+	if (!first[0])
+		first[0] = value ? value : "";
+	else if (strcmp(first[0], value ? value : ""))
+		first[1] = value ? value : "";
+	return MHD_YES;
+}
+
+static bool conflicting_lengths(struct MHD_Connection *c)
+{
+	const char *seen[2] = {NULL, NULL};
+	MHD_get_connection_values(c, MHD_HEADER_KIND, count_length, seen);
+	return seen[1] != NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 				  const char *version, const char *upload_data, size_t *upload_data_size, void **req_cls)
 {
@@ -408,6 +430,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		bh_buf_init(&r->body, s->max_body);
 		*req_cls = r;
 		atomic_fetch_add_explicit(&s->m.inflight, 1, memory_order_relaxed);
+		if (r->path == BH_MP_OTHER)
+			return reply_error(s, c, r, 404, method, url, NULL,
+					   "no such path: %s (paths: /validate, /healthz, /readyz, /metrics)", url);
+		if (conflicting_lengths(c)) {
+			/* request smuggling: the two readings of the body differ; answer and close */
+			bh_metrics_error(&s->m, BH_ME_BAD_REQUEST);
+			r->too_large = true;
+			return reply_error(s, c, r, 400, method, url, NULL, "two different Content-Length headers");
+		}
 		if (r->path == BH_MP_VALIDATE) {
 			if (strcmp(method, MHD_HTTP_METHOD_POST))
 				return reply_error(s, c, r, 405, method, url, "POST", "%s needs POST", url);

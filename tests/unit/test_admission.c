@@ -216,7 +216,7 @@ static void test_actions(void **st)
 	free(r);
 }
 
-/* serve.honorIgnoreAnnotation: false refuses self-exemption through the annotation */
+/* serve.honorIgnoreAnnotation (default false) refuses self-exemption through the annotation */
 static void test_ignore_annotation_policy(void **st)
 {
 	(void)st;
@@ -228,11 +228,16 @@ static void test_ignore_annotation_policy(void **st)
 		"\"BH0001 GPU driver installer, SEC-7\"}}, \"spec\": {\"containers\": " PRIV "}}}}";
 	struct answer an;
 	run(&an, NULL, body);
-	assert_int_equal(boolean(an.resp, "allowed"), 1); /* default: the annotation is honoured */
+	assert_int_equal(boolean(an.resp, "allowed"), 0); /* default: whoever writes the object cannot exempt it */
 	done(&an);
 	struct bh_config *c = config("serve:\n  honorIgnoreAnnotation: false\n");
 	run(&an, c, body);
 	assert_int_equal(boolean(an.resp, "allowed"), 0);
+	done(&an);
+	bh_config_free(c);
+	c = config("serve:\n  honorIgnoreAnnotation: true\n");
+	run(&an, c, body);
+	assert_int_equal(boolean(an.resp, "allowed"), 1); /* a cluster may opt in */
 	done(&an);
 	bh_config_free(c);
 	struct bh_err err = {0};
