@@ -155,6 +155,16 @@ void bh_metrics_render(struct bh_metrics *m, struct bh_buf *o, long connections,
 		help(o, "bulkhead_connections", "gauge", "Open client connections.");
 		bh_buf_printf(o, "bulkhead_connections %ld\n", connections);
 	}
+	static const char *const phases[] = {"headers", "body", "answer", "idle"};
+	help(o, "bulkhead_connections_cut_total", "counter",
+	     "Connections closed because the deadline of their phase passed (TLS handshake and headers, body, "
+	     "keep-alive), however slowly they kept sending.");
+	for (int ph = 0; ph < 4; ph++)
+		bh_buf_printf(o, "bulkhead_connections_cut_total{phase=\"%s\"} %llu\n", phases[ph],
+			      (unsigned long long)ld(&m->guard.cut[ph]));
+	help(o, "bulkhead_connections_evicted_total", "counter",
+	     "Idle or slow connections closed to keep a reserve of connection slots free.");
+	bh_buf_printf(o, "bulkhead_connections_evicted_total %llu\n", (unsigned long long)ld(&m->guard.evicted));
 	help(o, "bulkhead_ready", "gauge", "1 while the server accepts admission traffic, 0 while draining.");
 	bh_buf_printf(o, "bulkhead_ready %d\n", ready);
 	help(o, "bulkhead_certificate_expiry_timestamp_seconds", "gauge", "notAfter of the serving certificate.");

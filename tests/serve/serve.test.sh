@@ -216,9 +216,22 @@ kill -HUP "$PID"
 sleep 0.5
 post "$W/deny.json" >/dev/null
 check "SIGHUP reloads the config" J '.response.allowed == false' "$W/body"
+printf 'serve:\n  actions: {critical: warn, high: warn}\n' >"$W/config.yaml"
+kill -HUP "$PID"
+sleep 0.5
+printf '# emptied\n---\n' >"$W/config.yaml"
+kill -HUP "$PID"
+sleep 0.5
+post "$W/deny.json" >/dev/null
+check "an emptied config is refused on reload; the running one stays (critical still warns)" J '.response.allowed == true' "$W/body"
+check "... and the log says why" grep -q 'config not reloaded.*empty' "$W/log"
+printf 'serve:\n  actions: {critical: deny}\n' >"$W/config.yaml"
+kill -HUP "$PID"
+sleep 0.5
 check "JSON log lines parse" bash -c "jq -e . '$W/log' >/dev/null"
-check "denials are logged with uid, decision and rules" \
-	bash -c "jq -e 'select(.event == \"request\" and .decision == \"deny\") | .uid and .rules' '$W/log' >/dev/null"
+check "denials are logged with uid, decision and rules (or why the object was not evaluated whole)" \
+	bash -c "jq -s -e '[.[] | select(.event == \"request\" and .decision == \"deny\")] | length > 0 and
+		all(.uid and (.rules or (.msg | test(\"not evaluated whole\"))))' '$W/log' >/dev/null"
 
 check "SIGTERM: clean exit 0" stop_server
 bad=$("$BH" serve --tls-cert "$W/nope.crt" --tls-key "$W/certs/tls.key" --listen 127.0.0.1:0 2>&1; echo "rc=$?")
