@@ -102,4 +102,29 @@ gcm=$(echo | timeout 5 openssl s_client -connect "127.0.0.1:$PORT" -tls1_2 -serv
 check "TLS 1.2 negotiates an AEAD suite ($gcm)" bash -c "echo '$gcm' | grep -Eq 'GCM|CHACHA20'"
 check "server still answers" test "$(CURL "$(URL /healthz)")" = ok
 check "server stops cleanly" stop_server
+
+# ---- optional mTLS: only the API server's client certificate may ask for reviews ----
+client_cert() { # DIR CA_DIR: a client certificate signed by CA_DIR's CA
+	mkdir -p "$1"
+	openssl req -new -nodes -newkey ec -pkeyopt ec_paramgen_curve:P-256 -subj "/CN=kube-apiserver" \
+		-keyout "$1/client.key" -out "$1/client.csr" 2>/dev/null &&
+		printf 'extendedKeyUsage = clientAuth\n' >"$1/ext" &&
+		openssl x509 -req -in "$1/client.csr" -CA "$2/ca.crt" -CAkey "$2/ca.key" -CAcreateserial -days 2 \
+			-extfile "$1/ext" -out "$1/client.crt" 2>/dev/null
+}
+certs "$W/clientca"
+certs "$W/otherca"
+client_cert "$W/good" "$W/clientca"
+client_cert "$W/bad" "$W/otherca"
+gen caps-flood
+check "server starts with --client-ca" start_server --client-ca "$W/clientca/ca.crt"
+code=$(post "$W/caps-flood.json")
+check "/validate without a client certificate: 403" test "$code" = 403
+code=$(post "$W/caps-flood.json" --cert "$W/bad/client.crt" --key "$W/bad/client.key")
+check "/validate with a certificate of another CA: refused" test "$code" != 200
+code=$(post "$W/caps-flood.json" --cert "$W/good/client.crt" --key "$W/good/client.key")
+check "/validate with the API server's client certificate: decided (denied)" \
+	bash -c "test '$code' = 200 && jq -e '.response.allowed == false' '$W/body' >/dev/null"
+check "/healthz needs no client certificate (kubelet probes)" test "$(CURL "$(URL /healthz)")" = ok
+check "server stops cleanly" stop_server
 finish
