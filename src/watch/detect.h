@@ -12,11 +12,11 @@
 #include "../util/err.h"
 #include "watch.h"
 
-/* The watch rule table, for `bulkhead rules` / `explain`. */
+/* The watch rows of the rule registry (rules/watch.def), in BHW_R_* order. */
 const struct bh_rule *bhw_rules(size_t *n);
 /* By id or name; NULL if not a watch rule. */
 const struct bh_rule *bhw_rule_find(const char *id_or_name);
-/* The `bulkhead explain` text of a watch rule; NULL for other rules. */
+/* The "What" part of a watch rule's explanation (bh_rule_explain gives all of it); NULL for other rules. */
 const char *bhw_rule_explain(const struct bh_rule *r);
 /* The event types each rule needs: sets need[type] for every enabled rule (enabled[i] matches bhw_rules()). */
 void bhw_rules_needed(const bool *enabled, bool need[BHW_EV_MAX]);
