@@ -494,9 +494,6 @@ static enum MHD_Result begin_request(struct bh_server *s, struct MHD_Connection 
 				     const char *method)
 {
 	phase(s, c, BH_G_BODY);
-	if (r->path == BH_MP_OTHER)
-		return reply_error(s, c, r, 404, method, url, NULL,
-				   "no such path: %s (paths: /validate, /healthz, /readyz, /metrics)", url);
 	if (conflicting_lengths(c)) {
 		/* request smuggling: the two readings of the body differ; answer and close */
 		bh_metrics_error(&s->m, BH_ME_BAD_REQUEST);
@@ -504,7 +501,7 @@ static enum MHD_Result begin_request(struct bh_server *s, struct MHD_Connection 
 		return reply_error(s, c, r, 400, method, url, NULL, "two different Content-Length headers");
 	}
 	if (r->path != BH_MP_VALIDATE)
-		return MHD_YES;
+		return MHD_YES; /* unknown paths: 404 once a body (if any) has been read and dropped */
 	if (strcmp(method, MHD_HTTP_METHOD_POST))
 		return reply_error(s, c, r, 405, method, url, "POST", "%s needs POST", url);
 	if (s->client_ca && !client_verified(c)) {
@@ -600,8 +597,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		*req_cls = r;
 		atomic_fetch_add_explicit(&s->m.inflight, 1, memory_order_relaxed);
 		enum MHD_Result ret = begin_request(s, c, r, url, method);
-		if (r->responded || r->path == BH_MP_VALIDATE || ret != MHD_YES)
+		if (r->responded || r->path == BH_MP_VALIDATE || r->path == BH_MP_OTHER || ret != MHD_YES)
 			return ret;
+	}
+	if (r->path == BH_MP_OTHER) {
+		if (*upload_data_size) {
+			*upload_data_size = 0; /* dropped; the guard bounds how long it may take */
+			return MHD_YES;
+		}
+		if (r->responded)
+			return MHD_YES;
+		return reply_error(s, c, r, 404, method, url, NULL,
+				   "no such path: %s (paths: /validate, /healthz, /readyz, /metrics)", url);
 	}
 	if (r->path == BH_MP_VALIDATE) {
 		if (*upload_data_size)
