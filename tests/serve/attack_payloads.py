@@ -107,7 +107,7 @@ def deep_crd():
     return review(obj, kind={"group": "example.com", "version": "v1", "kind": "Runner"})
 
 
-def slow_shape(n_ctr=800, n_vol=3000, n_mounts=20):
+def slow_shape(n_ctr=1400, n_vol=5000, n_mounts=20):
     """containers x hostPath volumes: many of both, names of one length so that every comparison of a
     mount with a volume reads the whole name (about the 2.27 MB pod that took 5.96 s)."""
     vols = [{"name": "vol-%06d" % i, "hostPath": {"path": "/srv/data/%d" % i}} for i in range(n_vol)]

@@ -78,6 +78,16 @@ tpl = lambda priv: {"apiVersion": "v1", "kind": "PodTemplate", "metadata": {"nam
 sys.stdout.write(a.go_json(a.review(tpl(True), op="UPDATE", old=tpl(False))))' "$TOP/tests/serve" >"$W/podtemplate.json"
 check "UPDATE of a PodTemplate (template outside spec) that turns privileged: denied" denied podtemplate BH0001
 
+# ---- slow shapes: the rules are linear in the object ----
+gen slow-shape
+t0=$(date +%s%N)
+code=$(post "$W/slow-shape.json")
+ms=$((($(date +%s%N) - t0) / 1000000))
+echo "# 2.2 MB pod, 1,400 containers x 20 mounts of 5,000 hostPath volumes: answered in $ms ms"
+check "2.2 MB pod with 1,400 containers x 5,000 hostPath volumes: decided whole, within the 1 s budget" \
+	bash -c "test '$code' = 200 && jq -e '.response.status.message // \"\" | test(\"over the budget\") | not' '$W/body' >/dev/null"
+check "... answered well within the webhook's 5 s timeout ($ms ms)" test "$ms" -lt 2500
+
 # ---- decode trouble is a denial when the uid can be read ----
 deep=$(printf '%*s' 3000 '' | tr ' ' '[')
 printf '{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1","request":{"uid":"deep-1","operation":"CREATE","object":{"spec":%s}}}' "$deep" >"$W/deep.json"
