@@ -4,12 +4,13 @@
 # (more than the 1,024 connections the server takes by default).
 # Meanwhile /healthz and /validate are probed from another loopback address every 0.5 s: every probe must
 # be answered, and the latencies measured are printed. Attackers come from 127.0.0.2 (a pod's address);
-# the probes, like the API server, from 127.0.0.1. FLOOD_SECONDS (default 20) bounds each wave.
+# the probes, like the API server, from 127.0.0.1. Then 4 clients post the worst-case pod back to back.
+# FLOOD_SECONDS (default 15) bounds each wave.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/serve/lib-serve.sh"
 need_tools python3
 export LC_ALL=C
-secs=${FLOOD_SECONDS:-20}
+secs=${FLOOD_SECONDS:-15}
 if ! python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.2", 0))' 2>/dev/null; then
 	skip "cannot bind 127.0.0.2: flood tests skipped"
 	finish
@@ -66,6 +67,29 @@ wave() { # NAME MODE CONNS INTERVAL
 check "1,000 TLS slowloris connections (a header byte every 3 s): every probe answered" wave slowloris tls 1000 3
 check "1,100 connections trickling the TLS ClientHello: every probe answered" wave handshake hs 1100 3
 check "1,100 idle TCP connections: every probe answered" wave idle idle 1100 3
+# 4 clients posting the worst-case pod (2.2 MB, 1,400 containers x 5,000 hostPath volumes) back to back
+python3 "$TOP/tests/serve/attack_payloads.py" slow-shape >"$W/slow.json"
+heavy() { # SECONDS: 4 parallel loops; the count of answers lands in $W/heavy.N
+	local until=$(($(date +%s) + $1)) i
+	for i in 1 2 3 4; do
+		(n=0; while [ "$(date +%s)" -lt "$until" ]; do
+			CURL --max-time 10 -H 'Content-Type: application/json' --data-binary @"$W/slow.json" -o /dev/null \
+				-w '%{time_total}\n' --interface 127.0.0.2 "$(URL /validate)" >>"$W/heavy.$i" 2>/dev/null
+		done) &
+	done
+	wait
+}
+heavy_wave() {
+	heavy "$secs" &
+	local h=$!
+	sleep 3
+	probe $((secs - 5))
+	wait "$h"
+	summary "4 parallel worst-case pods" | tee "$W/sum.heavy"
+	sort -n "$W"/heavy.* | awk '{v[NR] = $1 * 1000} END {printf "4 parallel worst-case pods: %d answered, p50 %.0f ms, max %.0f ms each\n", NR, v[int((NR + 1) / 2)], v[NR]}'
+	! grep -q 'failed probes: [1-9]' "$W/sum.heavy"
+}
+check "4 parallel worst-case pods back to back: every probe answered" heavy_wave
 check "slow connections were cut by the deadlines or the per-client limit (counted)" \
 	test "$(metric 'bulkhead_connections_cut_total{phase="headers"}')" -ge 10
 check "server still answers" test "$(CURL "$(URL /healthz)")" = ok
