@@ -21,6 +21,7 @@ struct bh_gconn {
 	enum bh_gphase phase;
 	uint64_t since_ms, deadline_ms; /* deadline 0: none */
 	bool cut;
+	int cut_phase; /* bh_guard_cut */
 };
 
 struct bh_guard {
@@ -45,7 +46,7 @@ static uint64_t deadline_of(const struct bh_guard *g, enum bh_gphase ph, uint64_
 {
 	switch (ph) {
 	case BH_G_HEAD: return now + g->o.header_timeout * 1000ull;
-	case BH_G_BODY: return now + g->o.read_timeout * 1000ull;
+	case BH_G_BODY: return now + g->o.read_timeout * 1000ull + 1000;
 	case BH_G_IDLE: return now + g->o.idle_timeout * 1000ull;
 	case BH_G_BUSY: return 0;
 	}
@@ -69,6 +70,7 @@ static void sweep(struct bh_guard *g, uint64_t now)
 	for (struct bh_gconn *c = g->head.next; c != &g->head; c = c->next) {
 		if (!c->cut && c->deadline_ms && now > c->deadline_ms) {
 			atomic_fetch_add(&g->st->cut[c->phase], 1);
+			c->cut_phase = (int)c->phase + 1;
 			cut(c);
 		}
 		live += !c->cut;
@@ -78,6 +80,7 @@ static void sweep(struct bh_guard *g, uint64_t now)
 		if (c->cut || (c->phase != BH_G_IDLE && !(c->phase == BH_G_HEAD && now - c->since_ms > PRESSURE_GRACE_MS)))
 			continue;
 		atomic_fetch_add(&g->st->evicted, 1);
+		c->cut_phase = BH_G_IDLE + 2;
 		cut(c);
 		live--;
 	}
@@ -190,4 +193,14 @@ void bh_guard_phase(struct bh_guard *g, struct bh_gconn *c, enum bh_gphase ph)
 	c->since_ms = now;
 	c->deadline_ms = deadline_of(g, ph, now);
 	pthread_mutex_unlock(&g->lock);
+}
+
+int bh_guard_cut(struct bh_guard *g, const struct bh_gconn *c)
+{
+	if (!c)
+		return 0;
+	pthread_mutex_lock(&g->lock);
+	int ph = c->cut ? c->cut_phase : 0;
+	pthread_mutex_unlock(&g->lock);
+	return ph;
 }

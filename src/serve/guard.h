@@ -4,7 +4,8 @@
  * watchdog thread shuts down (shutdown(2)) the sockets past theirs; libmicrohttpd then sees the end of
  * the stream and closes the connection as usual.
  *   handshake + request headers: header_timeout from accept (or from the end of the previous request)
- *   request body:                read_timeout from the end of the headers
+ *   request body:                read_timeout + 1 s from the end of the headers (the server's own read
+ *                                timeout answers a trickling client first)
  *   keep-alive, waiting:         idle_timeout from the end of the previous request
  *   answering:                   no deadline (the review has its own time budget)
  * When more than (limit - reserve) connections are open, the watchdog also closes, oldest first, those
@@ -39,5 +40,7 @@ struct bh_gconn *bh_guard_open(struct bh_guard *g, int fd, const struct sockaddr
 /* Before the socket is closed. */
 void bh_guard_close(struct bh_guard *g, struct bh_gconn *c);
 void bh_guard_phase(struct bh_guard *g, struct bh_gconn *c, enum bh_gphase ph);
+/* The phase whose deadline closed the connection + 1 (evicted: BH_G_IDLE + 2), or 0. */
+int bh_guard_cut(struct bh_guard *g, const struct bh_gconn *c);
 
 #endif

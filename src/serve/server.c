@@ -59,6 +59,7 @@ struct bh_server {
 	struct bh_certset *retired;
 	struct fstamp cert_st, key_st, cfg_st;
 	atomic_int draining;
+	_Atomic size_t body_bytes;   /* request bodies held now, all connections */
 	unsigned port;
 };
 
@@ -108,9 +109,18 @@ static struct tstate *tstate_get(void)
 struct req {
 	struct bh_buf body;
 	uint64_t t0;
+	size_t counted;           /* body bytes counted in bh_server.body_bytes */
 	enum bh_mpath path;
-	bool too_large, responded;
+	bool too_large, responded, busy;
 };
+
+/* Gives a request's body back and takes it out of the server-wide count. */
+static void drop_body(struct bh_server *s, struct req *r)
+{
+	bh_buf_release(&r->body);
+	atomic_fetch_sub(&s->body_bytes, r->counted);
+	r->counted = 0;
+}
 
 static uint64_t now_ns(void)
 {
@@ -438,7 +448,7 @@ static enum MHD_Result validate(struct bh_server *s, struct MHD_Connection *c, s
 	int status = bh_admission_review(&t->adm, cfg->cfg, r->body.p ? r->body.p : "", r->body.len, &t->out, &res);
 	cfg_release(cfg);
 	/* the body is not needed any more: give it back before answering */
-	bh_buf_release(&r->body);
+	drop_body(s, r);
 	bh_metrics_decision(&s->m, &res);
 	if (status == 400)
 		bh_metrics_error(&s->m, BH_ME_BAD_REQUEST);
@@ -546,11 +556,21 @@ static enum MHD_Result receive_body(struct bh_server *s, struct MHD_Connection *
 		r->responded = true;
 		return MHD_NO;
 	}
-	if (!r->too_large && bh_buf_add(&r->body, data, *size)) {
-		/* over the limit without a Content-Length (chunked): drop what we have, read on and answer 413 at
-		 * the end */
-		r->too_large = true;
-		bh_buf_release(&r->body);
+	/* bodies held by all connections together are bounded too: many large bodies at once would take
+	 * the pod's memory; past the budget, answer 503 (the API server retries on another replica) */
+	if (!r->too_large && !r->busy &&
+	    atomic_fetch_add(&s->body_bytes, *size) + *size > s->o.max_body_total) {
+		atomic_fetch_sub(&s->body_bytes, *size);
+		r->busy = true;
+		drop_body(s, r);
+	} else if (!r->too_large && !r->busy) {
+		r->counted += *size;
+		if (bh_buf_add(&r->body, data, *size)) {
+			/* over the limit without a Content-Length (chunked): drop what we have, read on and answer
+			 * 413 at the end */
+			r->too_large = true;
+			drop_body(s, r);
+		}
 	}
 	*size = 0;
 	return MHD_YES;
@@ -616,6 +636,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		if (r->responded)
 			return MHD_YES;
 		phase(s, c, BH_G_BUSY);
+		if (r->busy) {
+			r->too_large = true; /* close after answering */
+			bh_metrics_error(&s->m, BH_ME_INTERNAL);
+			return reply_error(s, c, r, 503, method, url, NULL,
+					   "busy: request bodies in flight exceed %zu bytes; try again", s->o.max_body_total);
+		}
 		return validate(s, c, r, url, method);
 	}
 	if (r->responded)
@@ -629,14 +655,20 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, en
 	struct req *r = *req_cls;
 	if (!r)
 		return;
-	if (!r->responded && toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED) {
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	int cut = ci ? bh_guard_cut(s->guard, ci->socket_context) : 0;
+	if (!r->responded && (toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED || cut == BH_G_BODY + 1)) {
 		bh_metrics_error(&s->m, BH_ME_TIMEOUT);
 		bh_metrics_http(&s->m, r->path, 408);
-		slogf(s, BH_LOG_WARN, "http", "connection idle for %u s in the middle of a request; closed",
-		      s->o.idle_timeout);
+		if (cut)
+			slogf(s, BH_LOG_WARN, "http", "request body not received within the read timeout (%u s); connection closed",
+			      s->o.read_timeout);
+		else
+			slogf(s, BH_LOG_WARN, "http", "connection idle for %u s in the middle of a request; closed",
+			      s->o.idle_timeout);
 	}
 	phase(s, c, BH_G_IDLE);
-	bh_buf_release(&r->body);
+	drop_body(s, r);
 	free(r);
 	*req_cls = NULL;
 	atomic_fetch_sub_explicit(&s->m.inflight, 1, memory_order_relaxed);
@@ -720,6 +752,8 @@ static void defaults(struct bh_server_opts *o)
 		o->max_per_client = 256;
 	if (!o->reserve)
 		o->reserve = o->max_connections > 256 ? 64 : o->max_connections / 4;
+	if (!o->max_body_total)
+		o->max_body_total = 3 * (size_t)BH_ADMIT_MAX_BODY;
 }
 
 int bh_server_start(const struct bh_server_opts *o, struct bh_server **out, struct bh_err *err)

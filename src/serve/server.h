@@ -37,6 +37,7 @@ struct bh_server_opts {
 	unsigned read_timeout;       /* seconds to receive a request body after its headers; 0: 10 */
 	const char *client_ca_file;  /* PEM: /validate requires a client certificate signed by it; NULL: none */
 	size_t max_body;             /* 0: BH_ADMIT_MAX_BODY */
+	size_t max_body_total;       /* request bodies held at once, all connections; 0: 3 x BH_ADMIT_MAX_BODY */
 	const char *tls_priorities;  /* GnuTLS priority string; NULL: TLS 1.2+ with the system's ciphers */
 	bool log_allowed;            /* log every /validate answer, not only denials, warnings and errors */
 	void (*log)(void *ctx, const struct bh_serve_log *l);
