@@ -18,8 +18,10 @@
  * all. Reaching MAX_FINDINGS means the object was not evaluated whole: it is denied. */
 #define MAX_FINDINGS 4096
 #define MAX_NOTES 4
-/* The tree of a 3 MiB body: real objects take about 10 bytes of tree per byte of JSON; inputs that need
- * more are rejected as too complex rather than allowed to take the pod's memory. */
+/* The tree of the largest review: object and oldObject of at most 1.5 MiB each in etcd, about 3 MiB of
+ * JSON structure each (escaped characters decode to one byte); real objects take about 10 bytes of tree
+ * per byte of JSON. Inputs that need more are denied as too complex rather than allowed to take the pod's
+ * memory. */
 #define TREE_CAP (64u << 20)
 /* After a request whose tree took more than this, give the memory back instead of keeping it per thread. */
 #define TREE_KEEP (1u << 20)
