@@ -18,8 +18,10 @@ struct bh_gconn {
 	int fd;
 	struct sockaddr_storage peer;
 	socklen_t peerlen;
-	enum bh_gphase phase;
-	uint64_t since_ms, deadline_ms; /* deadline 0: none */
+	/* written by the connection's thread without the lock (three times per request), read by the
+	 * watchdog: a stale read lasts one tick */
+	_Atomic int phase;
+	_Atomic uint64_t since_ms, deadline_ms; /* deadline 0: none */
 	bool cut;
 	int cut_phase; /* bh_guard_cut */
 };
@@ -68,16 +70,20 @@ static void sweep(struct bh_guard *g, uint64_t now)
 {
 	long live = 0;
 	for (struct bh_gconn *c = g->head.next; c != &g->head; c = c->next) {
-		if (!c->cut && c->deadline_ms && now > c->deadline_ms) {
-			atomic_fetch_add(&g->st->cut[c->phase], 1);
-			c->cut_phase = (int)c->phase + 1;
+		uint64_t dl = atomic_load_explicit(&c->deadline_ms, memory_order_relaxed);
+		if (!c->cut && dl && now > dl) {
+			int ph = atomic_load_explicit(&c->phase, memory_order_relaxed);
+			atomic_fetch_add(&g->st->cut[ph & 3], 1);
+			c->cut_phase = ph + 1;
 			cut(c);
 		}
 		live += !c->cut;
 	}
 	long high = (long)g->o.limit - (long)g->o.reserve;
 	for (struct bh_gconn *c = g->head.next; c != &g->head && live > high; c = c->next) {
-		if (c->cut || (c->phase != BH_G_IDLE && !(c->phase == BH_G_HEAD && now - c->since_ms > PRESSURE_GRACE_MS)))
+		int ph = atomic_load_explicit(&c->phase, memory_order_relaxed);
+		uint64_t since = atomic_load_explicit(&c->since_ms, memory_order_relaxed);
+		if (c->cut || (ph != BH_G_IDLE && !(ph == BH_G_HEAD && now - since > PRESSURE_GRACE_MS)))
 			continue;
 		atomic_fetch_add(&g->st->evicted, 1);
 		c->cut_phase = BH_G_IDLE + 2;
@@ -156,9 +162,9 @@ struct bh_gconn *bh_guard_open(struct bh_guard *g, int fd, const struct sockaddr
 		c->peerlen = len;
 	}
 	uint64_t now = now_ms();
-	c->phase = BH_G_HEAD;
-	c->since_ms = now;
-	c->deadline_ms = deadline_of(g, BH_G_HEAD, now);
+	atomic_init(&c->phase, BH_G_HEAD);
+	atomic_init(&c->since_ms, now);
+	atomic_init(&c->deadline_ms, deadline_of(g, BH_G_HEAD, now));
 	pthread_mutex_lock(&g->lock);
 	c->prev = g->head.prev;
 	c->next = &g->head;
@@ -188,11 +194,9 @@ void bh_guard_phase(struct bh_guard *g, struct bh_gconn *c, enum bh_gphase ph)
 	if (!c)
 		return;
 	uint64_t now = now_ms();
-	pthread_mutex_lock(&g->lock);
-	c->phase = ph;
-	c->since_ms = now;
-	c->deadline_ms = deadline_of(g, ph, now);
-	pthread_mutex_unlock(&g->lock);
+	atomic_store_explicit(&c->deadline_ms, deadline_of(g, ph, now), memory_order_relaxed);
+	atomic_store_explicit(&c->since_ms, now, memory_order_relaxed);
+	atomic_store_explicit(&c->phase, (int)ph, memory_order_relaxed);
 }
 
 int bh_guard_cut(struct bh_guard *g, const struct bh_gconn *c)

@@ -1,5 +1,6 @@
 #include "metrics.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,6 +61,26 @@ void bh_metrics_latency(struct bh_metrics *m, uint64_t ns)
 	atomic_fetch_add_explicit(&m->lat_count, 1, RELAXED);
 }
 
+/* Row of a rule id in the registry. Ids in decisions are the registry's own strings: the first try
+ * compares the pointer with the row a small direct-mapped cache remembers for it; otherwise by name. */
+static size_t rule_row(const char *id)
+{
+	static _Thread_local struct {
+		const char *id;
+		size_t row;
+	} cache[64];
+	if (!id)
+		return bh_nrules;
+	size_t h = ((uintptr_t)id >> 3) & 63;
+	if (cache[h].id == id)
+		return cache[h].row;
+	const struct bh_rule *rule = bh_rule_find(id);
+	size_t row = rule ? (size_t)(rule - bh_rules) : bh_nrules;
+	cache[h].id = id;
+	cache[h].row = row;
+	return row;
+}
+
 void bh_metrics_decision(struct bh_metrics *m, const struct bh_admit_result *r)
 {
 	if ((unsigned)r->decision < BH_DEC_COUNT)
@@ -69,8 +90,7 @@ void bh_metrics_decision(struct bh_metrics *m, const struct bh_admit_result *r)
 	for (size_t i = 0; i < r->nrule; i++) {
 		unsigned a = r->action[i];
 		/* the decision names rules by id; the counters are kept per row of the registry */
-		const struct bh_rule *rule = r->rule[i] ? bh_rule_find(r->rule[i]) : NULL;
-		size_t row = rule ? (size_t)(rule - bh_rules) : bh_nrules;
+		size_t row = rule_row(r->rule[i]);
 		if (row < bh_nrules && a >= BH_ACT_AUDIT && a <= BH_ACT_DENY)
 			atomic_fetch_add_explicit(&m->rule_hits[row * 3 + (a - BH_ACT_AUDIT)], 1, RELAXED);
 	}
