@@ -1,7 +1,6 @@
 /* Escape rules of the first hour: privileged containers, host namespaces, hostPath volumes by target,
  * added capabilities not covered by a rule of their own, Windows HostProcess. Severity follows the
  * DESIGN §4 rubric; rows and explanations are in manifest.def. */
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,66 +68,6 @@ struct hp_worst {
 	const struct bh_mount *m;
 	bool any, all_ro;
 };
-
-/* Mount name → hostPath volumes, so that the rule is linear in containers × mounts + volumes (comparing
- * every mount with every volume took seconds on a pod an API server accepts). Open addressing over the
- * volume names with a per-process seed (the names are the user's); volumes of the same name (an object
- * the API server rejects) are chained. */
-struct hp_index {
-	uint32_t *slot, *next, mask; /* slot: volume index + 1, 0 = empty */
-	uint64_t seed;
-};
-
-static uint64_t hp_hash(const char *s, size_t n, uint64_t seed)
-{
-	uint64_t h = 0xcbf29ce484222325ull ^ seed;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
-	return h ^ (h >> 29);
-}
-
-static bool hp_same(const struct bh_fstr *a, const struct bh_fstr *b)
-{
-	return a->len == b->len && !memcmp(a->s, b->s, a->len);
-}
-
-static int hp_index_build(struct hp_index *x, const struct bh_pod *p)
-{
-	uint32_t size = 16;
-	while (size < 2 * p->nv)
-		size *= 2;
-	x->slot = calloc(size, sizeof(*x->slot));
-	x->next = calloc(p->nv ? p->nv : 1, sizeof(*x->next));
-	if (!x->slot || !x->next)
-		return -1;
-	x->mask = size - 1;
-	x->seed = (uint64_t)(uintptr_t)x->slot * 0x9e3779b97f4a7c15ull; /* heap address: differs per process */
-	for (uint32_t i = 0; i < p->nv; i++) {
-		const struct bh_volume *v = &p->v[i];
-		if (!v->host_path || v->name.r != BH_OK)
-			continue;
-		uint32_t h = (uint32_t)hp_hash(v->name.s, v->name.len, x->seed) & x->mask;
-		while (x->slot[h] && !hp_same(&p->v[x->slot[h] - 1].name, &v->name))
-			h = (h + 1) & x->mask;
-		if (x->slot[h]) { /* same name: append to the chain */
-			uint32_t j = x->slot[h] - 1;
-			while (x->next[j])
-				j = x->next[j] - 1;
-			x->next[j] = i + 1;
-		} else
-			x->slot[h] = i + 1;
-	}
-	return 0;
-}
-
-/* First hostPath volume named like the mount (+1), or 0. */
-static uint32_t hp_find(const struct hp_index *x, const struct bh_pod *p, const struct bh_fstr *name)
-{
-	uint32_t h = (uint32_t)hp_hash(name->s, name->len, x->seed) & x->mask;
-	while (x->slot[h] && !hp_same(&p->v[x->slot[h] - 1].name, name))
-		h = (h + 1) & x->mask;
-	return x->slot[h];
-}
 
 static void hp_mount(const struct bh_pod *p, const struct bh_container *c, const struct bh_mount *mt,
 		     const struct bh_volume *v, struct hp_worst *w)
@@ -202,9 +141,9 @@ void bh_rule_host_path(const struct bh_rule *r, const struct bh_rule_ctx *cx, st
 		any_hp = p->v[i].host_path != NULL;
 	if (!any_hp)
 		return;
-	struct hp_index x = {0};
+	struct bh_hp_index x = {0};
 	struct hp_worst *w = calloc(p->nv, sizeof(*w));
-	if (!w || hp_index_build(&x, p) < 0) {
+	if (!w || bh_hp_index_build(&x, p) < 0) {
 		out->oom = 1;
 		goto done;
 	}
@@ -214,15 +153,14 @@ void bh_rule_host_path(const struct bh_rule *r, const struct bh_rule_ctx *cx, st
 			const struct bh_mount *mt = &p->c[j].mounts[m];
 			if (mt->name.r != BH_OK)
 				continue;
-			for (uint32_t vi = hp_find(&x, p, &mt->name); vi; vi = x.next[vi - 1])
+			for (uint32_t vi = bh_hp_index_find(&x, p, &mt->name); vi; vi = x.next[vi - 1])
 				hp_mount(p, &p->c[j], mt, &p->v[vi - 1], &w[vi - 1]);
 		}
 	for (uint32_t i = 0; i < p->nv; i++)
 		if (p->v[i].host_path)
 			hp_emit(r, p, &p->v[i], &w[i], out);
 done:
-	free(x.slot);
-	free(x.next);
+	bh_hp_index_free(&x);
 	free(w);
 }
 

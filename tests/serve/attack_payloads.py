@@ -120,5 +120,30 @@ def slow_shape(n_ctr=1400, n_vol=5000, n_mounts=20):
     return review(pod(cs, name="slow", volumes=vols))
 
 
+def shape(kind, n):
+    """Other shapes a rule could be superlinear in: N containers with ports and env, N sysctls, N added
+    capabilities, N mounts of N non-hostPath volumes, N init + N ephemeral containers."""
+    c = lambda i: ctr("c%06d" % i)
+    cs, extra = [c(0)], {}
+    if kind == "containers":
+        cs = [dict(c(i), ports=[{"containerPort": 1000 + k} for k in range(5)],
+                   env=[{"name": "E%d" % k, "value": "x"} for k in range(5)]) for i in range(n)]
+    elif kind == "sysctls":
+        extra["securityContext"] = {"runAsNonRoot": True, "sysctls": [{"name": "kernel.x%06d" % i, "value": "1"}
+                                                                      for i in range(n)]}
+    elif kind == "caps":
+        cs[0]["securityContext"]["capabilities"] = {"add": ["X%06d" % i for i in range(n)], "drop": ["ALL"]}
+    elif kind == "mounts":
+        cs[0]["volumeMounts"] = [{"name": "v%06d" % i, "mountPath": "/m%d" % i} for i in range(n)]
+        extra["volumes"] = [{"name": "v%06d" % i, "emptyDir": {}} for i in range(n)]
+    elif kind == "ephemeral":
+        extra["initContainers"] = [c(i) for i in range(n)]
+        extra["ephemeralContainers"] = [c(i) for i in range(n)]
+    return review(pod(cs, name="shape", **extra))
+
+
 if __name__ == "__main__":
-    sys.stdout.write(go_json(globals()[sys.argv[1].replace("-", "_")]()))
+    if len(sys.argv) > 2:
+        sys.stdout.write(go_json(shape(sys.argv[1], int(sys.argv[2]))))
+    else:
+        sys.stdout.write(go_json(globals()[sys.argv[1].replace("-", "_")]()))

@@ -88,6 +88,15 @@ check "2.2 MB pod with 1,400 containers x 5,000 hostPath volumes: decided whole,
 	bash -c "test '$code' = 200 && jq -e '.response.status.message // \"\" | test(\"over the budget\") | not' '$W/body' >/dev/null"
 check "... answered well within the webhook's 5 s timeout ($ms ms)" test "$ms" -lt 2500
 
+for sh in "containers 5000" "sysctls 20000" "caps 20000" "mounts 20000" "ephemeral 10000"; do
+	python3 "$P" $sh >"$W/shape.json"
+	t0=$(date +%s%N)
+	code=$(post "$W/shape.json")
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	check "$sh: $(($(wc -c <"$W/shape.json") / 1024)) KiB decided whole within the budget ($ms ms)" \
+		bash -c "test '$code' = 200 && jq -e '.response.status.message // \"\" | test(\"over the budget\") | not' '$W/body' >/dev/null"
+done
+
 # ---- decode trouble is a denial when the uid can be read ----
 deep=$(printf '%*s' 3000 '' | tr ' ' '[')
 printf '{"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1","request":{"uid":"deep-1","operation":"CREATE","object":{"spec":%s}}}' "$deep" >"$W/deep.json"

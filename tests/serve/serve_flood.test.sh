@@ -97,7 +97,7 @@ check "server stops cleanly" stop_server
 
 # the same without the per-client limit: the attacker has as many addresses as it likes, so the header
 # deadline and the reserve alone must keep the server answering
-check "server starts with the per-client limit lifted" start_server --max-connections-per-client 65536
+check "server starts with the per-client limit lifted (header deadline 5 s)" start_server --max-connections-per-client 65536 --header-timeout 5
 check "1,000 TLS slowloris connections, no per-client limit: every probe answered" wave slowloris-nolimit tls 1000 3
 check "1,100 connections trickling the TLS ClientHello, no per-client limit: every probe answered" wave handshake-nolimit hs 1100 3
 check "1,100 idle TCP connections, no per-client limit: every probe answered" wave idle-nolimit idle 1100 3
