@@ -30,7 +30,8 @@ static const char serve_help[] =
 	"  --tls-cert FILE          PEM certificate chain (leaf first); reloaded when the file changes\n"
 	"  --tls-key FILE           PEM private key of the leaf; reloaded with the certificate\n"
 	"  --listen ADDR:PORT       address to listen on (default 0.0.0.0:8443; [::]:8443 for IPv6; port 0 = any)\n"
-	"  --config FILE            bulkhead config (actions by severity, exemptions); reloaded when it changes\n"
+	"  --config FILE            bulkhead config (actions by severity, exemptions); reloaded when it changes.\n"
+	"                           Without it: $BULKHEAD_CONFIG, else .bulkhead.yaml here or at the git root\n"
 	"  --threads N              worker threads (default: one per CPU)\n"
 	"  --max-connections N      open connections at most (default 1024)\n"
 	"  --max-connections-per-client N  open connections from one IP address at most (default 256)\n"
@@ -200,7 +201,10 @@ static int one_opt(struct cli *o, int c, const char *arg, const char *raw)
 	case 'W': o->print_webhook = true; return 0;
 	case 'U': o->webhook_url = arg; return 0;
 	case 'B': o->ca_bundle = arg; return 0;
-	case 'h': fputs(serve_help, stdout); return 1;
+	case 'h':
+		fputs(serve_help, stdout);
+		bh_cli_config_help(stdout);
+		return 1;
 	case 'L':
 		for (int i = 0; i < 4; i++)
 			if (!strcmp(arg, level_names[i])) {
@@ -239,6 +243,7 @@ static int parse(int argc, char **argv, struct cli *o)
 		return bh_cli_error("serve", 0, "unexpected argument '%s'", argv[optind]);
 	if (!o->print_webhook && (!o->so.cert_file || !o->so.key_file))
 		return bh_cli_error("serve", 0, "--tls-cert and --tls-key are required (the API server calls webhooks over HTTPS)");
+	o->so.config_file = bh_cli_config_find(NULL, o->so.config_file);
 	return 0;
 }
 

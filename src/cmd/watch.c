@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "config/config.h"
 #include "report/report.h"
 #include "watch/detect.h"
 #include "watch/engine.h"
@@ -38,7 +39,8 @@ static void usage(FILE *out)
 		"  --output FILE          write alerts to FILE instead of stdout\n"
 		"  --duration S           stop after S seconds (default: until SIGINT/SIGTERM)\n"
 		"  --config FILE          YAML config; its watch: section disables rules, overrides severities\n"
-		"                         and allow-lists processes (see docs/watch.md)\n"
+		"                         and allow-lists processes (see docs/watch.md). Without it:\n"
+		"                         $BULKHEAD_CONFIG, else .bulkhead.yaml here or at the git root\n"
 		"  --include-host         also report processes in the host's namespaces\n"
 		"  --record FILE          write every sensor event to FILE (for --replay)\n"
 		"  --replay FILE          read events from a recording instead of the kernel (no root needed)\n"
@@ -50,6 +52,30 @@ static void usage(FILE *out)
 		"  --list-rules           print the watch rules and exit\n\n"
 		"Counters (events seen, filtered, dropped) are printed on stderr at exit and on SIGUSR1.\n"
 		"exit codes: 0 no alert at or above the fail level, 1 alerts, 2 usage error or sensor failure\n");
+}
+
+static void expired_note(const struct bh_config *c, const struct bh_exemption *x, void *ctx)
+{
+	char msg[512];
+	bh_config_expired_msg(c, x, msg, sizeof(msg));
+	fprintf(stderr, "bulkhead watch: warning: %s\n", msg);
+}
+
+/* the one config loader (--config, $BULKHEAD_CONFIG or .bulkhead.yaml), its watch: section into cfg;
+ * expired allow entries are named now: the detector skips them silently */
+static int watch_config(struct bhw_config *cfg, const char *explicit_path, int json)
+{
+	struct bh_config *c;
+	struct bh_err err = {0};
+	if (bh_cli_config("watch", json, explicit_path, &c))
+		return 2;
+	if (!c)
+		return 0;
+	int rc = bhw_config_from(cfg, c, &err);
+	if (rc == 0)
+		bh_config_each_expired(c, c->watch.exemptions, c->watch.nexemptions, time(NULL), expired_note, NULL);
+	bh_config_free(c);
+	return rc ? bh_cli_error("watch", json, "%s", err.msg) : 0;
 }
 
 struct run {
@@ -190,21 +216,16 @@ int cmd_watch(int argc, char **argv)
 	bool include_host = false, dedup = true;
 	unsigned ringbuf_mb = 8;
 	struct run r = {.fail_on = BH_SEV_HIGH};
-	int c, json = 0;
-	/* the format decides how errors are printed: find it first */
-	for (int i = 1; i + 1 < argc; i++)
-		if (!strcmp(argv[i], "--format") && !strcmp(argv[i + 1], "json"))
-			json = 1;
+	int c, json = bh_cli_json_asked(argc, argv), format;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
 		char *end;
 		switch (c) {
 		case 'f':
-			if (!strcmp(optarg, "json"))
-				r.json = 1;
-			else if (strcmp(optarg, "text"))
-				return bh_cli_error("watch", json, "unknown format '%s' (text or json)", optarg);
+			if (bh_cli_format("watch", optarg, BH_FMT_TEXT_JSON, &format))
+				return 2;
+			r.json = format == BH_FMT_JSON;
 			break;
 		case 'o': output = optarg; break;
 		case 'd':
@@ -232,7 +253,7 @@ int cmd_watch(int argc, char **argv)
 		case 'D': dedup = false; break;
 		case 'C': r.container = optarg; break;
 		case 'L': list_rules(stdout); return 0;
-		case 'h': usage(stdout); return 0;
+		case 'h': usage(stdout); bh_cli_config_help(stdout); return 0;
 		default:
 			usage(stderr);
 			return bh_cli_error("watch", json, "bad option '%s'", argv[optind - 1]);
@@ -248,9 +269,9 @@ int cmd_watch(int argc, char **argv)
 		return bh_cli_error("watch", json, "out of memory");
 	bhw_config_init(cfg);
 	struct bh_err err = {0};
-	if (config && bhw_config_load(cfg, config, &err) < 0) {
+	if (watch_config(cfg, config, json)) {
 		free(cfg);
-		return bh_cli_error("watch", json, "%s", err.msg);
+		return 2;
 	}
 	struct bhw_source_opts so = {.path = replay, .include_host = include_host, .ringbuf_mb = ringbuf_mb};
 	bool enabled[100];

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "config/engine_ops.h"
 #include "engine/engine.h"
 #include "objects/objects.h"
 #include "rules/rules.h"
@@ -41,6 +42,7 @@ void bh_admission_init(struct bh_admission *x)
 	x->lim.max_doc_bytes = TREE_CAP;
 	bh_arena_init(&x->tree, TREE_CAP);
 	bh_engine_init(&x->e);
+	x->e.cfg_ops = &bh_config_engine_ops; /* the config (or none) as the engine applies it */
 }
 
 void bh_admission_release(struct bh_admission *x)
@@ -495,6 +497,8 @@ static void decide(struct bh_admission *x, const struct bh_config *cfg, const st
 	cpy(res->name, sizeof(res->name), o.ref.name, SIZE_MAX);
 	obj_label(&o, v->label, sizeof(v->label));
 
+	/* serviceAccount exemptions of some rules need the requesting user */
+	e->user = rv->user && strlen(rv->user) == rv->userlen ? rv->user : NULL;
 	/* the engine applies the config: disabled rules, severity overrides, exemptions, the ignore annotation */
 	bh_engine_object(e, &o);
 	tally(&e->findings, cfg, v, res);

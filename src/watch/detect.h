@@ -39,8 +39,13 @@ struct bhw_config {
 	int sev_override[100]; /* -1 = default */
 };
 
+struct bh_config;
 void bhw_config_init(struct bhw_config *c);
-/* Loads the `watch:` section of a YAML config file (see docs/watch.md). 0 or negative errno with err set. */
+/* Fills c from the `watch:` section of a config loaded by bh_config_load (src/config/), checking watch rule
+ * ids and field sizes. 0 or negative errno with err set; err->msg starts with file:line:col. */
+int bhw_config_from(struct bhw_config *c, const struct bh_config *cfg, struct bh_err *err);
+/* Loads a YAML config file with the one loader and takes its `watch:` section (see docs/watch.md). 0 or
+ * negative errno with err set; err->msg starts with file:line:col. */
 int bhw_config_load(struct bhw_config *c, const char *path, struct bh_err *err);
 /* Same from a buffer (tests); name is used in messages. */
 int bhw_config_parse(struct bhw_config *c, const char *buf, size_t len, const char *name, struct bh_err *err);
