@@ -8,7 +8,7 @@
 #       Starts etcd and kube-apiserver (token auth, RBAC, --allow-privileged=true, audit log, serving
 #       certificates made with openssl), waits until /readyz answers, creates each namespace with its
 #       `default` ServiceAccount and the tenant's Role there, and prints the admin kubeconfig's path
-#       (the last line of stdout). DIR defaults to a new /tmp/bulkhead-lab.XXXXXX.
+#       (the last line of stdout). DIR defaults to a new /tmp/bulkhead-kube.XXXXXX.
 #   tests/e2e/lab.sh env DIR        shell `export` lines: KUBECONFIG (admin), LAB_DIR, LAB_SERVER,
 #                                   LAB_TENANT_KUBECONFIG, LAB_ADMIN_TOKEN, LAB_TENANT_TOKEN, LAB_AUDIT_LOG, LAB_CA
 #   tests/e2e/lab.sh namespace DIR NAME...   creates namespaces (+ default ServiceAccount, tenant Role)
@@ -200,7 +200,7 @@ cmd_start() {
 	bin=${KUBE_APISERVER:-$("$here/build-kube.sh" apiserver)} || missing "no kube-apiserver (tests/e2e/build-kube.sh needs Go)"
 	kubectl_bin=$("$here/build-kube.sh" kubectl) || missing "no kubectl"
 	export PATH="$(dirname "$kubectl_bin"):$PATH"
-	if [ -z "$dir" ]; then dir=$(mktemp -d /tmp/bulkhead-lab.XXXXXX); else mkdir -p "$dir"; fi
+	if [ -z "$dir" ]; then dir=$(mktemp -d /tmp/bulkhead-kube.XXXXXX); else mkdir -p "$dir"; fi
 	dir=$(cd "$dir" && pwd)
 	chmod 0700 "$dir"
 	[ -n "$audit_webhook" ] && extra+=("--audit-webhook-config-file=$audit_webhook" "--audit-webhook-mode=batch" \
