@@ -3,6 +3,7 @@
 #   make SAN=1           build-san/: the same under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make check           build and run the whole suite (tests/run.sh)
 #   make fuzz            build-fuzz/: libFuzzer targets (clang)
+#   make install         binary, kubectl plugin name, man page, bash completion under $(DESTDIR)$(PREFIX)
 # Areas that need extra build steps (e.g. BPF skeletons) add a src/<area>/<area>.mk, included below.
 
 CC       ?= cc
@@ -33,7 +34,7 @@ UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZ_SRC := $(sort $(wildcard fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRC:fuzz/%.c=build-fuzz/%)
 
-.PHONY: all check fuzz bench clean
+.PHONY: all check fuzz bench clean install
 all: $(BUILD)/bulkhead $(UNIT_BIN)
 
 -include $(sort $(wildcard src/*/*.mk))
@@ -70,6 +71,14 @@ $(BUILD)/bench/yaml_parse: bench/yaml_parse.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(LDFLAGS) -lyaml
 bench: $(BUILD)/bulkhead $(BUILD)/bench/yaml_parse
+
+PREFIX   ?= /usr/local
+install: $(BUILD)/bulkhead
+	install -D -m 0755 $(BUILD)/bulkhead $(DESTDIR)$(PREFIX)/bin/bulkhead
+	# kubectl runs a plugin named kubectl-NAME found on PATH: `kubectl bulkhead scan …`
+	ln -sf bulkhead $(DESTDIR)$(PREFIX)/bin/kubectl-bulkhead
+	install -D -m 0644 docs/bulkhead.1 $(DESTDIR)$(PREFIX)/share/man/man1/bulkhead.1
+	install -D -m 0644 scripts/completion/bulkhead.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/bulkhead
 
 clean:
 	rm -rf build build-san build-fuzz

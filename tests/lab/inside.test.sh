@@ -5,12 +5,14 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lab.sh"
 
-if ! reason=$(lab_init); then
-	skip "inside lab: $reason"
+# lab_init runs in this shell (not in $(…)), so LAB_DIR is kept and lab_cleanup removes it
+if ! lab_init >"${TMPDIR:-/tmp}/bh-lab-reason.$$"; then
+	skip "inside lab: $(cat "${TMPDIR:-/tmp}/bh-lab-reason.$$")"
+	rm -f "${TMPDIR:-/tmp}/bh-lab-reason.$$"
 	finish
 	exit
 fi
-lab_init >/dev/null  # the subshell above could not keep LAB_DIR
+rm -f "${TMPDIR:-/tmp}/bh-lab-reason.$$"
 SOCK_PID=
 trap '[ -n "$SOCK_PID" ] && kill "$SOCK_PID" 2>/dev/null; lab_cleanup' EXIT
 

@@ -8,12 +8,14 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lab.sh"
 
-if ! reason=$(lab_init); then
-	skip "proof lab: $reason"
+# lab_init runs in this shell (not in $(…)), so LAB_DIR is kept and lab_cleanup removes it
+if ! lab_init >"${TMPDIR:-/tmp}/bh-lab-reason.$$"; then
+	skip "proof lab: $(cat "${TMPDIR:-/tmp}/bh-lab-reason.$$")"
+	rm -f "${TMPDIR:-/tmp}/bh-lab-reason.$$"
 	finish
 	exit
 fi
-lab_init >/dev/null
+rm -f "${TMPDIR:-/tmp}/bh-lab-reason.$$"
 trap 'lab_cleanup' EXIT
 
 reports() { # NAME RULE: bulkhead inside in NAME reports RULE
