@@ -124,11 +124,11 @@ start_apiserver() {
 }
 
 wait_ready() {
-	local i
+	local i t0=$SECONDS
 	for i in $(seq 600); do
 		if curl -sf --max-time 2 --cacert "$dir/pki/ca.crt" -H "Authorization: Bearer $(admin_token)" \
 			"https://127.0.0.1:$port/readyz" >/dev/null 2>&1; then
-			echo "lab.sh: kube-apiserver ready after $((i / 5)) s" >&2
+			echo "lab.sh: kube-apiserver ready after $((SECONDS - t0)) s" >&2
 			return 0
 		fi
 		kill -0 "$(cat "$dir/apiserver.pid")" 2>/dev/null || break
@@ -146,11 +146,9 @@ tenant_token() { sed -n 2p "$dir/tokens.csv" | cut -d, -f1; }
 add_namespaces() {
 	local ns
 	for ns in "$@"; do
+		KUBECONFIG=$dir/admin.kubeconfig kubectl get namespace "$ns" >/dev/null 2>&1 ||
+			KUBECONFIG=$dir/admin.kubeconfig kubectl create namespace "$ns" >/dev/null
 		KUBECONFIG=$dir/admin.kubeconfig kubectl apply -f - >/dev/null <<EOF
-apiVersion: v1
-kind: Namespace
-metadata: {name: $ns}
----
 apiVersion: v1
 kind: ServiceAccount
 metadata: {name: default, namespace: $ns}

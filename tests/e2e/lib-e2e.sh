@@ -7,7 +7,7 @@ W=$(mktemp -d /tmp/bulkhead-e2e.XXXXXX)
 LAB=
 SPID=
 e2e_cleanup() {
-	[ -n "$SPID" ] && { kill -CONT "$SPID" 2>/dev/null; kill -KILL "$SPID" 2>/dev/null; }
+	[ -n "$SPID" ] && { kill -CONT "$SPID"; kill -KILL "$SPID"; wait "$SPID"; } 2>/dev/null
 	[ -n "$LAB" ] && "$E2E/lab.sh" stop "$LAB"
 	rm -rf "$W"
 }
@@ -137,7 +137,8 @@ wait_webhook() {
 }
 
 # to_json FILE: client-side YAML → JSON (no server involved)
-to_json() { kubectl create --dry-run=client -o json -f "$1"; }
+# (kubectl fills in the context's namespace: dropped, so -n decides)
+to_json() { kubectl create --dry-run=client -o json -f "$1" | jq 'del(.metadata.namespace)'; }
 
 # wrap KIND NAME < POD_JSON: a workload of KIND whose pod template is the pod
 wrap() {
@@ -148,6 +149,18 @@ wrap() {
 		elif $kind == "CronJob" then {apiVersion: "batch/v1", spec: {schedule: "*/5 * * * *", jobTemplate: {spec: {template: ($tpl | .spec.restartPolicy = "Never")}}}}
 		elif $kind == "Job" then {apiVersion: "batch/v1", spec: {template: ($tpl | .spec.restartPolicy = "Never")}}
 		else error("kind") end'
+}
+
+# rest_create FILE [NS]: POST the JSON file as it is (kubectl would re-encode it) as the tenant, dryRun=All;
+# prints the answer, fails unless 2xx
+rest_create() {
+	local code
+	code=$(curl -sS --max-time 60 --cacert "$LAB_CA" -H "Authorization: Bearer $LAB_TENANT_TOKEN" \
+		-H 'Content-Type: application/json' --data-binary @"$1" -o "$W/rest.out" -w '%{http_code}' \
+		"$LAB_SERVER/api/v1/namespaces/${2:-team}/pods?dryRun=All") || return 1
+	echo "HTTP $code"
+	head -c 2000 "$W/rest.out"
+	case $code in 2*) return 0 ;; *) return 1 ;; esac
 }
 
 # denied DESC RULE CMD...: CMD fails, bulkhead's webhook is named in the error and RULE in its message
