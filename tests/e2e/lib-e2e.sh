@@ -138,7 +138,7 @@ wait_webhook() {
 
 # to_json FILE: client-side YAML → JSON (no server involved)
 # (kubectl fills in the context's namespace: dropped, so -n decides)
-to_json() { kubectl create --dry-run=client -o json -f "$1" | jq 'del(.metadata.namespace)'; }
+to_json() { kubectl create --dry-run=client --validate=false -o json -f "$1" | jq 'del(.metadata.namespace)'; }
 
 # wrap KIND NAME < POD_JSON: a workload of KIND whose pod template is the pod
 wrap() {
