@@ -28,6 +28,17 @@ unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY all_proxy ALL_PROXY
 export NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
 
 die() { echo "lab.sh: $*" >&2; exit 1; }
+# daemon CMD...: CMD in its own session with every descriptor above 2 closed (an inherited pipe, such as a
+# test runner's stdout, would otherwise stay open as long as the lab runs); $! is its pid
+daemon() {
+	(
+		for fd in /proc/$BASHPID/fd/*; do
+			fd=${fd##*/}
+			[ "$fd" -gt 2 ] && eval "exec $fd>&-"
+		done
+		exec setsid "$@"
+	) &
+}
 missing() { echo "lab.sh: $*" >&2; exit 3; }
 
 # free_port: a TCP port nothing listens on (the range below the kernel's ephemeral range)
@@ -84,12 +95,12 @@ start_etcd() {
 	local cport pport
 	cport=$(free_port) && pport=$(free_port) || die "no free port"
 	echo "$cport" >"$dir/etcd.port"
-	setsid etcd --name lab --data-dir "$dir/etcd" \
+	daemon etcd --name lab --data-dir "$dir/etcd" \
 		--listen-client-urls "http://127.0.0.1:$cport" --advertise-client-urls "http://127.0.0.1:$cport" \
 		--listen-peer-urls "http://127.0.0.1:$pport" --initial-advertise-peer-urls "http://127.0.0.1:$pport" \
 		--initial-cluster "lab=http://127.0.0.1:$pport" --initial-cluster-state new \
 		--quota-backend-bytes 1073741824 --log-level warn \
-		</dev/null >"$dir/etcd.log" 2>&1 &
+		</dev/null >"$dir/etcd.log" 2>&1
 	echo $! >"$dir/etcd.pid"
 	for _ in $(seq 100); do
 		curl -sf --max-time 1 "http://127.0.0.1:$cport/health" >/dev/null 2>&1 && return 0
@@ -103,7 +114,7 @@ start_etcd() {
 start_apiserver() {
 	local bin=$1
 	shift
-	setsid "$bin" \
+	daemon "$bin" \
 		--bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$port" \
 		--etcd-servers="http://127.0.0.1:$(cat "$dir/etcd.port")" \
 		--tls-cert-file="$dir/pki/apiserver.crt" --tls-private-key-file="$dir/pki/apiserver.key" \
@@ -119,7 +130,7 @@ start_apiserver() {
 		--audit-log-maxsize=200 --audit-log-maxbackup=1 \
 		--profiling=false --enable-priority-and-fairness=false \
 		--storage-media-type=application/json \
-		"$@" </dev/null >"$dir/apiserver.log" 2>&1 &
+		"$@" </dev/null >"$dir/apiserver.log" 2>&1
 	echo $! >"$dir/apiserver.pid"
 }
 

@@ -7,6 +7,7 @@ W=$(mktemp -d /tmp/bulkhead-e2e.XXXXXX)
 LAB=
 SPID=
 e2e_cleanup() {
+	set +e # also when the caller runs under set -e: every step must run
 	[ -n "$SPID" ] && { kill -CONT "$SPID"; kill -KILL "$SPID"; wait "$SPID"; } 2>/dev/null
 	[ -n "$LAB" ] && "$E2E/lab.sh" stop "$LAB"
 	rm -rf "$W"
@@ -130,7 +131,8 @@ unregister() { KA delete validatingwebhookconfiguration bulkhead-e2e --ignore-no
 # (dry-run) is refused by bulkhead, up to 20 s
 wait_webhook() {
 	for _ in $(seq 40); do
-		KT create --dry-run=server -f "$E2E/manifests/privileged.yaml" 2>&1 | grep -q 'validate.bulkhead.io' && return 0
+		KT create --dry-run=server -f "$E2E/manifests/privileged.yaml" >"$W/wait.out" 2>&1 || true
+		grep -q 'validate.bulkhead.io' "$W/wait.out" && return 0
 		sleep 0.5
 	done
 	return 1
