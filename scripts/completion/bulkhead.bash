@@ -1,5 +1,5 @@
-# bash completion for bulkhead. Commands and options are read from the binary's own --help output, so
-# they cannot drift from the command table. Install: source this file, or copy it to
+# bash completion for bulkhead. Commands and options are read from the binary's own --help output, and the
+# rule ids and names `explain` takes from `bulkhead rules` (the rule registry), so they cannot drift. Install: source this file, or copy it to
 # /usr/share/bash-completion/completions/bulkhead.
 _bulkhead()
 {
@@ -14,6 +14,13 @@ _bulkhead()
 		local opts
 		opts=$("$bin" "${COMP_WORDS[1]}" --help 2>/dev/null | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u)
 		COMPREPLY=($(compgen -W "$opts" -- "$cur"))
+		return
+	fi
+	if [ "${COMP_WORDS[1]}" = explain ] && [[ ${COMP_WORDS[COMP_CWORD - 1]} != --format ]]; then
+		# rule ids and names of every area, from the rule registry
+		local rules
+		rules=$("$bin" rules 2>/dev/null | awk '/^BH[0-9]/ {print $1; print $4}')
+		COMPREPLY=($(compgen -W "$rules" -- "$cur"))
 		return
 	fi
 	COMPREPLY=($(compgen -f -- "$cur"))

@@ -3,6 +3,8 @@
 #ifndef BH_CMD_H
 #define BH_CMD_H
 
+#include <stdio.h>
+
 #include "util/file.h"
 #include "util/version.h"
 
@@ -32,6 +34,16 @@ int cmd_explain(int argc, char **argv);
 
 /* Prints "bulkhead CMD: message" on stderr, or {"error": …} on stdout when json is set. Returns 2. */
 int bh_cli_error(const char *cmd, int json, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+struct bh_config;
+/* The config a command uses: explicit_path (--config), else $BULKHEAD_CONFIG, else .bulkhead.yaml in the
+ * working directory, else at the git repository root; a found (not given) file is named on stderr
+ * (not by bh_cli_config_find with cmd NULL: serve's stderr is JSON log lines).
+ * bh_cli_config_find returns the path (static storage) or NULL; bh_cli_config loads it into *out (NULL when
+ * there is none) and returns 0, or prints the error (file:line:col) and returns 2. */
+const char *bh_cli_config_find(const char *cmd, const char *explicit_path);
+int bh_cli_config(const char *cmd, int json, const char *explicit_path, struct bh_config **out);
+/* For --help: which config would be used without --config. */
+void bh_cli_config_help(FILE *out);
 struct bh_engine;
 /* PATH arguments → files (directories recursively: *.yaml *.yml *.json, sorted). Errors go to e.
  * *out and its strings are malloc'ed; returns the count. */

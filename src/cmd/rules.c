@@ -1,5 +1,5 @@
-/* bulkhead rules / bulkhead explain: every rule of every area (manifests, PSS, inside, watch) from the
- * rule tables themselves, and docs/rules/ generated from them. */
+/* bulkhead rules / bulkhead explain: every rule of every area (manifests, PSS, inside, watch, node…) from
+ * the one rule registry (rules/registry.def), and docs/rules/ generated from it. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -9,59 +9,51 @@
 #include <sys/stat.h>
 
 #include "cmd.h"
-#include "host/inside.h"
 #include "report/report.h"
 #include "rules/rules.h"
-#include "watch/detect.h"
 
-static const struct bh_rule *static_rules(size_t *n)
+static const char *area_of(const struct bh_rule *r)
 {
-	*n = bh_nrules;
-	return bh_rules;
+	enum bh_area a = bh_rule_area(r);
+	return a < BH_AREA_N ? bh_areas[a].shown : "?";
 }
 
-struct area {
-	const char *name;
-	const struct bh_rule *(*get)(size_t *n);
-};
-
-static const struct area areas[] = {
-	{"scan", static_rules},
-	{"inside", bh_inside_rules},
-	{"watch", bhw_rules},
-};
-#define NAREAS (sizeof(areas) / sizeof(areas[0]))
-
-static const char *explain_of(const struct bh_rule *r, const char *area)
+static const char *group_of(const struct bh_rule *r)
 {
-	if (r->explain)
-		return r->explain;
-	if (!strcmp(area, "watch"))
-		return bhw_rule_explain(r);
-	return NULL;
+	enum bh_area a = bh_rule_area(r);
+	return a < BH_AREA_N ? bh_areas[a].group : "?";
 }
 
-static const struct bh_rule *lookup(const char *s, const char **area)
+static bool explained(const struct bh_rule *r)
 {
-	for (size_t a = 0; a < NAREAS; a++) {
-		size_t n;
-		const struct bh_rule *t = areas[a].get(&n);
-		for (size_t i = 0; i < n; i++)
-			if (!strcasecmp(t[i].id, s) || !strcmp(t[i].name, s)) {
-				*area = areas[a].name;
-				return &t[i];
-			}
-	}
-	return NULL;
+	return r->what && *r->what && r->why && *r->why && r->how && *r->how && r->remediation && *r->remediation;
 }
 
-static void json_rule(FILE *out, const struct bh_rule *r, const char *area, bool with_explain)
+/* The explanation text, malloc'ed (NULL when the row has none or memory ran out). */
+static char *explain_of(const struct bh_rule *r)
+{
+	if (!explained(r))
+		return NULL;
+	size_t n = bh_rule_explain(r, NULL, 0) + 1;
+	char *s = malloc(n);
+	if (s)
+		bh_rule_explain(r, s, n);
+	return s;
+}
+
+static const struct bh_rule *lookup(const char *s)
+{
+	return bh_rule_find_any(s);
+}
+
+static void json_rule(FILE *out, const struct bh_rule *r, bool with_explain)
 {
 	fputs("{\"id\": ", out);
 	bh_json_str(out, r->id);
 	fputs(", \"name\": ", out);
 	bh_json_str(out, r->name);
-	fprintf(out, ", \"severity\": \"%s\", \"area\": \"%s\", \"title\": ", bh_sev_name(r->sev), area);
+	fprintf(out, ", \"severity\": \"%s\", \"area\": \"%s\", \"group\": \"%s\", \"title\": ", bh_sev_name(r->sev),
+		area_of(r), group_of(r));
 	bh_json_str(out, r->title);
 	fputs(", \"technique\": ", out);
 	bh_json_str(out, r->technique);
@@ -87,10 +79,12 @@ static void json_rule(FILE *out, const struct bh_rule *r, const char *area, bool
 		p += l + (p[l] ? 1 : 0);
 	}
 	fputs("]", out);
-	fprintf(out, ", \"explained\": %s", explain_of(r, area) ? "true" : "false");
+	fprintf(out, ", \"explained\": %s", explained(r) ? "true" : "false");
 	if (with_explain) {
+		char *ex = explain_of(r);
 		fputs(", \"explain\": ", out);
-		bh_json_str(out, explain_of(r, area));
+		bh_json_str(out, ex);
+		free(ex);
 	}
 	fputs("}", out);
 }
@@ -106,21 +100,23 @@ static void refs_text(FILE *out, const char *refs, const char *bullet)
 	}
 }
 
-static void explain_text(FILE *out, const struct bh_rule *r, const char *area, bool md)
+static void explain_text(FILE *out, const struct bh_rule *r, bool md)
 {
 	if (md)
 		fprintf(out, "# %s %s\n\n%s\n\n| severity | technique | PSS | area |\n|---|---|---|---|\n| %s | %s | %s%s%s | %s |\n\n",
 			r->id, r->name, r->title, bh_sev_name(r->sev), r->technique ? r->technique : "-",
-			r->pss_level ? r->pss_level : "-", r->pss_check ? "/" : "", r->pss_check ? r->pss_check : "", area);
+			r->pss_level ? r->pss_level : "-", r->pss_check ? "/" : "", r->pss_check ? r->pss_check : "", area_of(r));
 	else
 		fprintf(out, "%s %s: %s\nseverity: %s   technique: %s   pss: %s%s%s   area: %s\n\n", r->id, r->name, r->title,
 			bh_sev_name(r->sev), r->technique ? r->technique : "-", r->pss_level ? r->pss_level : "-",
-			r->pss_check ? "/" : "", r->pss_check ? r->pss_check : "", area);
-	const char *ex = explain_of(r, area);
+			r->pss_check ? "/" : "", r->pss_check ? r->pss_check : "", area_of(r));
+	char *ex = explain_of(r);
 	if (ex)
 		fprintf(out, "%s\n\n", ex);
-	if (r->remediation)
+	/* the Fix part is the remediation unless the row has a longer fix: print the remediation once */
+	if (r->remediation && (!ex || !strstr(ex, r->remediation)))
 		fprintf(out, "%s%s\n\n", md ? "**Remediation:** " : "Remediation: ", r->remediation);
+	free(ex);
 	if (r->references && *r->references) {
 		fputs(md ? "**References:**\n\n" : "References:\n", out);
 		refs_text(out, r->references, md ? "- " : "  ");
@@ -136,24 +132,21 @@ static int write_docs(const char *dir)
 	FILE *idx = fopen(path, "w");
 	if (!idx)
 		return bh_cli_error("rules", 0, "cannot write %s: %s", path, strerror(errno));
-	fputs("# Rules\n\nGenerated by `bulkhead rules --docs docs/rules` from the rule tables; do not edit.\n"
-	      "`bulkhead explain ID` prints the same text.\n\n| id | name | severity | area | PSS | title |\n|---|---|---|---|---|---|\n",
+	fputs("# Rules\n\nGenerated by `bulkhead rules --docs docs/rules` from the rule registry (src/rules/registry.def); do\n"
+	      "not edit. `bulkhead explain ID` prints the same text. How to add a rule or a rule area: ../develop.md.\n\n| id | name | severity | area | PSS | title |\n|---|---|---|---|---|---|\n",
 	      idx);
-	for (size_t a = 0; a < NAREAS; a++) {
-		size_t n;
-		const struct bh_rule *t = areas[a].get(&n);
-		for (size_t i = 0; i < n; i++) {
-			fprintf(idx, "| [%s](%s.md) | %s | %s | %s | %s | %s |\n", t[i].id, t[i].id, t[i].name,
-				bh_sev_name(t[i].sev), areas[a].name, t[i].pss_check ? t[i].pss_check : "", t[i].title);
-			snprintf(path, sizeof(path), "%s/%s.md", dir, t[i].id);
-			FILE *f = fopen(path, "w");
-			if (!f) {
-				fclose(idx);
-				return bh_cli_error("rules", 0, "cannot write %s: %s", path, strerror(errno));
-			}
-			explain_text(f, &t[i], areas[a].name, true);
-			fclose(f);
+	for (size_t i = 0; i < BH_RULES_COUNT; i++) {
+		const struct bh_rule *r = &bh_rules[i];
+		fprintf(idx, "| [%s](%s.md) | %s | %s | %s | %s | %s |\n", r->id, r->id, r->name, bh_sev_name(r->sev),
+			area_of(r), r->pss_check ? r->pss_check : "", r->title);
+		snprintf(path, sizeof(path), "%s/%s.md", dir, r->id);
+		FILE *f = fopen(path, "w");
+		if (!f) {
+			fclose(idx);
+			return bh_cli_error("rules", 0, "cannot write %s: %s", path, strerror(errno));
 		}
+		explain_text(f, r, true);
+		fclose(f);
 	}
 	fclose(idx);
 	return 0;
@@ -198,23 +191,18 @@ int cmd_rules(int argc, char **argv)
 		return write_docs(docs);
 	if (json)
 		fputs("{\"rules\": [", stdout);
-	size_t total = 0;
-	for (size_t a = 0; a < NAREAS; a++) {
-		size_t n;
-		const struct bh_rule *t = areas[a].get(&n);
-		for (size_t i = 0; i < n; i++, total++) {
-			if (json) {
-				fputs(total ? ",\n  " : "\n  ", stdout);
-				json_rule(stdout, &t[i], areas[a].name, false);
-			} else
-				printf("%-7s %-8s %-6s %-38s %s\n", t[i].id, bh_sev_name(t[i].sev), areas[a].name, t[i].name,
-				       t[i].title);
-		}
+	for (size_t i = 0; i < BH_RULES_COUNT; i++) {
+		const struct bh_rule *r = &bh_rules[i];
+		if (json) {
+			fputs(i ? ",\n  " : "\n  ", stdout);
+			json_rule(stdout, r, false);
+		} else
+			printf("%-7s %-8s %-6s %-38s %s\n", r->id, bh_sev_name(r->sev), area_of(r), r->name, r->title);
 	}
 	if (json)
 		fputs("\n]}\n", stdout);
 	else
-		printf("\n%zu rules; `bulkhead explain ID` teaches one\n", total);
+		printf("\n%d rules; `bulkhead explain ID` teaches one\n", (int)BH_RULES_COUNT);
 	return 0;
 }
 
@@ -246,25 +234,22 @@ int cmd_explain(int argc, char **argv)
 	}
 	if (optind + 1 != argc)
 		return bh_cli_error("explain", json, "give one rule id or name (bulkhead rules lists them)");
-	const char *area = NULL;
-	const struct bh_rule *r = lookup(argv[optind], &area);
+	const struct bh_rule *r = lookup(argv[optind]);
 	if (!r) {
 		/* suggest rules whose name contains the word */
 		char hint[512] = "";
-		for (size_t a = 0; a < NAREAS; a++) {
-			size_t n;
-			const struct bh_rule *t = areas[a].get(&n);
-			for (size_t i = 0; i < n && strlen(hint) < 400; i++)
-				if (strcasestr(t[i].name, argv[optind]) || strcasestr(t[i].title, argv[optind]))
-					snprintf(hint + strlen(hint), sizeof(hint) - strlen(hint), "%s%s %s", *hint ? ", " : "",
-						 t[i].id, t[i].name);
+		for (size_t i = 0; i < BH_RULES_COUNT && strlen(hint) < 400; i++) {
+			const struct bh_rule *t = &bh_rules[i];
+			if (strcasestr(t->name, argv[optind]) || strcasestr(t->title, argv[optind]))
+				snprintf(hint + strlen(hint), sizeof(hint) - strlen(hint), "%s%s %s", *hint ? ", " : "", t->id,
+					 t->name);
 		}
 		return bh_cli_error("explain", json, "no rule '%s'%s%s", argv[optind], *hint ? "; did you mean: " : "", hint);
 	}
 	if (json) {
-		json_rule(stdout, r, area, true);
+		json_rule(stdout, r, true);
 		fputs("\n", stdout);
 	} else
-		explain_text(stdout, r, area, false);
+		explain_text(stdout, r, false);
 	return 0;
 }

@@ -37,7 +37,8 @@ static const char scan_help[] =
 	"                       pod-security.kubernetes.io/enforce[-version] labels sets the level and\n"
 	"                       version for its own objects (a warning says so)\n"
 	"  --config FILE        disable rules, override severities, trusted registries, exemptions with a\n"
-	"                       reason and expiry (docs/config.md); expired exemptions are reported\n"
+	"                       reason and expiry (docs/config.md); expired exemptions are reported.\n"
+	"                       Without it: $BULKHEAD_CONFIG, else .bulkhead.yaml here or at the git root\n"
 	"  --show-suppressed    also list findings suppressed by the config or a bulkhead.io/ignore annotation\n"
 	"  --jobs N             scan files on N threads (default: the CPUs available); output order is\n"
 	"                       the same for every N\n"
@@ -381,7 +382,7 @@ int cmd_scan(int argc, char **argv)
 						    "bad --pss '%s' (LEVEL[:VERSION]: baseline, restricted, privileged or none; v1.N or latest)",
 						    optarg);
 			break;
-		case 'h': fputs(scan_help, stdout); return 0;
+		case 'h': fputs(scan_help, stdout); bh_cli_config_help(stdout); return 0;
 		default:
 			return bh_cli_error("scan", format == BH_FMT_JSON, "unknown option '%s' (see bulkhead scan --help)",
 					    argv[optind - 1]);
@@ -391,11 +392,8 @@ int cmd_scan(int argc, char **argv)
 		return bh_cli_error("scan", format == BH_FMT_JSON, "no input: give files, directories or - for stdin");
 
 	struct bh_config *cfg = NULL;
-	if (config) {
-		struct bh_err err = {0};
-		if (bh_config_load(config, &cfg, &err) < 0)
-			return bh_cli_error("scan", format == BH_FMT_JSON, "%s:%u:%u: %s", config, err.line, err.col, err.msg);
-	}
+	if (bh_cli_config("scan", format == BH_FMT_JSON, config, &cfg))
+		return 2;
 	struct bh_engine e;
 	bh_engine_init(&e);
 	e.cfg = cfg;

@@ -27,7 +27,8 @@ static const char serve_help[] =
 	"  --tls-cert FILE          PEM certificate chain (leaf first); reloaded when the file changes\n"
 	"  --tls-key FILE           PEM private key of the leaf; reloaded with the certificate\n"
 	"  --listen ADDR:PORT       address to listen on (default 0.0.0.0:8443; [::]:8443 for IPv6; port 0 = any)\n"
-	"  --config FILE            bulkhead config (actions by severity, exemptions); reloaded when it changes\n"
+	"  --config FILE            bulkhead config (actions by severity, exemptions); reloaded when it changes.\n"
+	"                           Without it: $BULKHEAD_CONFIG, else .bulkhead.yaml here or at the git root\n"
 	"  --threads N              worker threads (default: one per CPU)\n"
 	"  --max-connections N      open connections at most (default 1024)\n"
 	"  --idle-timeout SECONDS   close connections idle this long (default 60)\n"
@@ -186,7 +187,7 @@ int cmd_serve(int argc, char **argv)
 		}
 		case 'A': so.log_allowed = true; break;
 		case 'P': port_file = optarg; break;
-		case 'h': fputs(serve_help, stdout); return 0;
+		case 'h': fputs(serve_help, stdout); bh_cli_config_help(stdout); return 0;
 		default:
 			return bh_cli_error("serve", 0, "unknown option or missing value '%s' (see bulkhead serve --help)",
 					    argv[optind - 1]);
@@ -196,6 +197,7 @@ int cmd_serve(int argc, char **argv)
 		return bh_cli_error("serve", 0, "unexpected argument '%s'", argv[optind]);
 	if (!so.cert_file || !so.key_file)
 		return bh_cli_error("serve", 0, "--tls-cert and --tls-key are required (the API server calls webhooks over HTTPS)");
+	so.config_file = bh_cli_config_find(NULL, so.config_file);
 	so.log = log_line;
 	so.log_ctx = &lc;
 

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "config/config.h"
 #include "report/report.h"
 #include "watch/detect.h"
 #include "watch/engine.h"
@@ -38,7 +39,8 @@ static void usage(FILE *out)
 		"  --output FILE          write alerts to FILE instead of stdout\n"
 		"  --duration S           stop after S seconds (default: until SIGINT/SIGTERM)\n"
 		"  --config FILE          YAML config; its watch: section disables rules, overrides severities\n"
-		"                         and allow-lists processes (see docs/watch.md)\n"
+		"                         and allow-lists processes (see docs/watch.md). Without it:\n"
+		"                         $BULKHEAD_CONFIG, else .bulkhead.yaml here or at the git root\n"
 		"  --include-host         also report processes in the host's namespaces\n"
 		"  --record FILE          write every sensor event to FILE (for --replay)\n"
 		"  --replay FILE          read events from a recording instead of the kernel (no root needed)\n"
@@ -50,6 +52,30 @@ static void usage(FILE *out)
 		"  --list-rules           print the watch rules and exit\n\n"
 		"Counters (events seen, filtered, dropped) are printed on stderr at exit and on SIGUSR1.\n"
 		"exit codes: 0 no alert at or above the fail level, 1 alerts, 2 usage error or sensor failure\n");
+}
+
+static void expired_note(const struct bh_config *c, const struct bh_exemption *x, void *ctx)
+{
+	char msg[512];
+	bh_config_expired_msg(c, x, msg, sizeof(msg));
+	fprintf(stderr, "bulkhead watch: warning: %s\n", msg);
+}
+
+/* the one config loader (--config, $BULKHEAD_CONFIG or .bulkhead.yaml), its watch: section into cfg;
+ * expired allow entries are named now: the detector skips them silently */
+static int watch_config(struct bhw_config *cfg, const char *explicit_path, int json)
+{
+	struct bh_config *c;
+	struct bh_err err = {0};
+	if (bh_cli_config("watch", json, explicit_path, &c))
+		return 2;
+	if (!c)
+		return 0;
+	int rc = bhw_config_from(cfg, c, &err);
+	if (rc == 0)
+		bh_config_each_expired(c, c->watch.exemptions, c->watch.nexemptions, time(NULL), expired_note, NULL);
+	bh_config_free(c);
+	return rc ? bh_cli_error("watch", json, "%s", err.msg) : 0;
 }
 
 struct run {
@@ -232,7 +258,7 @@ int cmd_watch(int argc, char **argv)
 		case 'D': dedup = false; break;
 		case 'C': r.container = optarg; break;
 		case 'L': list_rules(stdout); return 0;
-		case 'h': usage(stdout); return 0;
+		case 'h': usage(stdout); bh_cli_config_help(stdout); return 0;
 		default:
 			usage(stderr);
 			return bh_cli_error("watch", json, "bad option '%s'", argv[optind - 1]);
@@ -248,9 +274,9 @@ int cmd_watch(int argc, char **argv)
 		return bh_cli_error("watch", json, "out of memory");
 	bhw_config_init(cfg);
 	struct bh_err err = {0};
-	if (config && bhw_config_load(cfg, config, &err) < 0) {
+	if (watch_config(cfg, config, json)) {
 		free(cfg);
-		return bh_cli_error("watch", json, "%s", err.msg);
+		return 2;
 	}
 	struct bhw_source_opts so = {.path = replay, .include_host = include_host, .ringbuf_mb = ringbuf_mb};
 	bool enabled[100];

@@ -2,11 +2,15 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "util/file.h"
 #include "decode/node.h"
@@ -56,9 +60,15 @@ struct ld {
 	struct bh_err *err;
 };
 
-static int fail(struct ld *l, const struct bh_node *n, const char *fmt, const char *what)
+static int fail(struct ld *l, const struct bh_node *n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static int fail(struct ld *l, const struct bh_node *n, const char *fmt, ...)
 {
-	bh_err_set(l->err, -EINVAL, n ? n->line : 0, n ? n->col : 0, fmt, what);
+	char msg[sizeof(l->err->msg)];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	bh_err_set(l->err, -EINVAL, n ? n->line : 0, n ? n->col : 0, "%s", msg);
 	return -EINVAL;
 }
 
@@ -66,8 +76,10 @@ static int str(struct ld *l, const struct bh_node *n, const char *key, const cha
 {
 	const char *s;
 	size_t len;
-	if (bh_as_str(n, &s, &len) != BH_OK || n->type != BH_SCALAR)
-		return fail(l, n, "%s: expected a string", key);
+	if (bh_as_str(n, &s, &len) != BH_OK || n->type != BH_SCALAR) {
+		fail(l, n, "%s: expected a string", key);
+		return -EINVAL; /* spelled out: the compiler then knows *out is set on 0 */
+	}
 	*out = s;
 	return 0;
 }
@@ -134,6 +146,43 @@ static int parse_date(const char *s, time_t *out)
 	return 0;
 }
 
+static int load_sev_map(struct ld *l, const struct bh_node *sv, const char *where, struct bh_cfg_ref **rules,
+			enum bh_sev **sevs, size_t *n)
+{
+	if (sv->type != BH_MAP)
+		return fail(l, sv, "%s: expected a mapping of rule to severity", where);
+	*rules = bh_arena_alloc(l->a, (sv->n + 1) * sizeof(**rules));
+	*sevs = bh_arena_alloc(l->a, (sv->n + 1) * sizeof(**sevs));
+	if (!*rules || !*sevs)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < sv->n; i++) {
+		const struct bh_node *k = sv->pairs[i].key;
+		const char *rule, *sev;
+		if (str(l, k, where, &rule) || str(l, sv->pairs[i].val, where, &sev))
+			return -EINVAL;
+		int s = bh_sev_parse(sev);
+		if (s < 0 || s == BH_SEV_NONE)
+			return fail(l, sv->pairs[i].val, "%s: \"%s\" is not critical, high, medium, low or info", where, sev);
+		(*rules)[*n] = (struct bh_cfg_ref){rule, k->line, k->col};
+		(*sevs)[(*n)++] = (enum bh_sev)s;
+	}
+	return 0;
+}
+
+static int reflist(struct ld *l, const struct bh_node *n, const char *key, struct bh_cfg_ref **out, size_t *count)
+{
+	const char **v = NULL;
+	if (strlist(l, n, key, &v, count))
+		return -EINVAL;
+	if (!*count)
+		return 0;
+	if (!(*out = bh_arena_alloc(l->a, *count * sizeof(**out))))
+		return -ENOMEM;
+	for (size_t i = 0; i < *count; i++)
+		(*out)[i] = (struct bh_cfg_ref){v[i], n->items[i]->line, n->items[i]->col};
+	return 0;
+}
+
 static int load_rules(struct ld *l, const struct bh_node *n)
 {
 	static const char *const keys[] = {"disable", "severity", NULL};
@@ -148,74 +197,200 @@ static int load_rules(struct ld *l, const struct bh_node *n)
 		if (!rule_known(c->disabled[i]))
 			return fail(l, get(n, "disable")->items[i], "rules.disable: unknown rule \"%s\"", c->disabled[i]);
 	const struct bh_node *sv = get(n, "severity");
-	if (sv && !bh_is_null(sv)) {
-		if (sv->type != BH_MAP)
-			return fail(l, sv, "%s: expected a mapping of rule to severity", "rules.severity");
-		c->sev_rule = bh_arena_alloc(l->a, (sv->n + 1) * sizeof(*c->sev_rule));
-		c->sev_value = bh_arena_alloc(l->a, (sv->n + 1) * sizeof(*c->sev_value));
-		if (!c->sev_rule || !c->sev_value)
-			return -ENOMEM;
-		for (uint32_t i = 0; i < sv->n; i++) {
-			const char *rule, *sev;
-			if (str(l, sv->pairs[i].key, "rules.severity", &rule) || str(l, sv->pairs[i].val, "rules.severity", &sev))
-				return -EINVAL;
-			if (!rule_known(rule))
-				return fail(l, sv->pairs[i].key, "rules.severity: unknown rule \"%s\"", rule);
-			int s = bh_sev_parse(sev);
-			if (s < 0 || s == BH_SEV_NONE)
-				return fail(l, sv->pairs[i].val, "rules.severity: \"%s\" is not critical, high, medium, low or info", sev);
-			c->sev_rule[c->nsev] = rule;
-			c->sev_value[c->nsev++] = (enum bh_sev)s;
+	if (!sv || bh_is_null(sv))
+		return 0;
+	struct bh_cfg_ref *refs;
+	size_t ns = 0;
+	int rc = load_sev_map(l, sv, "rules.severity", &refs, &c->sev_value, &ns);
+	if (rc)
+		return rc;
+	if (!(c->sev_rule = bh_arena_alloc(l->a, (ns + 1) * sizeof(*c->sev_rule))))
+		return -ENOMEM;
+	for (size_t i = 0; i < ns; i++) {
+		if (!rule_known(refs[i].s)) {
+			bh_err_set(l->err, -EINVAL, refs[i].line, refs[i].col, "rules.severity: unknown rule \"%s\"", refs[i].s);
+			return -EINVAL;
 		}
+		c->sev_rule[c->nsev++] = refs[i].s;
 	}
 	return 0;
 }
 
-static int load_exemption(struct ld *l, const struct bh_node *n, struct bh_exemption *x)
+/* ---- exemptions: one model, per-area selector keys ---- */
+enum xarea { XA_MANIFEST = 1, XA_WATCH = 2 };
+enum xtype { XT_STR, XT_RULE, XT_RULES, XT_LABELS, XT_DATE };
+struct xkey {
+	const char *key;
+	unsigned areas;
+	enum xtype type;
+	size_t off;
+};
+#define XOFF(f) offsetof(struct bh_exemption, f)
+static const struct xkey xkeys[] = {
+	{"rules", XA_MANIFEST | XA_WATCH, XT_RULES, 0},
+	{"rule", XA_MANIFEST | XA_WATCH, XT_RULE, 0},
+	{"reason", XA_MANIFEST | XA_WATCH, XT_STR, XOFF(reason)},
+	{"expires", XA_MANIFEST | XA_WATCH, XT_DATE, 0},
+	{"namespace", XA_MANIFEST, XT_STR, XOFF(namespace)},
+	{"name", XA_MANIFEST, XT_STR, XOFF(name)},
+	{"kind", XA_MANIFEST, XT_STR, XOFF(kind)},
+	{"labels", XA_MANIFEST, XT_LABELS, 0},
+	{"serviceAccount", XA_MANIFEST, XT_STR, XOFF(service_account)},
+	{"exe", XA_WATCH, XT_STR, XOFF(exe)},
+	{"comm", XA_WATCH, XT_STR, XOFF(comm)},
+	{"container", XA_WATCH, XT_STR, XOFF(container)},
+};
+
+static int x_labels(struct ld *l, const struct bh_node *lb, struct bh_exemption *x)
 {
-	static const char *const keys[] = {"rules", "namespace", "name", "kind", "labels", "reason", "expires", NULL};
-	if (n->type != BH_MAP)
-		return fail(l, n, "%s: each exemption is a mapping", "exemptions");
-	if (known_keys(l, n, "an exemption", keys))
-		return -EINVAL;
-	x->line = n->line;
-	if (strlist(l, get(n, "rules"), "exemptions[].rules", &x->rules, &x->nrules))
-		return -EINVAL;
-	for (size_t i = 0; i < x->nrules; i++)
-		if (!rule_known(x->rules[i]))
-			return fail(l, get(n, "rules")->items[i], "exemptions[].rules: unknown rule \"%s\"", x->rules[i]);
-	const struct bh_node *v;
-	if ((v = get(n, "namespace")) && str(l, v, "namespace", &x->namespace))
-		return -EINVAL;
-	if ((v = get(n, "name")) && str(l, v, "name", &x->name))
-		return -EINVAL;
-	if ((v = get(n, "kind")) && str(l, v, "kind", &x->kind))
-		return -EINVAL;
-	v = get(n, "reason");
-	if (!v || bh_is_null(v) || str(l, v, "reason", &x->reason) || !x->reason[strspn(x->reason, " \t")])
-		return fail(l, n, "%s: an exemption needs a reason (why is this risk accepted, and by whom?)", "exemptions");
-	if ((v = get(n, "expires")) && !bh_is_null(v)) {
-		if (str(l, v, "expires", &x->expires_text) || parse_date(x->expires_text, &x->expires))
-			return fail(l, v, "%s: expires must be a date YYYY-MM-DD", "exemptions");
-	}
-	const struct bh_node *lb = get(n, "labels");
-	if (lb && !bh_is_null(lb)) {
-		if (lb->type != BH_MAP)
-			return fail(l, lb, "%s: labels must be a mapping", "exemptions");
-		x->label_keys = bh_arena_alloc(l->a, (lb->n + 1) * sizeof(char *));
-		x->label_vals = bh_arena_alloc(l->a, (lb->n + 1) * sizeof(char *));
-		if (!x->label_keys || !x->label_vals)
-			return -ENOMEM;
-		for (uint32_t i = 0; i < lb->n; i++)
-			if (str(l, lb->pairs[i].key, "labels", &x->label_keys[i]) ||
-			    str(l, lb->pairs[i].val, "labels", &x->label_vals[i]))
-				return -EINVAL;
-		x->nlabels = lb->n;
-	}
-	if (!x->nrules && !x->namespace && !x->name && !x->kind && !x->nlabels)
-		return fail(l, n, "%s: an exemption must name rules or select objects (namespace, name, kind, labels)",
-			    "exemptions");
+	if (lb->type != BH_MAP)
+		return fail(l, lb, "%s: labels must be a mapping", "exemptions");
+	x->label_keys = bh_arena_alloc(l->a, (lb->n + 1) * sizeof(char *));
+	x->label_vals = bh_arena_alloc(l->a, (lb->n + 1) * sizeof(char *));
+	if (!x->label_keys || !x->label_vals)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < lb->n; i++)
+		if (str(l, lb->pairs[i].key, "labels", &x->label_keys[i]) ||
+		    str(l, lb->pairs[i].val, "labels", &x->label_vals[i]))
+			return -EINVAL;
+	x->nlabels = lb->n;
 	return 0;
+}
+
+/* one selector key of an exemption */
+static int x_field(struct ld *l, const struct xkey *k, const struct bh_node *v, struct bh_exemption *x,
+		   const char *where)
+{
+	char key[64];
+	snprintf(key, sizeof(key), "%s.%s", where, k->key);
+	switch (k->type) {
+	case XT_STR:
+		return str(l, v, key, (const char **)((char *)x + k->off));
+	case XT_RULE:
+		if (x->rules_line)
+			return fail(l, v, "%s: give rule or rules, not both", where);
+		if (!(x->rules = bh_arena_alloc(l->a, sizeof(*x->rules))))
+			return -ENOMEM;
+		x->nrules = 1;
+		x->rules_line = v->line, x->rules_col = v->col;
+		if (str(l, v, key, &x->rules[0]))
+			return -EINVAL;
+		if (!strcmp(x->rules[0], "*")) /* watch's spelling of "every rule" */
+			x->nrules = 0;
+		return 0;
+	case XT_RULES:
+		if (x->rules_line)
+			return fail(l, v, "%s: give rule or rules, not both", where);
+		x->rules_line = v->line, x->rules_col = v->col;
+		return strlist(l, v, key, &x->rules, &x->nrules);
+	case XT_LABELS:
+		return x_labels(l, v, x);
+	case XT_DATE:
+		if (str(l, v, key, &x->expires_text) || parse_date(x->expires_text, &x->expires))
+			return fail(l, v, "%s: expires must be a date YYYY-MM-DD", where);
+		return 0;
+	}
+	return 0;
+}
+
+static const struct xkey *x_key(const struct bh_node *k, unsigned area)
+{
+	for (size_t i = 0; i < sizeof(xkeys) / sizeof(xkeys[0]); i++)
+		if ((xkeys[i].areas & area) && k->type == BH_SCALAR && k->len == strlen(xkeys[i].key) &&
+		    !memcmp(k->s, xkeys[i].key, k->len))
+			return &xkeys[i];
+	return NULL;
+}
+
+static int load_exemption(struct ld *l, const struct bh_node *n, unsigned area, const char *where,
+			  struct bh_exemption *x)
+{
+	if (n->type != BH_MAP)
+		return fail(l, n, "%s: each exemption is a mapping", where);
+	x->line = n->line;
+	x->col = n->col;
+	for (uint32_t i = 0; i < n->n; i++) {
+		const struct bh_node *kn = n->pairs[i].key, *v = n->pairs[i].val;
+		const struct xkey *k = x_key(kn, area);
+		if (!k) {
+			char b[64];
+			bh_err_set(l->err, -EINVAL, kn->line, kn->col, "unknown key \"%s\" in %s", bh_node_text(kn, b, sizeof(b)),
+				   area == XA_WATCH ? "a watch.allow entry" : "an exemption");
+			return -EINVAL;
+		}
+		int rc = bh_is_null(v) ? 0 : x_field(l, k, v, x, where);
+		if (rc)
+			return rc;
+	}
+	if (!x->reason || !x->reason[strspn(x->reason, " \t")])
+		return fail(l, n, "%s: an exemption needs a reason (why is this risk accepted, and by whom?)", where);
+	if (!x->nrules && !x->namespace && !x->name && !x->kind && !x->nlabels && !x->service_account && !x->exe &&
+	    !x->comm && !x->container)
+		return fail(l, n, "%s: an exemption must name rules or select what it exempts (it would match everything)",
+			    where);
+	return 0;
+}
+
+static int load_exemptions(struct ld *l, const struct bh_node *v, unsigned area, const char *where,
+			   struct bh_exemption **out, size_t *count)
+{
+	if (v->type != BH_SEQ)
+		return fail(l, v, "%s: expected a list", where);
+	if (!(*out = bh_arena_alloc(l->a, (v->n ? v->n : 1) * sizeof(**out))))
+		return -ENOMEM;
+	memset(*out, 0, (v->n ? v->n : 1) * sizeof(**out));
+	for (uint32_t i = 0; i < v->n; i++) {
+		int rc = load_exemption(l, v->items[i], area, where, &(*out)[i]);
+		if (rc)
+			return rc;
+		*count = i + 1;
+	}
+	return 0;
+}
+
+static int load_manifest_exemptions(struct ld *l, const struct bh_node *v)
+{
+	int rc = load_exemptions(l, v, XA_MANIFEST, "exemptions", &l->c->exemptions, &l->c->nexemptions);
+	for (size_t i = 0; !rc && i < l->c->nexemptions; i++) {
+		const struct bh_exemption *x = &l->c->exemptions[i];
+		for (size_t k = 0; k < x->nrules; k++)
+			if (!rule_known(x->rules[k])) {
+				const struct bh_node *rn = get(v->items[i], "rules");
+				const struct bh_node *at = rn && rn->type == BH_SEQ ? rn->items[k] : get(v->items[i], "rule");
+				return fail(l, at, "exemptions[].rules: unknown rule \"%s\"", x->rules[k]);
+			}
+	}
+	return rc;
+}
+
+/* an area's own section (watch:): disable, severity, allow */
+static int load_area(struct ld *l, const struct bh_node *n, const char *name, unsigned area, struct bh_area_config *ac)
+{
+	static const char *const keys[] = {"disable", "severity", "allow", NULL};
+	char where[64];
+	if (n->type != BH_MAP)
+		return fail(l, n, "%s: expected a mapping", name);
+	if (known_keys(l, n, name, keys))
+		return -EINVAL;
+	ac->present = true;
+	const struct bh_node *v;
+	snprintf(where, sizeof(where), "%s.disable", name);
+	int rc = reflist(l, get(n, "disable"), where, &ac->disabled, &ac->ndisabled);
+	if (rc)
+		return rc;
+	snprintf(where, sizeof(where), "%s.severity", name);
+	rc = (v = get(n, "severity")) && !bh_is_null(v) ? load_sev_map(l, v, where, &ac->sev_rule, &ac->sev_value, &ac->nsev) : 0;
+	if (rc)
+		return rc;
+	snprintf(where, sizeof(where), "%s.allow", name);
+	if ((v = get(n, "allow")) && !bh_is_null(v))
+		return load_exemptions(l, v, area, where, &ac->exemptions, &ac->nexemptions);
+	return 0;
+}
+
+static int load_watch(struct ld *l, const struct bh_node *n)
+{
+	return load_area(l, n, "watch", XA_WATCH, &l->c->watch);
 }
 
 static int load_serve(struct ld *l, const struct bh_node *n)
@@ -283,95 +458,75 @@ static int load_podpaths(struct ld *l, const struct bh_node *n)
 	return 0;
 }
 
-int bh_config_load(const char *path, struct bh_config **out, struct bh_err *err)
+static int load_kind(struct ld *l, const struct bh_node *v)
 {
-	*out = NULL;
-	err->file = path;
-	struct bh_config *c = calloc(1, sizeof(*c));
-	struct priv *p = calloc(1, sizeof(*p));
-	if (!c || !p) {
-		free(c);
-		free(p);
-		return bh_err_set(err, -ENOMEM, 0, 0, "out of memory");
+	const char *k;
+	if (str(l, v, "kind", &k) || strcmp(k, "Config"))
+		return fail(l, v, "%s: kind must be Config", "config");
+	return 0;
+}
+
+static int load_apiversion(struct ld *l, const struct bh_node *v)
+{
+	const char *s;
+	return str(l, v, "apiVersion", &s);
+}
+
+static int load_registries(struct ld *l, const struct bh_node *v)
+{
+	return strlist(l, v, "trustedRegistries", &l->c->registries, &l->c->nregistries);
+}
+
+/* The top-level sections. A new area (node, cluster, audit) adds one row; its section reuses load_area. */
+static const struct section {
+	const char *key;
+	int (*load)(struct ld *l, const struct bh_node *v);
+} sections[] = {
+	{"apiVersion", load_apiversion},
+	{"kind", load_kind},
+	{"rules", load_rules},
+	{"trustedRegistries", load_registries},
+	{"exemptions", load_manifest_exemptions},
+	{"podTemplatePaths", load_podpaths},
+	{"serve", load_serve},
+	{"watch", load_watch},
+};
+
+static int load_root(struct ld *l, const struct bh_doc *doc)
+{
+	const struct bh_node *r = doc->root;
+	if (r->type != BH_MAP)
+		return fail(l, r, "%s: the config is a mapping", "config");
+	if (doc->has_dups) {
+		const struct bh_diag *w = doc->warnings;
+		int rc = fail(l, w ? NULL : r, "%s", w ? w->msg : "duplicate keys");
+		if (w)
+			l->err->line = w->line, l->err->col = w->col;
+		return rc;
 	}
-	*c = defaults;
-	c->priv = p;
-	c->file = path;
-	bh_arena_init(&p->a, 64u << 20);
-	size_t len;
-	int rc = bh_read_file(path, 4u << 20, &p->buf, &len);
-	if (rc < 0) {
-		bh_err_set(err, rc, 0, 0, "cannot read config: %s", strerror(-rc));
-		goto out_free;
-	}
-	struct bh_decoder *d = bh_decoder_new(path, p->buf, len, NULL);
-	if (!d) {
-		rc = bh_err_set(err, -ENOMEM, 0, 0, "out of memory");
-		goto out_free;
-	}
-	struct bh_doc doc;
-	rc = bh_decoder_next(d, &p->a, &doc, err);
-	bh_decoder_free(d);
-	if (rc < 0)
-		goto out_free;
-	rc = 0;
-	if (!doc.root)
-		goto done; /* an empty config is the defaults */
-	struct ld l = {c, &p->a, err};
-	const struct bh_node *r = doc.root;
-	static const char *const keys[] = {"apiVersion", "kind", "rules", "trustedRegistries", "exemptions",
-					   "podTemplatePaths", "serve",
-					   "watch" /* read by bulkhead watch (src/watch/config.c) */, NULL};
-	if (r->type != BH_MAP) {
-		rc = fail(&l, r, "%s: the config is a mapping", "config");
-		goto out_free;
-	}
-	if (doc.has_dups) {
-		rc = fail(&l, doc.warnings ? NULL : r, "%s", doc.warnings ? doc.warnings->msg : "duplicate keys");
-		if (doc.warnings) {
-			err->line = doc.warnings->line;
-			err->col = doc.warnings->col;
+	for (uint32_t i = 0; i < r->n; i++) {
+		const struct bh_node *k = r->pairs[i].key, *v = r->pairs[i].val;
+		const struct section *s = NULL;
+		for (size_t j = 0; j < sizeof(sections) / sizeof(sections[0]) && !s; j++)
+			if (k->type == BH_SCALAR && k->len == strlen(sections[j].key) && !memcmp(k->s, sections[j].key, k->len))
+				s = &sections[j];
+		if (!s) {
+			char b[64];
+			return bh_err_set(l->err, -EINVAL, k->line, k->col, "unknown key \"%s\" in the config",
+					  bh_node_text(k, b, sizeof(b)));
 		}
-		goto out_free;
+		int rc = bh_is_null(v) ? 0 : s->load(l, v);
+		if (rc)
+			return rc;
 	}
-	if ((rc = known_keys(&l, r, "the config", keys)))
-		goto out_free;
-	const struct bh_node *v;
-	if ((v = get(r, "kind")) && !bh_is_null(v)) {
-		const char *k;
-		if (str(&l, v, "kind", &k) || strcmp(k, "Config")) {
-			rc = fail(&l, v, "%s: kind must be Config", "config");
-			goto out_free;
-		}
-	}
-	if ((v = get(r, "rules")) && !bh_is_null(v) && (rc = load_rules(&l, v)))
-		goto out_free;
-	if ((rc = strlist(&l, get(r, "trustedRegistries"), "trustedRegistries", &c->registries, &c->nregistries)))
-		goto out_free;
-	if ((v = get(r, "exemptions")) && !bh_is_null(v)) {
-		if (v->type != BH_SEQ) {
-			rc = fail(&l, v, "%s: expected a list", "exemptions");
-			goto out_free;
-		}
-		c->exemptions = bh_arena_alloc(&p->a, (v->n ? v->n : 1) * sizeof(*c->exemptions));
-		if (!c->exemptions) {
-			rc = -ENOMEM;
-			goto out_free;
-		}
-		for (uint32_t i = 0; i < v->n; i++)
-			if ((rc = load_exemption(&l, v->items[i], &c->exemptions[c->nexemptions++])))
-				goto out_free;
-	}
-	if ((v = get(r, "podTemplatePaths")) && !bh_is_null(v) && (rc = load_podpaths(&l, v)))
-		goto out_free;
-	if ((v = get(r, "serve")) && !bh_is_null(v) && (rc = load_serve(&l, v)))
-		goto out_free;
-done:
-	/* resolve rule selectors once: rule evaluation asks per rule and per pod */
-	if (!(c->rule_state = bh_arena_alloc(&p->a, bh_nrules * sizeof(*c->rule_state)))) {
-		rc = bh_err_set(err, -ENOMEM, 0, 0, "out of memory");
-		goto out_free;
-	}
+	return 0;
+}
+
+/* rule selectors resolved once: rule evaluation asks per rule and per pod */
+static int resolve_rules(struct bh_config *c, struct bh_arena *a)
+{
+	if (!(c->rule_state = bh_arena_alloc(a, bh_nrules * sizeof(*c->rule_state))))
+		return -ENOMEM;
 	for (size_t i = 0; i < bh_nrules; i++) {
 		uint8_t st = BH_SEV_NONE + 1; /* no override */
 		for (size_t k = 0; k < c->nsev; k++)
@@ -382,11 +537,77 @@ done:
 				st = RULE_DISABLED;
 		c->rule_state[i] = st;
 	}
-	*out = c;
 	return 0;
-out_free:
-	bh_config_free(c);
-	return rc ? rc : -EINVAL;
+}
+
+/* takes buf (malloc'd, len bytes) */
+static int load_buf(const char *name, char *buf, size_t len, struct bh_config **out, struct bh_err *err)
+{
+	*out = NULL;
+	err->file = name;
+	struct bh_config *c = calloc(1, sizeof(*c));
+	struct priv *p = calloc(1, sizeof(*p));
+	if (!c || !p) {
+		free(c);
+		free(p);
+		free(buf);
+		return bh_err_set(err, -ENOMEM, 0, 0, "out of memory");
+	}
+	*c = defaults;
+	c->priv = p;
+	p->buf = buf;
+	bh_arena_init(&p->a, 64u << 20);
+	c->file = bh_arena_strndup(&p->a, name, strlen(name)); /* the caller's name may be a stack buffer */
+	if (!c->file) {
+		bh_config_free(c);
+		return bh_err_set(err, -ENOMEM, 0, 0, "out of memory");
+	}
+	struct bh_decoder *d = bh_decoder_new(name, buf, len, NULL);
+	if (!d) {
+		bh_config_free(c);
+		return bh_err_set(err, -ENOMEM, 0, 0, "out of memory");
+	}
+	struct bh_doc doc;
+	int rc = bh_decoder_next(d, &p->a, &doc, err);
+	bh_decoder_free(d);
+	struct ld l = {c, &p->a, err};
+	c->empty = rc == 0 || (rc > 0 && !doc.root);
+	if (rc > 0 && doc.root)
+		rc = load_root(&l, &doc);
+	if (rc >= 0 && (rc = resolve_rules(c, &p->a)) < 0)
+		bh_err_set(err, rc, 0, 0, "out of memory");
+	if (rc < 0) {
+		bh_config_free(c);
+		return rc;
+	}
+	*out = c;
+	return c->empty ? BH_CONFIG_EMPTY : 0;
+}
+
+int bh_config_load(const char *path, struct bh_config **out, struct bh_err *err)
+{
+	char *buf = NULL;
+	size_t len;
+	*out = NULL;
+	err->file = path;
+	int rc = bh_read_file(path, 4u << 20, &buf, &len);
+	if (rc < 0)
+		return bh_err_set(err, rc, 0, 0, "cannot read config: %s", strerror(-rc));
+	return load_buf(path, buf, len, out, err);
+}
+
+int bh_config_parse(const char *name, const char *buf, size_t len, struct bh_config **out, struct bh_err *err)
+{
+	*out = NULL;
+	err->file = name;
+	if (len > 4u << 20)
+		return bh_err_set(err, -EFBIG, 0, 0, "config larger than %u bytes", 4u << 20);
+	char *copy = malloc(len + 1);
+	if (!copy)
+		return bh_err_set(err, -ENOMEM, 0, 0, "out of memory");
+	memcpy(copy, buf, len);
+	copy[len] = 0;
+	return load_buf(name, copy, len, out, err);
 }
 
 static bool rule_matches(const char *sel, const struct bh_rule *r)
@@ -488,11 +709,86 @@ static bool annotation_ignores(const struct bh_object *o, const struct bh_findin
 void bh_config_apply(const struct bh_config *c, const struct bh_object *o, struct bh_findings *fs, size_t first,
 		     time_t now, bh_config_note_cb note, void *ctx)
 {
-	bh_config_apply_flags(c, o, fs, first, now, note, ctx, 0);
+	struct bh_apply_opts opt = {.now = now, .note = note, .ctx = ctx};
+	bh_config_apply_opts(c, o, fs, first, &opt);
 }
 
 void bh_config_apply_flags(const struct bh_config *c, const struct bh_object *o, struct bh_findings *fs, size_t first,
 			   time_t now, bh_config_note_cb note, void *ctx, unsigned flags)
+{
+	struct bh_apply_opts opt = {.now = now, .note = note, .ctx = ctx, .flags = flags};
+	bh_config_apply_opts(c, o, fs, first, &opt);
+}
+
+void bh_config_expired_msg(const struct bh_config *c, const struct bh_exemption *x, char *buf, size_t size)
+{
+	snprintf(buf, size, "exemption at %s:%u expired on %s and no longer applies (reason was: %s)",
+		 c && c->file ? c->file : "config", x->line, x->expires_text ? x->expires_text : "?", x->reason);
+}
+
+size_t bh_config_each_expired(const struct bh_config *c, const struct bh_exemption *x, size_t n, time_t now,
+			      bh_config_expired_cb cb, void *ctx)
+{
+	size_t k = 0;
+	for (size_t i = 0; x && i < n; i++)
+		if (x[i].expires && now >= x[i].expires) {
+			k++;
+			if (cb)
+				cb(c, &x[i], ctx);
+		}
+	return k;
+}
+
+/* "system:serviceaccount:NS:NAME" against a "NS/NAME" glob */
+static bool sa_matches(const char *pat, const char *user)
+{
+	static const char pre[] = "system:serviceaccount:";
+	char sa[320];
+	if (!pat || !user || strncmp(user, pre, sizeof(pre) - 1) || strlen(user) >= sizeof(sa))
+		return false;
+	snprintf(sa, sizeof(sa), "%s", user + sizeof(pre) - 1);
+	char *colon = strchr(sa, ':');
+	if (!colon)
+		return false;
+	*colon = '/';
+	return fnmatch(pat, sa, 0) == 0;
+}
+
+/* the first exemption selecting f; an expired one that would have is noted (once per exemption) */
+static const struct bh_exemption *exempt(const struct bh_config *c, const struct bh_object *o,
+					 const struct bh_finding *f, const struct bh_apply_opts *opt, uint64_t *noted)
+{
+	for (size_t k = 0; k < c->nexemptions; k++) {
+		const struct bh_exemption *x = &c->exemptions[k];
+		if (!exemption_selects(x, o, f) || (x->service_account && !sa_matches(x->service_account, opt->user)))
+			continue;
+		if (!x->expires || opt->now < x->expires)
+			return x;
+		if (opt->note && !(k < 64 && (*noted >> k & 1))) {
+			char msg[512];
+			bh_config_expired_msg(c, x, msg, sizeof(msg));
+			opt->note(o, msg, opt->ctx);
+			if (k < 64)
+				*noted |= 1ull << k;
+		}
+	}
+	return NULL;
+}
+
+static enum bh_sev effective_sev(const struct bh_config *c, const struct bh_finding *f)
+{
+	int st = rule_state(c, f->rule);
+	if (st >= 0)
+		return st < BH_SEV_NONE ? (enum bh_sev)st : f->sev;
+	enum bh_sev s = f->sev;
+	for (size_t k = 0; k < c->nsev; k++)
+		if (rule_matches(c->sev_rule[k], f->rule))
+			s = c->sev_value[k];
+	return s;
+}
+
+void bh_config_apply_opts(const struct bh_config *c, const struct bh_object *o, struct bh_findings *fs, size_t first,
+			  const struct bh_apply_opts *opt)
 {
 	if (!c)
 		c = &defaults;
@@ -503,39 +799,21 @@ void bh_config_apply_flags(const struct bh_config *c, const struct bh_object *o,
 		struct bh_finding f = fs->v[i];
 		if (bh_config_rule_disabled(c, f.rule))
 			continue;
-		int st = rule_state(c, f.rule);
-		if (st >= 0 && st < BH_SEV_NONE)
-			f.sev = (enum bh_sev)st;
-		for (size_t k = 0; st < 0 && k < c->nsev; k++)
-			if (rule_matches(c->sev_rule[k], f.rule))
-				f.sev = c->sev_value[k];
-		for (size_t k = 0; k < c->nexemptions && !f.suppressed; k++) {
-			const struct bh_exemption *x = &c->exemptions[k];
-			if (!exemption_selects(x, o, &f))
-				continue;
-			if (x->expires && now >= x->expires) {
-				if (note && !(k < 64 && (noted_expired >> k & 1))) {
-					char msg[512];
-					snprintf(msg, sizeof(msg),
-						 "exemption at %s:%u expired on %s and no longer applies (reason was: %s)",
-						 c->file ? c->file : "config", x->line, x->expires_text, x->reason);
-					note(o, msg, ctx);
-					if (k < 64)
-						noted_expired |= 1ull << k;
-				}
-				continue;
-			}
+		f.sev = effective_sev(c, &f);
+		const struct bh_exemption *x = f.suppressed ? NULL : exempt(c, o, &f, opt, &noted_expired);
+		if (x) {
 			f.suppressed = true;
 			f.suppress_reason = x->reason;
 		}
 		const char *reason = NULL;
 		bool noreason = false;
-		if (!f.suppressed && !(flags & BH_APPLY_NO_ANNOTATION) && annotation_ignores(o, &f, &reason, &noreason)) {
+		if (!f.suppressed && !(opt->flags & BH_APPLY_NO_ANNOTATION) && annotation_ignores(o, &f, &reason, &noreason)) {
 			f.suppressed = true;
 			f.suppress_reason = bh_arena_strndup(fs->a, reason, strlen(reason));
 		}
-		if (noreason && note && !noted_noreason) {
-			note(o, "annotation bulkhead.io/ignore has no reason after the rule list; it is not applied", ctx);
+		if (noreason && opt->note && !noted_noreason) {
+			opt->note(o, "annotation bulkhead.io/ignore has no reason after the rule list; it is not applied",
+				  opt->ctx);
 			noted_noreason = true;
 		}
 		fs->v[w++] = f;
@@ -601,5 +879,80 @@ bool bh_config_exempt_request(const struct bh_config *c, const char *user, const
 	for (size_t i = 0; i < c->nexempt_namespaces; i++)
 		if (glob(c->exempt_namespaces[i], namespace))
 			return true;
+	time_t now = time(NULL);
+	for (size_t i = 0; i < c->nexemptions; i++) {
+		const struct bh_exemption *x = &c->exemptions[i];
+		if (x->service_account && !x->nrules && !x->name && !x->kind && !x->nlabels &&
+		    (!x->namespace || glob(x->namespace, namespace ? namespace : "")) &&
+		    (!x->expires || now < x->expires) && sa_matches(x->service_account, user))
+			return true;
+	}
 	return false;
+}
+
+/* ---- discovery: --config, $BULKHEAD_CONFIG, ./.bulkhead.yaml, <repository root>/.bulkhead.yaml ---- */
+#define DISCOVER_NAME ".bulkhead.yaml"
+
+static bool is_file(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* dir/name into out; false when it does not fit */
+static bool join(char *out, size_t size, const char *dir, const char *name)
+{
+	int n = snprintf(out, size, "%s%s%s", dir, strcmp(dir, "/") ? "/" : "", name);
+	return n > 0 && (size_t)n < size;
+}
+
+/* the nearest directory upward from the working directory holding .git (dir, or file in a worktree) */
+static bool repo_root(char *dir, size_t size)
+{
+	if (!getcwd(dir, size))
+		return false;
+	for (int depth = 0; depth < 256; depth++) { /* a path has far fewer components */
+		char probe[4096];
+		struct stat st;
+		if (join(probe, sizeof(probe), dir, ".git") && stat(probe, &st) == 0)
+			return true;
+		char *slash = strrchr(dir, '/');
+		if (!slash || slash == dir) {
+			if (!strcmp(dir, "/"))
+				return false;
+			strcpy(dir, "/");
+			continue;
+		}
+		*slash = 0;
+	}
+	return false;
+}
+
+enum bh_config_source bh_config_discover(const char *explicit_path, char *path, size_t size)
+{
+	const char *env = getenv("BULKHEAD_CONFIG");
+	char dir[4096];
+	path[0] = 0;
+	if (explicit_path) {
+		snprintf(path, size, "%s", explicit_path);
+		return BH_CONFIG_OPTION;
+	}
+	if (env && *env) {
+		snprintf(path, size, "%s", env);
+		return BH_CONFIG_ENV;
+	}
+	if (is_file(DISCOVER_NAME)) {
+		snprintf(path, size, "%s", DISCOVER_NAME);
+		return BH_CONFIG_CWD;
+	}
+	if (repo_root(dir, sizeof(dir)) && join(path, size, dir, DISCOVER_NAME) && is_file(path))
+		return BH_CONFIG_REPO;
+	path[0] = 0;
+	return BH_CONFIG_NONE;
+}
+
+const char *bh_config_source_name(enum bh_config_source s)
+{
+	static const char *const n[] = {"none", "--config", "$BULKHEAD_CONFIG", "working directory", "repository root"};
+	return (unsigned)s <= BH_CONFIG_REPO ? n[s] : "?";
 }

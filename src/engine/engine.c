@@ -94,6 +94,17 @@ static void config_note(const struct bh_object *o, const char *msg, void *ctx)
 			  o->ref.name ? o->ref.name : "(unnamed)", msg);
 }
 
+/* The rules' view of the config (rules/ may not include config/): disabled rules, trusted registries. */
+static bool rule_off(const void *cfg, const struct bh_rule *r)
+{
+	return bh_config_rule_disabled(cfg, r);
+}
+
+static bool image_trusted(const void *cfg, const char *image)
+{
+	return bh_config_trusted_registry(cfg, image);
+}
+
 static bool same_finding(const struct bh_finding *a, const struct bh_finding *b)
 {
 	return a->rule == b->rule && a->line == b->line && a->col == b->col && a->sev == b->sev &&
@@ -147,8 +158,11 @@ void bh_engine_object(struct bh_engine *e, const struct bh_object *o)
 						  o->ref.kind, o->ref.api_version ? o->ref.api_version : "no apiVersion");
 		}
 		size_t before = e->findings.n;
-		if (!e->no_rules)
-			bh_rules_eval_cfg(&p, e->cfg, &e->findings);
+		if (!e->no_rules) {
+			struct bh_rule_ctx cx = {.pod = &p, .arg = e->cfg, .rule_off = e->cfg ? rule_off : NULL,
+						 .image_trusted = e->cfg && e->cfg->nregistries ? image_trusted : NULL};
+			bh_rules_eval(&cx, &e->findings);
+		}
 		if (e->on_pod)
 			e->on_pod(e, &p, e->on_pod_ctx);
 		if (rd == 1) {
@@ -164,8 +178,9 @@ void bh_engine_object(struct bh_engine *e, const struct bh_object *o)
 			e->findings.n = w;
 		}
 	}
-	bh_config_apply_flags(e->cfg, o, &e->findings, first, e->now, config_note, e,
-			      e->no_ignore_annotation ? BH_APPLY_NO_ANNOTATION : 0);
+	struct bh_apply_opts ao = {.now = e->now, .note = config_note, .ctx = e, .user = e->user,
+				   .flags = e->no_ignore_annotation ? BH_APPLY_NO_ANNOTATION : 0};
+	bh_config_apply_opts(e->cfg, o, &e->findings, first, &ao);
 }
 
 static int object_cb(const struct bh_object *o, void *ctx)

@@ -33,6 +33,7 @@ struct bh_engine {
 	const struct bh_config *cfg; /* suppression, severities, registries; NULL = defaults */
 	time_t now;              /* for exemption expiry; bh_engine_init sets time(NULL) */
 	bool no_ignore_annotation; /* do not honour bulkhead.io/ignore (serve.honorIgnoreAnnotation: false) */
+	const char *user;        /* serve: the requesting user, for serviceAccount exemptions; NULL elsewhere */
 	size_t obj_first;        /* index in findings of the current object's first finding */
 };
 

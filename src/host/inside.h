@@ -2,7 +2,7 @@
  *
  * Two steps, so that evaluation is testable on fixture trees: bh_inside_probe() collects facts from a root
  * directory (read-only: it changes nothing and runs no exploit); bh_inside_evaluate() turns facts into
- * findings using the rule rows of inside_rules.c (BH0400–BH0499). "Live" probes (opening devices,
+ * findings using the rule rows of rules/inside.def (BH0400–BH0499). "Live" probes (opening devices,
  * connect() to sockets, access(W_OK), the user-namespace child) run only when the root is "/" of the
  * running process. */
 #ifndef BH_INSIDE_H

@@ -4,8 +4,16 @@
  * value had the wrong type for the API server. */
 #ifndef BH_OBJECTS_H
 #define BH_OBJECTS_H
+#include <stdint.h>
+
 #include "decode/node.h"
-#include "rules/finding.h"
+
+/* The Kubernetes object a finding belongs to (NULL strings when unknown / not applicable). */
+struct bh_objref {
+	const char *api_version, *kind, *namespace, *name;
+	const char *file;
+	uint32_t line, col;  /* where the object starts */
+};
 
 struct bh_object {
 	const struct bh_node *root; /* the object's mapping */

@@ -76,7 +76,9 @@ int bh_report_sarif(FILE *out, const struct bh_report *r)
 		fputs(", \"shortDescription\": {\"text\": ", out);
 		bh_json_str(out, ru->title);
 		fputs("}, \"fullDescription\": {\"text\": ", out);
-		bh_json_str(out, ru->explain ? ru->explain : ru->title);
+		char ex[8192];
+		bool full = ru->what && bh_rule_explain(ru, ex, sizeof(ex)) < sizeof(ex);
+		bh_json_str(out, full ? ex : ru->title);
 		fputs("}, \"help\": {\"text\": ", out);
 		bh_json_str(out, ru->remediation ? ru->remediation : ru->title);
 		fprintf(out, "}, \"defaultConfiguration\": {\"level\": \"%s\"}, \"properties\": {\"security-severity\": \"%s\", "

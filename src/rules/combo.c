@@ -11,9 +11,9 @@
  * node (Felix Wilhelm 2019; CVE-2022-0492 is the variant without the capability). The runtime's default
  * AppArmor profile denies mount and its seccomp profile filters unshare/mount; without them nothing
  * stands in the way. https://attack.mitre.org/techniques/T1611/ */
-void bh_rule_combo_sys_admin_unconfined(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);
-void bh_rule_combo_sys_admin_unconfined(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)
+void bh_rule_combo_sys_admin_unconfined(const struct bh_rule *r, const struct bh_rule_ctx *cx, struct bh_findings *out)
 {
+	const struct bh_pod *p = cx->pod;
 	if (bh_pod_windows(p))
 		return;
 	for (uint32_t i = 0; i < p->nc; i++) {
@@ -51,9 +51,9 @@ void bh_rule_combo_sys_admin_unconfined(const struct bh_rule *r, const struct bh
 
 /* privileged + hostPID: `nsenter -t 1 -m -u -i -n -p sh` enters every namespace of the node's init
  * process — a root shell on the node in one command (badPods "priv-and-hostpid"). */
-void bh_rule_combo_privileged_host_pid(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);
-void bh_rule_combo_privileged_host_pid(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)
+void bh_rule_combo_privileged_host_pid(const struct bh_rule *r, const struct bh_rule_ctx *cx, struct bh_findings *out)
 {
+	const struct bh_pod *p = cx->pod;
 	if (!BH_TRUE(p->host_pid))
 		return;
 	for (uint32_t i = 0; i < p->nc; i++) {
@@ -69,9 +69,9 @@ void bh_rule_combo_privileged_host_pid(const struct bh_rule *r, const struct bh_
 /* hostPID + CAP_SYS_PTRACE: attach to a host process running as root and inject code (or read its
  * memory and /proc/<pid>/environ). The runtime's AppArmor profile restricts ptrace to its own peers, so
  * hosts without AppArmor are the reliable case. */
-void bh_rule_combo_host_pid_ptrace(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);
-void bh_rule_combo_host_pid_ptrace(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)
+void bh_rule_combo_host_pid_ptrace(const struct bh_rule *r, const struct bh_rule_ctx *cx, struct bh_findings *out)
 {
+	const struct bh_pod *p = cx->pod;
 	if (!BH_TRUE(p->host_pid))
 		return;
 	for (uint32_t i = 0; i < p->nc; i++) {
@@ -93,9 +93,9 @@ void bh_rule_combo_host_pid_ptrace(const struct bh_rule *r, const struct bh_pod 
 /* A runtime socket reachable by root in the container: ask the runtime for a new privileged container
  * with the host's / mounted (T1610 Deploy Container), then chroot into it. Read-only mounts do not
  * matter (connect() needs no write access to the mount). */
-void bh_rule_combo_runtime_socket(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);
-void bh_rule_combo_runtime_socket(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)
+void bh_rule_combo_runtime_socket(const struct bh_rule *r, const struct bh_rule_ctx *cx, struct bh_findings *out)
 {
+	const struct bh_pod *p = cx->pod;
 	for (uint32_t i = 0; i < p->nc; i++) {
 		const struct bh_container *c = &p->c[i];
 		if (!bh_may_run_as_root(p, c))
@@ -130,9 +130,9 @@ void bh_rule_combo_runtime_socket(const struct bh_rule *r, const struct bh_pod *
  * bound to loopback and abstract Unix sockets (containerd-shim's gave root: CVE-2020-15257) and the cloud
  * metadata endpoint regardless of hop limits (node credentials). Only explicit grants count: NET_RAW in
  * the runtime's default set depends on the runtime and its version, and BH0029 reports it. */
-void bh_rule_combo_host_network_services(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);
-void bh_rule_combo_host_network_services(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)
+void bh_rule_combo_host_network_services(const struct bh_rule *r, const struct bh_rule_ctx *cx, struct bh_findings *out)
 {
+	const struct bh_pod *p = cx->pod;
 	if (!BH_TRUE(p->host_network) || bh_pod_windows(p))
 		return;
 	for (uint32_t i = 0; i < p->nc; i++) {

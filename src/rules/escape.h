@@ -1,11 +1,12 @@
 /* Helpers shared by the escape rules (escape_*.c, combo.c, image.c): capability tests with names
- * normalised (CAP_ prefix, case), effective user, mitigations, the host-path classifier, and the
- * explanations referenced from the rule table. The PSS checks (pss.c) keep PSA's exact matching and do
+ * normalised (CAP_ prefix, case), effective user, mitigations and the host-path classifier; checks.h
+ * declares the check functions from the registry rows. The PSS checks (pss.c) keep PSA's exact matching and do
  * not use these. */
 #ifndef BH_ESCAPE_H
 #define BH_ESCAPE_H
 #include <stdbool.h>
 
+#include "checks.h"
 #include "rules.h"
 
 /* spec.os.name: windows. Linux-only settings (capabilities, seccomp, runAsUser…) are rejected by the API
@@ -56,19 +57,5 @@ struct bh_hp_class {
 void bh_hp_classify(const char *path, bool writable, bool root, struct bh_hp_class *out);
 /* Normalised host path of a mount of volume v (hostPath.path joined with the mount's subPath) into buf. */
 const char *bh_hp_mount_path(const struct bh_volume *v, const struct bh_mount *m, char *buf, size_t size);
-
-/* ---- explanations (explain_escape.c) ---- */
-#define BH_EXPLAIN(id) extern const char bh_explain_##id[];
-BH_EXPLAIN(BH0001) BH_EXPLAIN(BH0002) BH_EXPLAIN(BH0003) BH_EXPLAIN(BH0004) BH_EXPLAIN(BH0005)
-BH_EXPLAIN(BH0006) BH_EXPLAIN(BH0007) BH_EXPLAIN(BH0008) BH_EXPLAIN(BH0009) BH_EXPLAIN(BH0010)
-BH_EXPLAIN(BH0011) BH_EXPLAIN(BH0012) BH_EXPLAIN(BH0013) BH_EXPLAIN(BH0014) BH_EXPLAIN(BH0015)
-BH_EXPLAIN(BH0016) BH_EXPLAIN(BH0017) BH_EXPLAIN(BH0018) BH_EXPLAIN(BH0019) BH_EXPLAIN(BH0020)
-BH_EXPLAIN(BH0021) BH_EXPLAIN(BH0022) BH_EXPLAIN(BH0023) BH_EXPLAIN(BH0024) BH_EXPLAIN(BH0025)
-BH_EXPLAIN(BH0026) BH_EXPLAIN(BH0027) BH_EXPLAIN(BH0028) BH_EXPLAIN(BH0029) BH_EXPLAIN(BH0030)
-BH_EXPLAIN(BH0031) BH_EXPLAIN(BH0032) BH_EXPLAIN(BH0033) BH_EXPLAIN(BH0034) BH_EXPLAIN(BH0035)
-BH_EXPLAIN(BH0036)
-BH_EXPLAIN(BH0200) BH_EXPLAIN(BH0201) BH_EXPLAIN(BH0202) BH_EXPLAIN(BH0203) BH_EXPLAIN(BH0204)
-BH_EXPLAIN(BH0250) BH_EXPLAIN(BH0251) BH_EXPLAIN(BH0252) BH_EXPLAIN(BH0253)
-#undef BH_EXPLAIN
 
 #endif

@@ -1,6 +1,6 @@
 /* Escape rules of the first hour: privileged containers, host namespaces, hostPath volumes by target,
  * added capabilities not covered by a rule of their own, Windows HostProcess. Severity follows the
- * DESIGN §4 rubric; explanations are in explain_escape.c. */
+ * DESIGN §4 rubric; rows and explanations are in manifest.def. */
 #include <stdio.h>
 #include <string.h>
 
@@ -9,9 +9,9 @@
 /* privileged: every device, every capability, no seccomp/AppArmor confinement — mount the host disk or
  * load a module. https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline
  * https://bishopfox.com/blog/kubernetes-pod-privilege-escalation (badPods "priv") */
-void bh_rule_privileged(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);
-void bh_rule_privileged(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)
+void bh_rule_privileged(const struct bh_rule *r, const struct bh_rule_ctx *cx, struct bh_findings *out)
 {
+	const struct bh_pod *p = cx->pod;
 	for (uint32_t i = 0; i < p->nc; i++) {
 		const struct bh_container *c = &p->c[i];
 		if (!BH_TRUE(c->sc.privileged))
@@ -32,25 +32,25 @@ static void host_ns(const struct bh_rule *r, const struct bh_pod *p, struct bh_f
 
 /* hostPID: host processes are visible and signalable; /proc/<pid>/environ and, with CAP_SYS_PTRACE,
  * ptrace/nsenter into PID 1 (see combo.c). */
-void bh_rule_host_pid(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);
-void bh_rule_host_pid(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)
+void bh_rule_host_pid(const struct bh_rule *r, const struct bh_rule_ctx *cx, struct bh_findings *out)
 {
+	const struct bh_pod *p = cx->pod;
 	host_ns(r, p, out, &p->host_pid, "hostPID",
 		"PID namespace: its processes can see, signal and (with CAP_SYS_PTRACE) enter host processes");
 }
 
 /* hostIPC: System V shared memory and POSIX message queues of host processes (/dev/shm). */
-void bh_rule_host_ipc(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);
-void bh_rule_host_ipc(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)
+void bh_rule_host_ipc(const struct bh_rule *r, const struct bh_rule_ctx *cx, struct bh_findings *out)
 {
+	const struct bh_pod *p = cx->pod;
 	host_ns(r, p, out, &p->host_ipc, "hostIPC", "IPC namespace: shared memory and message queues of host processes");
 }
 
 /* hostNetwork: loopback-only node services, the cloud metadata endpoint without hop limits, abstract
  * Unix sockets (CVE-2020-15257), sniffing of the node's traffic. */
-void bh_rule_host_network(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);
-void bh_rule_host_network(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)
+void bh_rule_host_network(const struct bh_rule *r, const struct bh_rule_ctx *cx, struct bh_findings *out)
 {
+	const struct bh_pod *p = cx->pod;
 	host_ns(r, p, out, &p->host_network,
 		"hostNetwork", "network namespace: node-local services (kubelet, metadata endpoints, loopback ports) are reachable");
 }
@@ -60,9 +60,9 @@ void bh_rule_host_network(const struct bh_rule *r, const struct bh_pod *p, struc
  * log-symlink read of any host file (Aqua, "Kubernetes Pod Escape Using Log Mounts"); /lib/modules →
  * planted module. A read-only mount lowers a tree to its read-only severity, never a socket.
  * https://kubernetes.io/docs/concepts/storage/volumes/#hostpath */
-void bh_rule_host_path(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);
-void bh_rule_host_path(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)
+void bh_rule_host_path(const struct bh_rule *r, const struct bh_rule_ctx *cx, struct bh_findings *out)
 {
+	const struct bh_pod *p = cx->pod;
 	for (uint32_t i = 0; i < p->nv; i++) {
 		const struct bh_volume *v = &p->v[i];
 		if (!v->host_path)
@@ -156,9 +156,9 @@ static bool in_list(const char *s, const char *const *l, size_t n)
 
 /* Other capabilities outside the runtime default set (SYS_TIME, SYS_RESOURCE, LINUX_IMMUTABLE, …): each
  * widens what the container may do to the node's kernel. man 7 capabilities. */
-void bh_rule_caps_added(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);
-void bh_rule_caps_added(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)
+void bh_rule_caps_added(const struct bh_rule *r, const struct bh_rule_ctx *cx, struct bh_findings *out)
 {
+	const struct bh_pod *p = cx->pod;
 	if (bh_pod_windows(p))
 		return;
 	for (uint32_t i = 0; i < p->nc; i++) {
@@ -190,9 +190,9 @@ void bh_rule_caps_added(const struct bh_rule *r, const struct bh_pod *p, struct 
 /* Windows HostProcess: the container is a process on the node with the node's (SYSTEM or chosen) account
  * and the host network — no isolation at all.
  * https://kubernetes.io/docs/tasks/configure-pod-container/create-hostprocess-pod/ */
-void bh_rule_windows_host_process(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);
-void bh_rule_windows_host_process(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)
+void bh_rule_windows_host_process(const struct bh_rule *r, const struct bh_rule_ctx *cx, struct bh_findings *out)
 {
+	const struct bh_pod *p = cx->pod;
 	bool pod_reported = false;
 	for (uint32_t i = 0; i < p->nc; i++) {
 		const struct bh_container *c = &p->c[i];

@@ -31,10 +31,9 @@ static void cap_rule(const struct bh_rule *r, const struct bh_pod *p, struct bh_
 }
 
 #define CAP_RULE(fn, cap, userns_sev, what)                                                          \
-	void fn(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);           \
-	void fn(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)            \
+	void fn(const struct bh_rule *r, const struct bh_rule_ctx *cx, struct bh_findings *out)      \
 	{                                                                                            \
-		cap_rule(r, p, out, cap, userns_sev, what);                                          \
+		cap_rule(r, cx->pod, out, cap, userns_sev, what);                                    \
 	}
 
 /* mount(2) of host filesystems and cgroupfs (release_agent), unshare, bpf, keyctl… — the capability

@@ -76,9 +76,9 @@ static void unconfined(const struct bh_rule *r, const struct bh_pod *p, struct b
 
 /* seccomp Unconfined: every system call reaches the kernel, including those behind most kernel escapes
  * (unshare+mount, keyctl, userfaultfd, bpf). https://kubernetes.io/docs/tutorials/security/seccomp/ */
-void bh_rule_seccomp_unconfined(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);
-void bh_rule_seccomp_unconfined(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)
+void bh_rule_seccomp_unconfined(const struct bh_rule *r, const struct bh_rule_ctx *cx, struct bh_findings *out)
 {
+	const struct bh_pod *p = cx->pod;
 	unconfined(r, p, out, bh_eff_seccomp_type, "securityContext.seccompProfile.type",
 		   "seccomp.security.alpha.kubernetes.io/pod", "container.seccomp.security.alpha.kubernetes.io/",
 		   "unconfined", "seccomp profile");
@@ -88,9 +88,9 @@ void bh_rule_seccomp_unconfined(const struct bh_rule *r, const struct bh_pod *p,
  * with seccompDefault (KEP-2413), which a manifest cannot see. One finding per container, on the field
  * PSA's restricted check names. Current kubelets no longer apply the deprecated annotations, so they do
  * not count as a profile. */
-void bh_rule_seccomp_not_set(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);
-void bh_rule_seccomp_not_set(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)
+void bh_rule_seccomp_not_set(const struct bh_rule *r, const struct bh_rule_ctx *cx, struct bh_findings *out)
 {
+	const struct bh_pod *p = cx->pod;
 	if (bh_pod_windows(p) || p->sc.seccomp_type.r == BH_OK)
 		return;
 	for (uint32_t i = 0; i < p->nc; i++) {
@@ -108,9 +108,9 @@ void bh_rule_seccomp_not_set(const struct bh_rule *r, const struct bh_pod *p, st
  * ptrace of other profiles; without it SYS_ADMIN means release_agent. An absent profile is fine: the
  * runtime applies its default on AppArmor hosts.
  * https://kubernetes.io/docs/tutorials/security/apparmor/ */
-void bh_rule_apparmor_unconfined(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);
-void bh_rule_apparmor_unconfined(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)
+void bh_rule_apparmor_unconfined(const struct bh_rule *r, const struct bh_rule_ctx *cx, struct bh_findings *out)
 {
+	const struct bh_pod *p = cx->pod;
 	unconfined(r, p, out, bh_eff_apparmor_type, "securityContext.appArmorProfile.type", NULL,
 		   "container.apparmor.security.beta.kubernetes.io/", "unconfined", "AppArmor profile");
 }
@@ -152,9 +152,9 @@ static void selinux_one(const struct bh_rule *r, const struct bh_pod *p, struct 
 			   "%s %s%s%ssets SELinux role %s", who, c ? "\"" : "", name, c ? "\" " : "", sc->se_role.s);
 }
 
-void bh_rule_selinux(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);
-void bh_rule_selinux(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)
+void bh_rule_selinux(const struct bh_rule *r, const struct bh_rule_ctx *cx, struct bh_findings *out)
 {
+	const struct bh_pod *p = cx->pod;
 	if (bh_pod_windows(p))
 		return;
 	selinux_one(r, p, out, NULL, &p->sc);
@@ -166,9 +166,9 @@ void bh_rule_selinux(const struct bh_rule *r, const struct bh_pod *p, struct bh_
 /* procMount: Unmasked leaves /proc/sys writable and /proc/sysrq-trigger, /proc/kcore visible: root writes
  * kernel.core_pattern and the node runs its program on the next crash. Kubernetes requires hostUsers:
  * false for it (KEP-4265), and in a user namespace the non-namespaced sysctls stay read-only. */
-void bh_rule_proc_mount(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);
-void bh_rule_proc_mount(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)
+void bh_rule_proc_mount(const struct bh_rule *r, const struct bh_rule_ctx *cx, struct bh_findings *out)
 {
+	const struct bh_pod *p = cx->pod;
 	for (uint32_t i = 0; i < p->nc; i++) {
 		const struct bh_container *c = &p->c[i];
 		if (!BH_STREQ(c->sc.proc_mount, "Unmasked"))
@@ -183,9 +183,9 @@ void bh_rule_proc_mount(const struct bh_rule *r, const struct bh_pod *p, struct 
 /* Safe sysctls: the newest Pod Security Standards list (check_sysctls.go, kept in pss.c): namespaced and
  * isolated. Others need the kubelet's --allowed-unsafe-sysctls and may affect the node or its other pods.
  * Names are compared with "/" read as "." (the kubelet accepts both separators). */
-void bh_rule_unsafe_sysctl(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);
-void bh_rule_unsafe_sysctl(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)
+void bh_rule_unsafe_sysctl(const struct bh_rule *r, const struct bh_rule_ctx *cx, struct bh_findings *out)
 {
+	const struct bh_pod *p = cx->pod;
 	for (uint32_t i = 0; i < p->sc.nsysctls; i++) {
 		const struct bh_fstr *n = &p->sc.sysctls[i].name;
 		if (n->r != BH_OK)
@@ -207,9 +207,9 @@ void bh_rule_unsafe_sysctl(const struct bh_rule *r, const struct bh_pod *p, stru
 
 /* allowPrivilegeEscalation not false: no_new_privs is off, so setuid-root binaries and file capabilities
  * in the image raise a non-root process to root (T1548.001). */
-void bh_rule_allow_priv_esc(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);
-void bh_rule_allow_priv_esc(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)
+void bh_rule_allow_priv_esc(const struct bh_rule *r, const struct bh_rule_ctx *cx, struct bh_findings *out)
 {
+	const struct bh_pod *p = cx->pod;
 	if (bh_pod_windows(p))
 		return;
 	for (uint32_t i = 0; i < p->nc; i++) {
@@ -230,9 +230,9 @@ void bh_rule_allow_priv_esc(const struct bh_rule *r, const struct bh_pod *p, str
 
 /* Root user: UID 0 in the container is UID 0 on the node (without user namespaces) — every file, socket
  * and kernel interface a mistake exposes is then open to it. Group 0 opens root-group files. */
-void bh_rule_run_as_root(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);
-void bh_rule_run_as_root(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)
+void bh_rule_run_as_root(const struct bh_rule *r, const struct bh_rule_ctx *cx, struct bh_findings *out)
 {
+	const struct bh_pod *p = cx->pod;
 	if (bh_pod_windows(p))
 		return;
 	enum bh_sev sev = bh_userns_lower(p, r->sev, BH_SEV_LOW);
@@ -270,9 +270,9 @@ void bh_rule_run_as_root(const struct bh_rule *r, const struct bh_pod *p, struct
 
 /* Capabilities not dropped: the runtime's default set (CHOWN, DAC_OVERRIDE, FOWNER, SETUID, NET_RAW on
  * Docker/containerd…) stays in the bounding set; most escapes need one of them or one added. */
-void bh_rule_caps_not_dropped(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);
-void bh_rule_caps_not_dropped(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)
+void bh_rule_caps_not_dropped(const struct bh_rule *r, const struct bh_rule_ctx *cx, struct bh_findings *out)
 {
+	const struct bh_pod *p = cx->pod;
 	if (bh_pod_windows(p))
 		return;
 	enum bh_sev sev = bh_userns_lower(p, r->sev, BH_SEV_LOW);

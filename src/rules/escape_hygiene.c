@@ -7,9 +7,9 @@
 #include "escape.h"
 
 /* A writable root filesystem lets an intruder drop tools and persist inside the container (T1105). */
-void bh_rule_writable_rootfs(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);
-void bh_rule_writable_rootfs(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)
+void bh_rule_writable_rootfs(const struct bh_rule *r, const struct bh_rule_ctx *cx, struct bh_findings *out)
 {
+	const struct bh_pod *p = cx->pod;
 	if (bh_pod_windows(p)) /* readOnlyRootFilesystem is not supported on Windows */
 		return;
 	for (uint32_t i = 0; i < p->nc; i++) {
@@ -25,9 +25,9 @@ void bh_rule_writable_rootfs(const struct bh_rule *r, const struct bh_pod *p, st
 
 /* The service-account token is a credential for the API server in every container's filesystem
  * (T1552.001); with RBAC to create pods it is the road back to a privileged pod. */
-void bh_rule_sa_token(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);
-void bh_rule_sa_token(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)
+void bh_rule_sa_token(const struct bh_rule *r, const struct bh_rule_ctx *cx, struct bh_findings *out)
 {
+	const struct bh_pod *p = cx->pod;
 	if (BH_FALSE(p->automount_sat) || !p->nc)
 		return;
 	const char *sa = p->service_account.r == BH_OK && p->service_account.len ? p->service_account.s : "default";
@@ -45,9 +45,9 @@ void bh_rule_sa_token(const struct bh_rule *r, const struct bh_pod *p, struct bh
 
 /* shareProcessNamespace: every container sees the others' processes, their environment and, through
  * /proc/<pid>/root, their filesystems (secrets of a sidecar included). */
-void bh_rule_share_pid(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);
-void bh_rule_share_pid(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)
+void bh_rule_share_pid(const struct bh_rule *r, const struct bh_rule_ctx *cx, struct bh_findings *out)
 {
+	const struct bh_pod *p = cx->pod;
 	if (BH_TRUE(p->share_pid))
 		bh_emit_field(out, r, r->sev, p, NULL, "shareProcessNamespace", p->share_pid.n,
 			      "the containers of the pod share one PID namespace: each can read the others' environment and "
@@ -56,9 +56,9 @@ void bh_rule_share_pid(const struct bh_rule *r, const struct bh_pod *p, struct b
 
 /* hostPort: binds on the node's address, outside Services; takes ports of node services on that
  * address and needs a node-level rule to be filtered. */
-void bh_rule_host_port(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);
-void bh_rule_host_port(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)
+void bh_rule_host_port(const struct bh_rule *r, const struct bh_rule_ctx *cx, struct bh_findings *out)
 {
+	const struct bh_pod *p = cx->pod;
 	for (uint32_t i = 0; i < p->nc; i++) {
 		const struct bh_container *c = &p->c[i];
 		for (uint32_t k = 0; k < c->nports; k++) {
@@ -77,9 +77,9 @@ void bh_rule_host_port(const struct bh_rule *r, const struct bh_pod *p, struct b
 /* Volume types outside Restricted's set (restrictedVolumes): node-attached or network storage mounted
  * with the node's identity. gitRepo runs git on the node as root with the pod's arguments
  * (CVE-2024-10220: hooks of the cloned repository executed on the node). hostPath is BH0005. */
-void bh_rule_volume_types(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);
-void bh_rule_volume_types(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)
+void bh_rule_volume_types(const struct bh_rule *r, const struct bh_rule_ctx *cx, struct bh_findings *out)
 {
+	const struct bh_pod *p = cx->pod;
 	static const char *const ok[] = {"configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "image",
 					 "persistentVolumeClaim", "projected", "secret", "hostPath"};
 	for (uint32_t i = 0; i < p->nv; i++) {
@@ -116,9 +116,9 @@ void bh_rule_volume_types(const struct bh_rule *r, const struct bh_pod *p, struc
  * capabilities are confined to the pod's user namespace; the rules above lower their findings. It does
  * not protect hostPath mounts or runtime sockets (volumes are idmapped: root in the pod writes as root on
  * the host path). https://kubernetes.io/docs/concepts/workloads/pods/user-namespaces/ */
-void bh_rule_user_namespace(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);
-void bh_rule_user_namespace(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)
+void bh_rule_user_namespace(const struct bh_rule *r, const struct bh_rule_ctx *cx, struct bh_findings *out)
 {
+	const struct bh_pod *p = cx->pod;
 	if (bh_pod_userns(p))
 		bh_emit_field(out, r, r->sev, p, NULL, "hostUsers", p->host_users.n,
 			      "the pod runs in its own user namespace (hostUsers: false): root and capabilities inside map "

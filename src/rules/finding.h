@@ -6,7 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../util/arena.h"
+#include "objects/objects.h"
+#include "registry.h"
+#include "util/arena.h"
 
 enum bh_sev { BH_SEV_INFO = 0, BH_SEV_LOW, BH_SEV_MEDIUM, BH_SEV_HIGH, BH_SEV_CRITICAL, BH_SEV_NONE };
 const char *bh_sev_name(enum bh_sev s);
@@ -16,8 +18,11 @@ int bh_sev_parse(const char *s);
 struct bh_pod;
 struct bh_findings;
 
-/* One row of a rule table. Static rules have check set; host rules (inside, node, watch) leave it NULL and
- * emit through their own code with the row as metadata. */
+struct bh_rule_ctx;
+
+/* One row of the rule registry (registry.def: every area's rules, one definition each). Manifest rules
+ * have check set; host rules (inside, node, watch…) leave it NULL and emit through their own code with the
+ * row as metadata. */
 struct bh_rule {
 	const char *id;          /* "BH0001": stable, never reused */
 	const char *name;        /* "privileged-container" */
@@ -28,19 +33,22 @@ struct bh_rule {
 	const char *pss_check;   /* PSA check id, e.g. "privileged" / NULL */
 	const char *remediation;
 	const char *references;  /* space-separated URLs */
-	void (*check)(const struct bh_rule *self, const struct bh_pod *pod, struct bh_findings *out);
-	/* `bulkhead explain`: plain text in four parts separated by blank lines and headed
-	 * "What:", "Why it leads to escape:", "How it is exploited:", "Fix:" (the Fix part may end in a YAML
-	 * snippet indented by 4 spaces). References come from `references`. */
-	const char *explain;
+	void (*check)(const struct bh_rule *self, const struct bh_rule_ctx *ctx, struct bh_findings *out);
+	/* `bulkhead explain`, in four parts: "What:", "Why it leads to escape:", "How it is exploited:" and
+	 * "Fix:" (fix, or the remediation when fix is NULL, then the snippet: YAML indented by 4 spaces). */
+	const char *what, *why, *how, *fix, *snippet;
 };
 
-/* The Kubernetes object a finding belongs to (NULL strings when unknown / not applicable). */
-struct bh_objref {
-	const char *api_version, *kind, *namespace, *name;
-	const char *file;
-	uint32_t line, col;  /* where the object starts */
-};
+/* The registry: BH_RULES_COUNT rows, area by area (registry.h gives the constants). The first bh_nrules rows
+ * are the manifest and PSS rules that scan, pss and serve evaluate; bh_areas[] gives every area's slice. */
+extern const struct bh_rule bh_rules[BH_RULES_COUNT];
+extern const size_t bh_nrules;
+/* The rows of an area (a slice of bh_rules) and their number. */
+const struct bh_rule *bh_area_rows(enum bh_area a, size_t *n);
+/* The area of a row of bh_rules (BH_AREA_N for a row outside the registry). */
+enum bh_area bh_rule_area(const struct bh_rule *r);
+/* The explanation text of a row (the four parts above), snprintf-style: returns the length it needs. */
+size_t bh_rule_explain(const struct bh_rule *r, char *buf, size_t size);
 
 struct bh_finding {
 	const struct bh_rule *rule;

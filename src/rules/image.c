@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config/config.h"
 #include "escape.h"
 
 struct imgref {
@@ -32,80 +31,80 @@ static void parse(const char *s, size_t len, struct imgref *r)
 		}
 }
 
-typedef void (*img_fn)(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out,
+typedef void (*img_fn)(const struct bh_rule *r, const struct bh_rule_ctx *cx, struct bh_findings *out,
 		       const struct bh_container *c, const struct imgref *ir);
 
-static void each_image(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out, img_fn fn)
+static void each_image(const struct bh_rule *r, const struct bh_rule_ctx *cx, struct bh_findings *out, img_fn fn)
 {
+	const struct bh_pod *p = cx->pod;
 	for (uint32_t i = 0; i < p->nc; i++) {
 		const struct bh_container *c = &p->c[i];
 		if (c->image.r != BH_OK || !c->image.len)
 			continue;
 		struct imgref ir;
 		parse(c->image.s, c->image.len, &ir);
-		fn(r, p, out, c, &ir);
+		fn(r, cx, out, c, &ir);
 	}
 }
 
-static void latest(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out, const struct bh_container *c,
-		   const struct imgref *ir)
+static void latest(const struct bh_rule *r, const struct bh_rule_ctx *cx, struct bh_findings *out,
+		   const struct bh_container *c, const struct imgref *ir)
 {
+	const struct bh_pod *p = cx->pod;
 	if (!ir->digest && ir->tag && ir->taglen == 6 && !memcmp(ir->tag, "latest", 6))
 		bh_emit_field(out, r, r->sev, p, c, "image", c->image.n,
 			      "container \"%s\" uses image \"%s\": \"latest\" points at whatever was pushed last", c->name.s,
 			      c->image.s);
 }
 
-static void notag(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out, const struct bh_container *c,
-		  const struct imgref *ir)
+static void notag(const struct bh_rule *r, const struct bh_rule_ctx *cx, struct bh_findings *out,
+		  const struct bh_container *c, const struct imgref *ir)
 {
+	const struct bh_pod *p = cx->pod;
 	if (!ir->digest && !ir->tag)
 		bh_emit_field(out, r, r->sev, p, c, "image", c->image.n,
 			      "container \"%s\" uses image \"%s\" without tag or digest: it resolves to \"latest\"", c->name.s,
 			      c->image.s);
 }
 
-static void nodigest(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out, const struct bh_container *c,
-		     const struct imgref *ir)
+static void nodigest(const struct bh_rule *r, const struct bh_rule_ctx *cx, struct bh_findings *out,
+		     const struct bh_container *c, const struct imgref *ir)
 {
+	const struct bh_pod *p = cx->pod;
 	if (!ir->digest && ir->tag && !(ir->taglen == 6 && !memcmp(ir->tag, "latest", 6)))
 		bh_emit_field(out, r, r->sev, p, c, "image", c->image.n,
 			      "container \"%s\" uses image \"%s\" by tag only: the tag can be moved to another image", c->name.s,
 			      c->image.s);
 }
 
-static void untrusted(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out, const struct bh_container *c,
-		      const struct imgref *ir)
+static void untrusted(const struct bh_rule *r, const struct bh_rule_ctx *cx, struct bh_findings *out,
+		      const struct bh_container *c, const struct imgref *ir)
 {
-	const struct bh_config *cfg = bh_rules_config();
-	if (!cfg || !cfg->nregistries || bh_config_trusted_registry(cfg, c->image.s))
+	const struct bh_pod *p = cx->pod;
+	if (!cx->image_trusted || cx->image_trusted(cx->arg, c->image.s))
 		return;
 	bh_emit_field(out, r, r->sev, p, c, "image", c->image.n,
 		      "container \"%s\" uses image \"%s\" from a registry outside the configured trusted list", c->name.s,
 		      c->image.s);
 }
 
-void bh_rule_image_latest(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);
-void bh_rule_image_latest(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)
+void bh_rule_image_latest(const struct bh_rule *r, const struct bh_rule_ctx *cx, struct bh_findings *out)
 {
-	each_image(r, p, out, latest);
+	each_image(r, cx, out, latest);
 }
 
-void bh_rule_image_no_tag(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);
-void bh_rule_image_no_tag(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)
+void bh_rule_image_no_tag(const struct bh_rule *r, const struct bh_rule_ctx *cx, struct bh_findings *out)
 {
-	each_image(r, p, out, notag);
+	each_image(r, cx, out, notag);
 }
 
-void bh_rule_image_no_digest(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);
-void bh_rule_image_no_digest(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)
+void bh_rule_image_no_digest(const struct bh_rule *r, const struct bh_rule_ctx *cx, struct bh_findings *out)
 {
-	each_image(r, p, out, nodigest);
+	each_image(r, cx, out, nodigest);
 }
 
-/* Without a config there is no list, and no opinion. */
-void bh_rule_image_untrusted_registry(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out);
-void bh_rule_image_untrusted_registry(const struct bh_rule *r, const struct bh_pod *p, struct bh_findings *out)
+/* Without a trusted list (no config, or none in it) there is no opinion. */
+void bh_rule_image_untrusted_registry(const struct bh_rule *r, const struct bh_rule_ctx *cx, struct bh_findings *out)
 {
-	each_image(r, p, out, untrusted);
+	each_image(r, cx, out, untrusted);
 }

@@ -26,7 +26,7 @@ struct bh_pss_check {
 	const char *id;               /* PSA check id: "privileged", "capabilities_restricted", … */
 	enum bh_pss_level level;
 	const char *reason;           /* PSA ForbiddenReason (appArmorProfile pluralises it) */
-	const char *rule_id;          /* row of the shared rule table: "BH0100".."BH0118" */
+	const char *rule_id;          /* its row in the rule registry (pss.def): "BH0100".."BH0118" */
 	const char *overrides;        /* restricted only: the baseline check it replaces, or NULL */
 	uint8_t nvariants;
 	uint8_t min_minor[5];         /* MinimumVersion (1.x) of each variant, increasing */

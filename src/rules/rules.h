@@ -1,5 +1,5 @@
-/* The static rule table: one row per rule (metadata + check function). PSS checks live in pss.c with
- * their version gates and are listed in the same table as rows without a check function. */
+/* Rule lookup and evaluation over the registry (registry.def, bh_rules[] in finding.h): the manifest rules
+ * have check functions; PSS checks live in pss.c with their version gates and are rows without one. */
 #ifndef BH_RULES_H
 #define BH_RULES_H
 #include <stdarg.h>
@@ -7,19 +7,27 @@
 #include "finding.h"
 #include "objects/objects.h"
 
-extern const struct bh_rule bh_rules[];
-extern const size_t bh_nrules;
-
-/* By id ("BH0001") or name ("privileged-container"); NULL if unknown. */
+/* A manifest or PSS rule (the first bh_nrules rows) by id ("BH0001", any case) or name
+ * ("privileged-container"); NULL if unknown. */
 const struct bh_rule *bh_rule_find(const char *id_or_name);
+/* The same over every area (inside, watch, node…). */
+const struct bh_rule *bh_rule_find_any(const char *id_or_name);
 
-/* Runs every rule that has a check function over the pod view. */
-void bh_rules_eval(const struct bh_pod *p, struct bh_findings *out);
-/* The same, skipping rules the config disables; rules read the config through bh_rules_config() meanwhile. */
-struct bh_config;
-void bh_rules_eval_cfg(const struct bh_pod *p, const struct bh_config *cfg, struct bh_findings *out);
-/* The config of the evaluation in progress on this thread (NULL: none given, e.g. no trusted registries). */
-const struct bh_config *bh_rules_config(void);
+/* What a manifest rule reads besides its row: the pod view, and what the caller derived from its
+ * configuration. rules/ does not know the config (a higher layer): the caller (the engine) passes its own
+ * data as arg, and rules only call back with it. */
+struct bh_rule_ctx {
+	const struct bh_pod *pod;
+	const void *arg;
+	/* true: do not run rule r (the config disables it); NULL: every rule runs */
+	bool (*rule_off)(const void *arg, const struct bh_rule *r);
+	/* true: image comes from a trusted registry; NULL: there is no trusted list, so no opinion (BH0253) */
+	bool (*image_trusted)(const void *arg, const char *image);
+};
+
+/* Runs every rule that has a check function (the manifest rules) over cx->pod, skipping those cx->rule_off
+ * turns off. */
+void bh_rules_eval(const struct bh_rule_ctx *cx, struct bh_findings *out);
 
 /* Helpers for rule functions */
 /* "CAP_SYS_ADMIN", "sys_admin" → "SYS_ADMIN" into buf; returns buf */

@@ -541,6 +541,7 @@ int bh_admission_review(struct bh_admission *x, const struct bh_config *cfg, con
 		status = res->status = out->err ? 500 : 200;
 		goto out_free;
 	}
+	x->e.user = user && strlen(user) == userlen ? user : NULL; /* serviceAccount exemptions of some rules */
 
 	if (streq(op, oplen, "UPDATE")) {
 		const struct bh_node *meta = get(obj, "metadata");

@@ -12,11 +12,11 @@
 #include "../util/err.h"
 #include "watch.h"
 
-/* The watch rule table, for `bulkhead rules` / `explain`. */
+/* The watch rows of the rule registry (rules/watch.def), in BHW_R_* order. */
 const struct bh_rule *bhw_rules(size_t *n);
 /* By id or name; NULL if not a watch rule. */
 const struct bh_rule *bhw_rule_find(const char *id_or_name);
-/* The `bulkhead explain` text of a watch rule; NULL for other rules. */
+/* The "What" part of a watch rule's explanation (bh_rule_explain gives all of it); NULL for other rules. */
 const char *bhw_rule_explain(const struct bh_rule *r);
 /* The event types each rule needs: sets need[type] for every enabled rule (enabled[i] matches bhw_rules()). */
 void bhw_rules_needed(const bool *enabled, bool need[BHW_EV_MAX]);
@@ -39,8 +39,13 @@ struct bhw_config {
 	int sev_override[100]; /* -1 = default */
 };
 
+struct bh_config;
 void bhw_config_init(struct bhw_config *c);
-/* Loads the `watch:` section of a YAML config file (see docs/watch.md). 0 or negative errno with err set. */
+/* Fills c from the `watch:` section of a config loaded by bh_config_load (src/config/), checking watch rule
+ * ids and field sizes. 0 or negative errno with err set; err->msg starts with file:line:col. */
+int bhw_config_from(struct bhw_config *c, const struct bh_config *cfg, struct bh_err *err);
+/* Loads a YAML config file with the one loader and takes its `watch:` section (see docs/watch.md). 0 or
+ * negative errno with err set; err->msg starts with file:line:col. */
 int bhw_config_load(struct bhw_config *c, const char *path, struct bh_err *err);
 /* Same from a buffer (tests); name is used in messages. */
 int bhw_config_parse(struct bhw_config *c, const char *buf, size_t len, const char *name, struct bh_err *err);

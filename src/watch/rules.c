@@ -1,5 +1,5 @@
 /* Watch rules: one row per escape technique (metadata, BH0500–BH0599) and one small classifier per event
- * type that decides which row an event matches. The classifiers are pure functions of one event; state
+ * type that decides which row an event matches (the rows: rules/watch.def). The classifiers are pure functions of one event; state
  * (process cache, de-duplication, allow-list) lives in detector.c. */
 #include <stdarg.h>
 #include <stdio.h>
@@ -9,205 +9,9 @@
 #include "detect.h"
 #include "rules_int.h"
 
-#define T1611 "https://attack.mitre.org/techniques/T1611/"
-
-/* Index order = BHW_R_* in rules_int.h. */
-static const struct bh_rule rules[BHW_R_MAX] = {
-	[BHW_R_MEMFD_EXEC] = {.id = "BH0500", .name = "fileless-exec", .sev = BH_SEV_CRITICAL,
-		.title = "Container executed a program from memory (memfd) or a deleted file",
-		.technique = "T1620",
-		.remediation = "Kill the process and inspect the container; fileless binaries avoid image scanning. "
-			       "Make the root filesystem read-only and drop the capabilities the payload needed.",
-		.references = "https://attack.mitre.org/techniques/T1620/ https://man7.org/linux/man-pages/man2/memfd_create.2.html",
-		.explain = "What: A process in a container executed a file that exists only in memory (memfd_create + execveat) or a file deleted after it started.\n\nWhy it leads to escape: Droppers run kernel exploits and escape tools this way: nothing on disk, nothing an image scan saw, nothing left to inspect.\n\nHow it is exploited: Download a payload, write it into memfd_create(\"x\"), execveat(fd, \"\", AT_EMPTY_PATH). runc itself re-executes from a memfd, but before the container starts, so the sensor never reports it.\n\nFix: "
-			   "Kill the process and inspect the container; fileless binaries avoid image scanning. "
-			       "Make the root filesystem read-only and drop the capabilities the payload needed."},
-	[BHW_R_HOST_DEV_MOUNT] = {.id = "BH0501", .name = "host-device-mount", .sev = BH_SEV_CRITICAL,
-		.title = "Container mounted a block device (the node's disk)",
-		.technique = "T1611",
-		.remediation = "Treat the node as compromised. Do not run privileged containers; never add host block "
-			       "devices to a container (spec.containers[].securityContext.privileged, volumeDevices).",
-		.references = T1611,
-		.explain = "What: mount(2) of a /dev/ block device inside a container.\n\nWhy it leads to escape: A privileged container sees the node's disks under /dev; mounting one gives read-write access to every host file: kubelet credentials, /etc/shadow, cron, SSH keys.\n\nHow it is exploited: `mount /dev/sda1 /mnt && chroot /mnt` then add a cron job or an SSH key on the node.\n\nFix: "
-			   "Treat the node as compromised. Do not run privileged containers; never add host block "
-			       "devices to a container (spec.containers[].securityContext.privileged, volumeDevices)."},
-	[BHW_R_CGROUP_MOUNT] = {.id = "BH0502", .name = "cgroup-mount", .sev = BH_SEV_HIGH,
-		.title = "Container mounted a cgroup filesystem (release_agent escape preparation)",
-		.technique = "T1611",
-		.remediation = "Drop CAP_SYS_ADMIN, keep the runtime's seccomp and AppArmor profiles, and use cgroup v2 "
-			       "with cgroup namespaces; patch CVE-2022-0492.",
-		.references = T1611 " https://nvd.nist.gov/vuln/detail/CVE-2022-0492",
-		.explain = "What: A container mounted a cgroup (v1) hierarchy or opened one with fsopen.\n\nWhy it leads to escape: It is the first step of the release_agent escape: the kernel runs a cgroup v1 hierarchy's release_agent as root in the host's namespaces.\n\nHow it is exploited: `mount -t cgroup -o rdma cgroup /tmp/cg; mkdir /tmp/cg/x; echo 1 > /tmp/cg/x/notify_on_release; echo /path/on/host > /tmp/cg/release_agent` (CVE-2022-0492 allowed it without CAP_SYS_ADMIN in the host user namespace).\n\nFix: "
-			   "Drop CAP_SYS_ADMIN, keep the runtime's seccomp and AppArmor profiles, and use cgroup v2 "
-			       "with cgroup namespaces; patch CVE-2022-0492."},
-	[BHW_R_MOUNT] = {.id = "BH0503", .name = "container-mount", .sev = BH_SEV_MEDIUM,
-		.title = "Container called mount, umount or the new mount API",
-		.technique = "T1611",
-		.remediation = "Containers should not need to mount; drop CAP_SYS_ADMIN and keep the default seccomp "
-			       "profile, which blocks mount(2).",
-		.references = T1611,
-		.explain = "What: A container called mount, umount, fsopen, fsmount or move_mount.\n\nWhy it leads to escape: Ordinary workloads do not mount. Mounting reaches host resources (procfs, devices, cgroups); unmounting removes the masks the runtime put over /proc paths.\n\nHow it is exploited: `umount /proc/kcore` or `mount -t proc proc /mnt` to get an unmasked procfs, then write its sysctls.\n\nFix: "
-			   "Containers should not need to mount; drop CAP_SYS_ADMIN and keep the default seccomp "
-			       "profile, which blocks mount(2)."},
-	[BHW_R_RELEASE_AGENT] = {.id = "BH0504", .name = "cgroup-release-agent-write", .sev = BH_SEV_CRITICAL,
-		.title = "Container opened a cgroup release_agent for writing",
-		.technique = "T1611",
-		.remediation = "Treat the node as compromised: release_agent runs a program as root on the host. Drop "
-			       "CAP_SYS_ADMIN, keep AppArmor/seccomp, move to cgroup v2.",
-		.references = T1611 " https://nvd.nist.gov/vuln/detail/CVE-2022-0492",
-		.explain = "What: A container opened release_agent of a cgroup v1 hierarchy for writing.\n\nWhy it leads to escape: release_agent names a program the kernel runs as root, in the host's namespaces, when a cgroup with notify_on_release becomes empty.\n\nHow it is exploited: Write the overlay path of a script in the container (from /etc/mtab's upperdir) into release_agent, empty a child cgroup, and the script runs on the node.\n\nFix: "
-			   "Treat the node as compromised: release_agent runs a program as root on the host. Drop "
-			       "CAP_SYS_ADMIN, keep AppArmor/seccomp, move to cgroup v2."},
-	[BHW_R_NOTIFY_ON_RELEASE] = {.id = "BH0505", .name = "cgroup-notify-on-release-write", .sev = BH_SEV_HIGH,
-		.title = "Container opened a cgroup notify_on_release for writing",
-		.technique = "T1611",
-		.remediation = "Part of the release_agent escape: drop CAP_SYS_ADMIN and keep AppArmor/seccomp.",
-		.references = T1611,
-		.explain = "What: A container opened notify_on_release of a cgroup v1 hierarchy for writing.\n\nWhy it leads to escape: It arms the release_agent escape: when the cgroup empties, the kernel runs release_agent on the host.\n\nHow it is exploited: `echo 1 > /tmp/cg/x/notify_on_release; sh -c 'echo $$ > /tmp/cg/x/cgroup.procs'`.\n\nFix: "
-			   "Part of the release_agent escape: drop CAP_SYS_ADMIN and keep AppArmor/seccomp."},
-	[BHW_R_CORE_PATTERN] = {.id = "BH0506", .name = "core-pattern-write", .sev = BH_SEV_CRITICAL,
-		.title = "Container opened /proc/sys/kernel/core_pattern for writing",
-		.technique = "T1611",
-		.remediation = "core_pattern is not namespaced: a pipe handler there runs as root on the host at the "
-			       "next crash. Never run privileged containers; keep /proc/sys read-only.",
-		.references = T1611 " https://man7.org/linux/man-pages/man5/core.5.html",
-		.explain = "What: A container opened /proc/sys/kernel/core_pattern for writing.\n\nWhy it leads to escape: core_pattern is global, not namespaced: a `|program` there is run by the kernel as root in the host's namespaces at the next crash of any process on the node.\n\nHow it is exploited: `echo '|/var/lib/docker/overlay2/<id>/diff/x' > /proc/sys/kernel/core_pattern`, then crash a process.\n\nFix: "
-			   "core_pattern is not namespaced: a pipe handler there runs as root on the host at the "
-			       "next crash. Never run privileged containers; keep /proc/sys read-only."},
-	[BHW_R_PROC_SYS] = {.id = "BH0507", .name = "proc-sys-write", .sev = BH_SEV_HIGH,
-		.title = "Container opened a /proc/sys file for writing",
-		.technique = "T1611",
-		.remediation = "Set sysctls through the pod's securityContext.sysctls (safe, namespaced ones only); keep "
-			       "/proc/sys read-only (no privileged, no procMount: Unmasked).",
-		.references = T1611 " https://kubernetes.io/docs/tasks/administer-cluster/sysctl-cluster/",
-		.explain = "What: A container opened a file under /proc/sys for writing.\n\nWhy it leads to escape: Most kernel.* and vm.* sysctls are global: they change the node for every tenant, and kernel.modprobe names a program the kernel runs as root. net.* ones are per network namespace.\n\nHow it is exploited: `echo /tmp/x > /proc/sys/kernel/modprobe`, then trigger a module request (an unknown binary format or socket family).\n\nFix: "
-			   "Set sysctls through the pod's securityContext.sysctls (safe, namespaced ones only); keep "
-			       "/proc/sys read-only (no privileged, no procMount: Unmasked)."},
-	[BHW_R_SYSRQ] = {.id = "BH0508", .name = "sysrq-trigger-write", .sev = BH_SEV_HIGH,
-		.title = "Container opened /proc/sysrq-trigger for writing",
-		.technique = "T1529",
-		.remediation = "sysrq-trigger can reboot or crash the node. Never run privileged containers.",
-		.references = "https://attack.mitre.org/techniques/T1529/ https://docs.kernel.org/admin-guide/sysrq.html",
-		.explain = "What: A container opened /proc/sysrq-trigger for writing.\n\nWhy it leads to escape: One byte reboots, crashes or freezes the node for every tenant on it.\n\nHow it is exploited: `echo c > /proc/sysrq-trigger` crashes the kernel; `echo b` reboots.\n\nFix: "
-			   "sysrq-trigger can reboot or crash the node. Never run privileged containers."},
-	[BHW_R_SYS_KERNEL] = {.id = "BH0509", .name = "sys-kernel-write", .sev = BH_SEV_HIGH,
-		.title = "Container opened a file under /sys/kernel for writing",
-		.technique = "T1611",
-		.remediation = "/sys/kernel/uevent_helper and friends run host programs as root. Keep /sys read-only "
-			       "(no privileged containers).",
-		.references = T1611,
-		.explain = "What: A container opened a file under /sys/kernel for writing.\n\nWhy it leads to escape: /sys/kernel/uevent_helper names a program the kernel runs as root on the host at the next device event; other files change kernel behaviour for the whole node.\n\nHow it is exploited: `echo /overlay/path/x > /sys/kernel/uevent_helper; echo change > /sys/class/mem/null/uevent`.\n\nFix: "
-			   "/sys/kernel/uevent_helper and friends run host programs as root. Keep /sys read-only "
-			       "(no privileged containers)."},
-	[BHW_R_KMEM] = {.id = "BH0510", .name = "kernel-memory-device", .sev = BH_SEV_CRITICAL,
-		.title = "Container opened /dev/mem, /dev/kmem or /dev/port",
-		.technique = "T1611",
-		.remediation = "Raw kernel memory and I/O ports: treat the node as compromised. Never run privileged "
-			       "containers or pass these devices.",
-		.references = T1611,
-		.explain = "What: A container opened /dev/mem, /dev/kmem or /dev/port.\n\nWhy it leads to escape: Raw physical memory or I/O port access is enough to read secrets out of the kernel or patch it.\n\nHow it is exploited: Read or write kernel structures through /dev/mem on kernels without STRICT_DEVMEM, or program hardware through /dev/port.\n\nFix: "
-			   "Raw kernel memory and I/O ports: treat the node as compromised. Never run privileged "
-			       "containers or pass these devices."},
-	[BHW_R_BLOCK_DEV] = {.id = "BH0511", .name = "host-block-device-open", .sev = BH_SEV_CRITICAL,
-		.title = "Container opened a block device",
-		.technique = "T1006",
-		.remediation = "Reading the node's disk reads every secret on it (debugfs, dd). Never run privileged "
-			       "containers or add host block devices.",
-		.references = "https://attack.mitre.org/techniques/T1006/",
-		.explain = "What: A container opened a block device.\n\nWhy it leads to escape: Reading the node's disk directly bypasses every file permission; writing it corrupts or backdoors the host.\n\nHow it is exploited: `debugfs /dev/sda1` then `cat /etc/shadow` or `dump` the kubelet's credentials.\n\nFix: "
-			   "Reading the node's disk reads every secret on it (debugfs, dd). Never run privileged "
-			       "containers or add host block devices."},
-	[BHW_R_HOST_NS_ENTRY] = {.id = "BH0512", .name = "host-namespace-entry", .sev = BH_SEV_CRITICAL,
-		.title = "Container process joined a host namespace (setns, nsenter -t 1)",
-		.technique = "T1611",
-		.remediation = "Treat the node as compromised. Remove hostPID and privileged; a container that can "
-			       "open /proc/1/ns/* and holds CAP_SYS_ADMIN is root on the node.",
-		.references = T1611 " https://man7.org/linux/man-pages/man1/nsenter.1.html",
-		.explain = "What: A container process called setns and now shares a namespace with the host's init.\n\nWhy it leads to escape: Joining the host's mount and PID namespaces is being on the node: its files, its processes, its network.\n\nHow it is exploited: In a hostPID container with CAP_SYS_ADMIN: `nsenter -t 1 -m -u -i -n -p sh` is a root shell on the node.\n\nFix: "
-			   "Treat the node as compromised. Remove hostPID and privileged; a container that can "
-			       "open /proc/1/ns/* and holds CAP_SYS_ADMIN is root on the node."},
-	[BHW_R_SETNS] = {.id = "BH0513", .name = "container-setns", .sev = BH_SEV_MEDIUM,
-		.title = "Container process called setns",
-		.technique = "T1611",
-		.remediation = "Allow-list the agent if this is expected (CNI, service mesh); otherwise drop "
-			       "CAP_SYS_ADMIN and keep the default seccomp profile.",
-		.references = T1611,
-		.explain = "What: A container process called setns.\n\nWhy it leads to escape: setns moves a process between namespaces: legitimate for CNI and mesh agents, elsewhere a way to reach other containers or the host.\n\nHow it is exploited: `nsenter -t <pid of another container> -n` to sniff its traffic, or a step towards the host's namespaces.\n\nFix: "
-			   "Allow-list the agent if this is expected (CNI, service mesh); otherwise drop "
-			       "CAP_SYS_ADMIN and keep the default seccomp profile."},
-	[BHW_R_UNSHARE] = {.id = "BH0514", .name = "container-unshare", .sev = BH_SEV_MEDIUM,
-		.title = "Container process created namespaces (unshare)",
-		.technique = "T1611",
-		.remediation = "New user namespaces expose kernel attack surface (CVE-2022-0492, CVE-2023-0386 and "
-			       "many more). Keep the default seccomp profile; set user.max_user_namespaces=0 on "
-			       "nodes that do not need them.",
-		.references = T1611 " https://man7.org/linux/man-pages/man2/unshare.2.html",
-		.explain = "What: A container process created new namespaces.\n\nWhy it leads to escape: A new user namespace makes the caller root there and unlocks kernel interfaces (mount, netfilter, cgroups, BPF) behind many escape CVEs.\n\nHow it is exploited: `unshare -Urm` then mount a cgroup v1 hierarchy (CVE-2022-0492) or use netfilter bugs (CVE-2022-25636, CVE-2023-32233).\n\nFix: "
-			   "New user namespaces expose kernel attack surface (CVE-2022-0492, CVE-2023-0386 and "
-			       "many more). Keep the default seccomp profile; set user.max_user_namespaces=0 on "
-			       "nodes that do not need them."},
-	[BHW_R_PTRACE] = {.id = "BH0515", .name = "ptrace-attach", .sev = BH_SEV_HIGH,
-		.title = "Container process attached to or wrote into another process",
-		.technique = "T1055.008",
-		.remediation = "Drop CAP_SYS_PTRACE, do not combine it with hostPID, keep kernel.yama.ptrace_scope >= 1.",
-		.references = "https://attack.mitre.org/techniques/T1055/008/",
-		.explain = "What: A container process attached to or wrote into another process (PTRACE_ATTACH, SEIZE, POKE*, /proc/PID/mem).\n\nWhy it leads to escape: With hostPID that includes host processes: code injected into a root daemon runs on the node.\n\nHow it is exploited: In a hostPID container with CAP_SYS_PTRACE: attach to a host root process and write shellcode into it.\n\nFix: "
-			   "Drop CAP_SYS_PTRACE, do not combine it with hostPID, keep kernel.yama.ptrace_scope >= 1."},
-	[BHW_R_MODULE] = {.id = "BH0516", .name = "kernel-module-load", .sev = BH_SEV_CRITICAL,
-		.title = "Container loaded a kernel module",
-		.technique = "T1547.006",
-		.remediation = "Treat the node as compromised. Drop CAP_SYS_MODULE; set kernel.modules_disabled=1 "
-			       "after boot where possible.",
-		.references = "https://attack.mitre.org/techniques/T1547/006/",
-		.explain = "What: A container loaded a kernel module.\n\nWhy it leads to escape: A module is code in the kernel: the end of all isolation.\n\nHow it is exploited: With CAP_SYS_MODULE: `insmod rootkit.ko` from inside the container.\n\nFix: "
-			   "Treat the node as compromised. Drop CAP_SYS_MODULE; set kernel.modules_disabled=1 "
-			       "after boot where possible."},
-	[BHW_R_BPF] = {.id = "BH0517", .name = "bpf-program-load", .sev = BH_SEV_HIGH,
-		.title = "Container loaded a BPF program",
-		.technique = "T1611",
-		.remediation = "BPF programs can read kernel memory and hide activity. Drop CAP_BPF and CAP_SYS_ADMIN; "
-			       "keep kernel.unprivileged_bpf_disabled=2.",
-		.references = T1611,
-		.explain = "What: A container loaded a BPF program.\n\nWhy it leads to escape: With CAP_BPF or CAP_SYS_ADMIN, BPF reads kernel and other processes' memory and tampers with syscalls (bpf_probe_write_user); verifier bugs have been escapes.\n\nHow it is exploited: Load a tracing program that steals secrets from the host's processes, or a verifier exploit.\n\nFix: "
-			   "BPF programs can read kernel memory and hide activity. Drop CAP_BPF and CAP_SYS_ADMIN; "
-			       "keep kernel.unprivileged_bpf_disabled=2."},
-	[BHW_R_RUNTIME_SOCKET] = {.id = "BH0518", .name = "runtime-socket-connect", .sev = BH_SEV_CRITICAL,
-		.title = "Container connected to a container-runtime or kubelet socket",
-		.technique = "T1610",
-		.remediation = "Whoever talks to the runtime can start a privileged container on the node. Remove the "
-			       "hostPath volume of the socket (a read-only mount does not protect a socket).",
-		.references = "https://attack.mitre.org/techniques/T1610/ https://nvd.nist.gov/vuln/detail/CVE-2020-15257",
-		.explain = "What: A container connected to a container runtime or kubelet socket (docker, containerd, CRI-O, podman, kubelet, containerd-shim abstract sockets).\n\nWhy it leads to escape: The API behind the socket starts containers: a privileged one with the host's / mounted is an escape in one request. A read-only mount does not protect a socket.\n\nHow it is exploited: `docker -H unix:///var/run/docker.sock run -v /:/host --privileged alpine chroot /host`, or ctr/crictl against containerd.sock.\n\nFix: "
-			   "Whoever talks to the runtime can start a privileged container on the node. Remove the "
-			       "hostPath volume of the socket (a read-only mount does not protect a socket)."},
-	[BHW_R_PIVOT_CHROOT] = {.id = "BH0519", .name = "container-chroot", .sev = BH_SEV_MEDIUM,
-		.title = "Container process changed its root (chroot, pivot_root)",
-		.technique = "T1611",
-		.remediation = "chroot into a mounted host disk is the last step of many escapes; drop CAP_SYS_CHROOT "
-			       "and CAP_SYS_ADMIN if the workload does not need them.",
-		.references = T1611,
-		.explain = "What: A container process called chroot or pivot_root after start.\n\nWhy it leads to escape: chroot into a mounted host disk or a host path is the last step of the device-mount and hostPath escapes.\n\nHow it is exploited: `mount /dev/sda1 /mnt && chroot /mnt sh`.\n\nFix: "
-			   "chroot into a mounted host disk is the last step of many escapes; drop CAP_SYS_CHROOT "
-			       "and CAP_SYS_ADMIN if the workload does not need them."},
-	[BHW_R_USERFAULTFD] = {.id = "BH0520", .name = "unprivileged-userfaultfd", .sev = BH_SEV_HIGH,
-		.title = "Unprivileged container process created a userfaultfd",
-		.technique = "T1068",
-		.remediation = "userfaultfd widens kernel race windows for exploits; set vm.unprivileged_userfaultfd=0 "
-			       "and keep the default seccomp profile.",
-		.references = "https://attack.mitre.org/techniques/T1068/",
-		.explain = "What: A process without CAP_SYS_PTRACE created a userfaultfd.\n\nWhy it leads to escape: Kernel exploits use it to pause the kernel in the middle of a copy from user memory and win races (many use-after-free LPEs).\n\nHow it is exploited: Register a userfaultfd on a page passed to a vulnerable syscall, stall the fault, swap the object, resume.\n\nFix: "
-			   "userfaultfd widens kernel race windows for exploits; set vm.unprivileged_userfaultfd=0 "
-			       "and keep the default seccomp profile."},
-	[BHW_R_OPEN_BY_HANDLE] = {.id = "BH0521", .name = "open-by-handle", .sev = BH_SEV_CRITICAL,
-		.title = "Container called open_by_handle_at (Shocker host file access)",
-		.technique = "T1611",
-		.remediation = "Drop CAP_DAC_READ_SEARCH: with it, open_by_handle_at opens any file of the host "
-			       "filesystem by inode number.",
-		.references = T1611,
-		.explain = "What: A container called open_by_handle_at.\n\nWhy it leads to escape: With CAP_DAC_READ_SEARCH it opens files of the host's filesystem by handle, outside the container's mount namespace.\n\nHow it is exploited: The 2014 Shocker exploit brute-forces inode handles from the root of the container's filesystem to open the host's /etc/shadow.\n\nFix: "
-			   "Drop CAP_DAC_READ_SEARCH: with it, open_by_handle_at opens any file of the host "
-			       "filesystem by inode number."},
-};
+/* The rows are in rules/watch.def (the registry); index order = BHW_R_* in rules_int.h. */
+static const struct bh_rule *const rules = &bh_rules[BH_RULES_WATCH_FIRST];
+_Static_assert(BHW_R_MAX <= 100, "watch rule numbers 500-599 index bhw_config.disabled");
 
 const struct bh_rule *bhw_rules(size_t *n)
 {
@@ -227,7 +31,7 @@ const char *bhw_rule_explain(const struct bh_rule *r)
 {
 	if (r < rules || r >= rules + BHW_R_MAX)
 		return NULL;
-	return r->explain;
+	return r->what;
 }
 
 const struct bh_rule *bhw_rule_at(int idx)

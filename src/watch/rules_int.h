@@ -4,12 +4,12 @@
 #include "../rules/finding.h"
 #include "watch.h"
 
+/* BHW_R_<SYM>: 0-based index of each watch rule, generated from rules/watch.def (row BH_RULE(ID, SYM, …));
+ * the row itself is bh_rules[BH_RULES_WATCH_FIRST + BHW_R_<SYM>]. */
 enum {
-	BHW_R_MEMFD_EXEC, BHW_R_HOST_DEV_MOUNT, BHW_R_CGROUP_MOUNT, BHW_R_MOUNT, BHW_R_RELEASE_AGENT,
-	BHW_R_NOTIFY_ON_RELEASE, BHW_R_CORE_PATTERN, BHW_R_PROC_SYS, BHW_R_SYSRQ, BHW_R_SYS_KERNEL,
-	BHW_R_KMEM, BHW_R_BLOCK_DEV, BHW_R_HOST_NS_ENTRY, BHW_R_SETNS, BHW_R_UNSHARE, BHW_R_PTRACE,
-	BHW_R_MODULE, BHW_R_BPF, BHW_R_RUNTIME_SOCKET, BHW_R_PIVOT_CHROOT, BHW_R_USERFAULTFD,
-	BHW_R_OPEN_BY_HANDLE,
+#define BH_RULE(id, sym, ...) BHW_R_##sym = BH_RULE_##id - BH_RULES_WATCH_FIRST,
+#include "rules/watch.def"
+#undef BH_RULE
 	BHW_R_MAX
 };
 

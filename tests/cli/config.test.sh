@@ -3,6 +3,7 @@
 # --show-suppressed, config errors.
 . "$(dirname "$0")/../lib.sh"
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
+unset BULKHEAD_CONFIG # discovery is tested below; a developer's own setting must not leak in
 G="$TOP/tests/golden/cases"
 command -v jq >/dev/null || { skip "jq missing"; finish; exit; }
 
@@ -74,4 +75,64 @@ printf 'rules:\n  disable: [BH0003]\nwatch:\n  disable: [BH0503]\n' >"$T/shared.
 # the shipped example config is valid
 "$BH" scan --config "$TOP/examples/bulkhead-config.yaml" --fail-on none "$TOP/examples" >/dev/null
 check "examples/bulkhead-config.yaml loads" test $? = 0
+"$BH" watch --config "$TOP/examples/bulkhead-config.yaml" --replay "$TOP/tests/fixtures/watch/benign.bhw" >/dev/null 2>&1
+check "examples/bulkhead-config.yaml loads in watch (its watch: section)" test $? = 0
+# ---- one loader for every section: unknown keys are errors with file:line:col everywhere ----
+printf 'watch:\n  disabel: [BH0503]\n' >"$T/wtypo.yaml"
+"$BH" scan --config "$T/wtypo.yaml" "$G/hardened.yaml" >/dev/null 2>"$T/err"; rc=$?
+check "typo in the watch section: scan refuses the config (exit 2)" test $rc = 2
+check "…naming file:line:col" grep -q 'wtypo.yaml:2:3: unknown key "disabel" in watch' "$T/err"
+"$BH" watch --config "$T/wtypo.yaml" --replay "$TOP/tests/fixtures/watch/benign.bhw" >/dev/null 2>"$T/err"; rc=$?
+check "typo in the watch section: watch refuses it (exit 2)" test $rc = 2
+check "…naming file:line:col" grep -q 'wtypo.yaml:2:3: unknown key "disabel" in watch' "$T/err"
+printf 'exemptions:\n  - rules: [BH0001]\n    reason: x\n    namespase: demo\n' >"$T/xtypo.yaml"
+"$BH" scan --config "$T/xtypo.yaml" "$G/hardened.yaml" >/dev/null 2>"$T/err"; rc=$?
+check "unknown selector in an exemption: exit 2 with line:col" \
+	sh -c "test $rc = 2 && grep -q 'xtypo.yaml:4:5: unknown key \"namespase\" in an exemption' '$T/err'"
+printf 'watch:\n  allow:\n    - {rule: BH0504, comm: sh, namespace: x, reason: y}\n' >"$T/wsel.yaml"
+"$BH" scan --config "$T/wsel.yaml" "$G/hardened.yaml" >/dev/null 2>"$T/err"; rc=$?
+check "a manifest selector in a watch exemption is refused" sh -c "test $rc = 2 && grep -q 'unknown key \"namespace\" in a watch.allow entry' '$T/err'"
+printf 'watch:\n  allow:\n    - {rule: BH0504, comm: sh, reason: old, expires: 2001-02-03}\n' >"$T/wexp.yaml"
+"$BH" watch --config "$T/wexp.yaml" --replay "$TOP/tests/fixtures/watch/benign.bhw" >/dev/null 2>"$T/err"
+check "expired watch exemption: a warning naming file:line" grep -q 'warning: exemption at .*wexp.yaml:3 expired on 2001-02-03' "$T/err"
+printf '# nothing but a comment\n' >"$T/empty.yaml"
+"$BH" scan --config "$T/empty.yaml" "$G/privileged-yes.yaml" >/dev/null 2>&1; rc=$?
+check "comment-only config: scan runs with the defaults" test $rc = 1
+
+# ---- discovery: --config, else $BULKHEAD_CONFIG, else ./.bulkhead.yaml, else <git root>/.bulkhead.yaml ----
+mkdir -p "$T/repo/.git" "$T/repo/sub/dir" "$T/here" "$T/outer/repo2/.git" "$T/outer/repo2/sub"
+printf 'rules:\n  disable: [privileged-container]\n' >"$T/repo/.bulkhead.yaml"
+cp "$T/repo/.bulkhead.yaml" "$T/here/.bulkhead.yaml"
+cp "$T/repo/.bulkhead.yaml" "$T/outer/.bulkhead.yaml" # above a repository root: never read
+printf 'rules:\n  disable: [BH0003]\n' >"$T/other.yaml"
+scan_priv() { "$BH" scan --pss none "$@" "$G/privileged-yes.yaml" >/dev/null; }
+(cd "$T" && scan_priv 2>/dev/null); check "no config anywhere: privileged fails (exit 1)" test $? = 1
+(cd "$T/here" && scan_priv 2>"$T/err"); rc=$?
+check ".bulkhead.yaml in the working directory is used" test $rc = 0
+check "…and named on stderr" grep -q 'config .bulkhead.yaml (from working directory)' "$T/err"
+(cd "$T/repo/sub/dir" && scan_priv 2>"$T/err"); rc=$?
+check ".bulkhead.yaml at the git repository root is used from a subdirectory" test $rc = 0
+check "…and named on stderr" grep -q "config $T/repo/.bulkhead.yaml (from repository root)" "$T/err"
+(cd "$T/outer/repo2/sub" && scan_priv 2>/dev/null); check "the walk stops at the repository root" test $? = 1
+(cd "$T/here" && BULKHEAD_CONFIG="$T/other.yaml" scan_priv 2>"$T/err"); rc=$?
+check "\$BULKHEAD_CONFIG wins over .bulkhead.yaml" test $rc = 1
+check "…and is named" grep -q "config $T/other.yaml (from \$BULKHEAD_CONFIG)" "$T/err"
+(cd "$T/here" && BULKHEAD_CONFIG="$T/repo/.bulkhead.yaml" scan_priv --config "$T/other.yaml" 2>"$T/err"); rc=$?
+check "--config wins over \$BULKHEAD_CONFIG and .bulkhead.yaml" test $rc = 1
+check "…and is not announced (the user named it)" test ! -s "$T/err"
+(cd "$T/here" && BULKHEAD_CONFIG="$T/nope.yaml" scan_priv 2>"$T/err"); rc=$?
+check "a missing \$BULKHEAD_CONFIG file: exit 2" test $rc = 2
+check "…naming it" grep -q "nope.yaml" "$T/err"
+(cd "$T/here" && "$BH" scan --config "$T/nope.yaml" "$G/privileged-yes.yaml" >/dev/null 2>"$T/err"); rc=$?
+check "a missing --config file: exit 2 even with .bulkhead.yaml present" test $rc = 2
+check "…no 0:0 position for a file that cannot be read" sh -c "! grep -q ':0:0' '$T/err'"
+(cd "$T/repo/sub" && "$BH" scan --help) >"$T/help"
+check "scan --help names the config it would use" grep -q "config in use without --config: $T/repo/.bulkhead.yaml (from repository root)" "$T/help"
+(cd "$T/here" && "$BH" watch --help) >"$T/help"
+check "watch --help names it too" grep -q "config in use without --config: .bulkhead.yaml (from working directory)" "$T/help"
+printf 'watch:\n  disable: [BH0599x]\n' >"$T/here2.yaml"
+mkdir -p "$T/wdir" && cp "$T/here2.yaml" "$T/wdir/.bulkhead.yaml"
+(cd "$T/wdir" && "$BH" watch --replay "$TOP/tests/fixtures/watch/benign.bhw" >/dev/null 2>"$T/err"); rc=$?
+check "watch reads a discovered .bulkhead.yaml (its bad rule id: exit 2 with line:col)" \
+	sh -c "test $rc = 2 && grep -q '.bulkhead.yaml:2:13: watch.disable: unknown watch rule' '$T/err'"
 finish

@@ -5,12 +5,15 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "config/config.h"
 #include "rules/rules.h"
+#include "serve/admission.h"
+#include "serve/buf.h"
 
 #define FIX "tests/fixtures/config/"
 
@@ -195,6 +198,141 @@ static void test_apply(void **st)
 	fx_free(&x);
 }
 
+static void test_empty(void **st)
+{
+	(void)st;
+	struct bh_config *c;
+	struct bh_err err = {0};
+	assert_int_equal(bh_config_load(FIX "empty.yaml", &c, &err), BH_CONFIG_EMPTY);
+	assert_non_null(c);
+	assert_true(c->empty);
+	assert_int_equal(bh_config_action(c, BH_SEV_CRITICAL), BH_ACT_DENY); /* the defaults */
+	bh_config_free(c);
+	assert_int_equal(bh_config_parse("mem.yaml", "", 0, &c, &err), BH_CONFIG_EMPTY);
+	bh_config_free(c);
+	assert_int_equal(bh_config_load(FIX "full.yaml", &c, &err), 0);
+	assert_false(c->empty);
+	bh_config_free(c);
+}
+
+static void count_expired(const struct bh_config *c, const struct bh_exemption *x, void *ctx)
+{
+	char msg[512];
+	bh_config_expired_msg(c, x, msg, sizeof(msg));
+	assert_non_null(strstr(msg, "areas.yaml:5 expired on 2001-01-01"));
+	++*(int *)ctx;
+}
+
+static void test_areas(void **st)
+{
+	(void)st;
+	struct bh_config *c;
+	struct bh_err err = {0};
+	assert_int_equal(bh_config_load(FIX "areas.yaml", &c, &err), 0);
+	const struct bh_area_config *w = &c->watch;
+	assert_true(w->present);
+	assert_int_equal(w->ndisabled, 1);
+	assert_string_equal(w->disabled[0].s, "container-setns");
+	assert_int_equal(w->disabled[0].line, 2);
+	assert_int_equal(w->disabled[0].col, 13);
+	assert_int_equal(w->nsev, 1);
+	assert_int_equal(w->sev_value[0], BH_SEV_LOW);
+	assert_int_equal(w->nexemptions, 2);
+	assert_int_equal(w->exemptions[0].nrules, 2);
+	assert_string_equal(w->exemptions[0].comm, "sh");
+	assert_int_equal(w->exemptions[1].nrules, 0); /* rule: "*" = every rule */
+	assert_string_equal(w->exemptions[1].container, "0123");
+	int n = 0;
+	assert_int_equal(bh_config_each_expired(c, w->exemptions, w->nexemptions, time(NULL), count_expired, &n), 1);
+	assert_int_equal(n, 1);
+	/* serve: a service account exempt for every rule, and one only for some rules */
+	assert_true(bh_config_exempt_request(c, "system:serviceaccount:argo:workflow-controller", NULL, 0, "web"));
+	assert_false(bh_config_exempt_request(c, "system:serviceaccount:argo:server", NULL, 0, "web"));
+	assert_false(bh_config_exempt_request(c, "argo/workflow-controller", NULL, 0, "web"));
+	assert_false(bh_config_exempt_request(c, "system:serviceaccount:kube-system:ds", NULL, 0, "kube-system"));
+	bh_config_free(c);
+	expect_error(FIX "watch-typo.yaml", 6, "unknown key \"contianer\" in a watch.allow entry");
+	expect_error(FIX "rule-and-rules.yaml", 3, "give rule or rules, not both");
+}
+
+static void test_sa_apply(void **st)
+{
+	(void)st;
+	struct bh_config *c;
+	struct bh_err err = {0};
+	assert_int_equal(bh_config_load(FIX "areas.yaml", &c, &err), 0);
+	struct fx x;
+	const char *ds = "kind: DaemonSet\nmetadata: {name: agent, namespace: kube-system}\n";
+	fx_init(&x, ds);
+	struct bh_apply_opts opt = {.now = day(2026, 11, 28), .note = note, .ctx = &x,
+				    .user = "system:serviceaccount:kube-system:daemon-set-controller"};
+	bh_config_apply_opts(c, &x.o, &x.f, 0, &opt);
+	assert_true(find(&x, "BH0002")->suppressed);
+	assert_false(find(&x, "BH0001")->suppressed);
+	fx_free(&x);
+	fx_init(&x, ds); /* scan: no requester, a serviceAccount exemption never matches */
+	bh_config_apply(c, &x.o, &x.f, 0, day(2026, 11, 28), note, &x);
+	assert_false(find(&x, "BH0002")->suppressed);
+	fx_free(&x);
+	bh_config_free(c);
+}
+
+/* the serviceAccount selector through the whole admission path: the requester reaches the config */
+static void review_as(const struct bh_config *c, const char *user, struct bh_admit_result *res)
+{
+	char body[1024];
+	snprintf(body, sizeof(body),
+		 "{\"apiVersion\": \"admission.k8s.io/v1\", \"kind\": \"AdmissionReview\", \"request\": {\"uid\": \"u1\", "
+		 "\"kind\": {\"group\": \"apps\", \"version\": \"v1\", \"kind\": \"DaemonSet\"}, \"namespace\": "
+		 "\"kube-system\", \"operation\": \"CREATE\", \"userInfo\": {\"username\": \"%s\"}, \"object\": "
+		 "{\"apiVersion\": \"apps/v1\", \"kind\": \"DaemonSet\", \"metadata\": {\"name\": \"agent\", "
+		 "\"namespace\": \"kube-system\"}, \"spec\": {\"template\": {\"spec\": {\"hostPID\": true, "
+		 "\"containers\": [{\"name\": \"a\", \"image\": \"a@sha256:00\"}]}}}}}}",
+		 user);
+	struct bh_admission x;
+	struct bh_buf out;
+	bh_admission_init(&x);
+	x.now = day(2026, 11, 28);
+	bh_buf_init(&out, 0);
+	assert_int_equal(bh_admission_review(&x, c, body, strlen(body), &out, res), 200);
+	bh_buf_release(&out);
+	bh_admission_release(&x);
+}
+
+static void test_sa_admission(void **st)
+{
+	(void)st;
+	struct bh_config *c;
+	struct bh_err err = {0};
+	assert_int_equal(bh_config_load(FIX "areas.yaml", &c, &err), 0);
+	struct bh_admit_result a, b, w;
+	review_as(c, "system:serviceaccount:kube-system:daemon-set-controller", &a);
+	review_as(c, "alice", &b);
+	review_as(c, "system:serviceaccount:argo:workflow-controller", &w);
+	assert_true(a.nsuppressed >= 1);            /* BH0002 exempt for this requester… */
+	assert_int_equal(b.nsuppressed, 0);         /* …not for anyone else */
+	assert_int_equal(a.nfindings + 1, b.nfindings);
+	assert_int_equal(w.decision, BH_DEC_EXEMPT); /* every rule: the whole request */
+	bh_config_free(c);
+}
+
+static void test_discover(void **st)
+{
+	(void)st;
+	char path[4096];
+	unsetenv("BULKHEAD_CONFIG");
+	assert_int_equal(bh_config_discover("x.yaml", path, sizeof(path)), BH_CONFIG_OPTION);
+	assert_string_equal(path, "x.yaml");
+	setenv("BULKHEAD_CONFIG", "env.yaml", 1);
+	assert_int_equal(bh_config_discover("x.yaml", path, sizeof(path)), BH_CONFIG_OPTION);
+	assert_int_equal(bh_config_discover(NULL, path, sizeof(path)), BH_CONFIG_ENV);
+	assert_string_equal(path, "env.yaml");
+	assert_string_equal(bh_config_source_name(BH_CONFIG_ENV), "$BULKHEAD_CONFIG");
+	setenv("BULKHEAD_CONFIG", "", 1); /* empty = unset */
+	assert_int_not_equal(bh_config_discover(NULL, path, sizeof(path)), BH_CONFIG_ENV);
+	unsetenv("BULKHEAD_CONFIG");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -202,6 +340,11 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_registries),
 		cmocka_unit_test(test_apply),
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_areas),
+		cmocka_unit_test(test_sa_apply),
+		cmocka_unit_test(test_sa_admission),
+		cmocka_unit_test(test_discover),
 	};
 	return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

@@ -312,7 +312,8 @@ static void test_config(void **state)
 	struct bhw_config cfg;
 	struct bh_err err = {0};
 	bhw_config_init(&cfg);
-	const char *y = "other: 1\nwatch:\n  disable: [container-setns]\n  severity: {BH0503: low}\n"
+	/* one file for every command: the other sections are read (and checked) by the one loader */
+	const char *y = "rules: {disable: [BH0003]}\nwatch:\n  disable: [container-setns]\n  severity: {BH0503: low}\n"
 			"  allow:\n    - rule: BH0518\n      container: 0123\n      reason: node agent\n"
 			"      expires: 2999-01-01\n";
 	assert_int_equal(bhw_config_parse(&cfg, y, strlen(y), "t.yaml", &err), 0);
@@ -354,13 +355,24 @@ static void test_config(void **state)
 		"watch: [1, 2]\n",
 		"watch:\n  severity: {BH0503: loud}\n",
 		"watch: {\n",
+		"other: 1\nwatch:\n  disable: [container-setns]\n", /* unknown top-level key */
+		"watch:\n  disabel: [container-setns]\n",            /* a typo is no longer ignored */
+		"watch:\n  severity: {BH0001: low}\n",                 /* not a watch rule */
+		"watch:\n  allow:\n    - {rule: BH9999, reason: x}\n",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		bhw_config_init(&cfg);
 		memset(&err, 0, sizeof(err));
 		assert_true(bhw_config_parse(&cfg, bad[i], strlen(bad[i]), "bad.yaml", &err) < 0);
 		assert_non_null(strstr(err.msg, "bad.yaml"));
+		assert_true(err.line > 0); /* every error has its line */
 	}
+	/* …and the column of the offending key: "bad.yaml:2:3: unknown key \"disabel\" in watch" */
+	bhw_config_init(&cfg);
+	memset(&err, 0, sizeof(err));
+	y = "watch:\n  disabel: [container-setns]\n";
+	assert_true(bhw_config_parse(&cfg, y, strlen(y), "bad.yaml", &err) < 0);
+	assert_non_null(strstr(err.msg, "bad.yaml:2:3: unknown key \"disabel\" in watch"));
 }
 
 static void test_needed(void **state)
