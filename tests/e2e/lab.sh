@@ -152,10 +152,11 @@ wait_ready() {
 admin_token() { cut -d, -f1 "$dir/tokens.csv" | head -n 1; }
 tenant_token() { sed -n 2p "$dir/tokens.csv" | cut -d, -f1; }
 
-# add_namespaces NAME...: namespace, its default ServiceAccount (no controller-manager makes it), and the
-# tenant's Role + RoleBinding
+# add_namespaces [--no-tenant] NAME...: namespace, its default ServiceAccount (no controller-manager makes
+# it), and (unless --no-tenant) the tenant's Role + RoleBinding
 add_namespaces() {
-	local ns
+	local ns tenant=1
+	[ "${1:-}" = --no-tenant ] && { tenant=0; shift; }
 	for ns in "$@"; do
 		KUBECONFIG=$dir/admin.kubeconfig kubectl get namespace "$ns" >/dev/null 2>&1 ||
 			KUBECONFIG=$dir/admin.kubeconfig kubectl create namespace "$ns" >/dev/null
@@ -163,7 +164,9 @@ add_namespaces() {
 apiVersion: v1
 kind: ServiceAccount
 metadata: {name: default, namespace: $ns}
----
+EOF
+		[ "$tenant" = 1 ] || continue
+		KUBECONFIG=$dir/admin.kubeconfig kubectl apply -f - >/dev/null <<EOF
 apiVersion: rbac.authorization.k8s.io/v1
 kind: Role
 metadata: {name: tenant, namespace: $ns}
@@ -241,8 +244,9 @@ cmd_start() {
 		KUBECONFIG=$dir/admin.kubeconfig kubectl get serviceaccounts -n default >/dev/null 2>&1 && break
 		sleep 0.2
 	done
+	add_namespaces --no-tenant default kube-system
 	# shellcheck disable=SC2086
-	add_namespaces default kube-system $namespaces
+	add_namespaces $namespaces
 	echo "$dir/admin.kubeconfig"
 }
 
