@@ -161,7 +161,9 @@ rest_create() {
 		-H 'Content-Type: application/json' --data-binary @"$1" -o "$W/rest.out" -w '%{http_code}' \
 		"$LAB_SERVER/api/v1/namespaces/${2:-team}/pods?dryRun=All") || return 1
 	echo "HTTP $code"
-	head -c 2000 "$W/rest.out"
+	# a Status carries the message JSON-escaped: print it plain, as kubectl would
+	jq -r 'if .kind == "Status" then .message else "\(.kind) \(.metadata.name) stored" end' "$W/rest.out" 2>/dev/null ||
+		head -c 2000 "$W/rest.out"
 	case $code in 2*) return 0 ;; *) return 1 ;; esac
 }
 
