@@ -294,5 +294,47 @@ if attack slow-pod; then
 	sleep 2
 fi
 
+# --- the webhook configuration written by bulkhead itself (serve --print-webhook): CRDs are really sent --------
+# (the shipped rules used to send no CRD at all: a Rollout or a configured CRD was never reviewed)
+crd() { # GROUP KIND PLURAL
+	KA apply -f - >/dev/null <<EOF
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: $3.$1}
+spec:
+  group: $1
+  scope: Namespaced
+  names: {plural: $3, singular: $(echo "$2" | tr 'A-Z' 'a-z'), kind: $2}
+  versions:
+  - name: v1alpha1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}
+EOF
+	KA wait --for condition=established --timeout=30s "crd/$3.$1" >/dev/null 2>&1
+}
+if "$BH" serve --print-webhook --config "$W/config.yaml" --webhook-url "https://127.0.0.1:$SPORT/validate" \
+	--ca-bundle "$W/certs/ca.crt" >"$W/printed.yaml" 2>"$W/printed.err" && grep -q 'ValidatingWebhookConfiguration' "$W/printed.yaml"; then
+	unregister
+	crd argoproj.io Rollout rollouts
+	for _ in $(seq 20); do KA get rollouts -n team >/dev/null 2>&1 && break; sleep 0.5; done
+	allowed "serve --print-webhook output applies to the API server" KA apply -f "$W/printed.yaml"
+	to_json "$M/privileged.yaml" | jq -c '{apiVersion: "argoproj.io/v1alpha1", kind: "Rollout",
+		metadata: {name: "ro", namespace: "team"}, spec: {selector: {matchLabels: {app: "ro"}},
+		template: {metadata: {labels: {app: "ro"}}, spec: .spec}}}' >"$W/ro.json"
+	ro=0
+	for _ in $(seq 20); do
+		KA create --dry-run=server -f "$W/ro.json" >"$W/out" 2>&1 || { ro=1; break; }
+		sleep 0.5
+	done
+	[ "$ro" = 1 ] && grep -q 'validate.bulkhead.io' "$W/out" && grep -q BH0001 "$W/out" &&
+		ok "printed webhook: a privileged Argo Rollout is sent and denied" || fail "Rollout not denied: $(head -c 300 "$W/out")"
+	denied "printed webhook: the configured CRD (Widget) is sent and denied" BH0001 KA create --dry-run=server -f "$W/w-priv.json"
+	KA delete -f "$W/printed.yaml" >/dev/null 2>&1
+else
+	skip "serve --print-webhook is not in this build: the printed-webhook checks wait for it ($(head -c 120 "$W/printed.err"))"
+fi
+
 unregister
 finish
