@@ -8,8 +8,8 @@
 # over-report, not a failure. Cases listed in PENDING (decoder fix not on main yet) run with E2E_ATTACKS=1.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/e2e/lib-e2e.sh"
-# cases the decoder fix (merge order exactly as go-yaml v2: a later key wins, merge or not) has not brought to main yet
-PENDING=${E2E_DECODER_PENDING-"kind-merge-overrides merge-after-explicit-false"}
+# cases whose decoder fix has not reached main yet (none: the merge-order cases pass since the decoder merge)
+PENDING=${E2E_DECODER_PENDING-""}
 
 e2e_prereqs
 e2e_lab --namespaces "team"

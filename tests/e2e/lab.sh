@@ -212,7 +212,7 @@ cmd_start() {
 	bin=${KUBE_APISERVER:-$("$here/build-kube.sh" apiserver)} || missing "no kube-apiserver (tests/e2e/build-kube.sh needs Go)"
 	kubectl_bin=$("$here/build-kube.sh" kubectl) || missing "no kubectl"
 	export PATH="$(dirname "$kubectl_bin"):$PATH"
-	if [ -z "$dir" ]; then dir=$(mktemp -d /tmp/bulkhead-kube.XXXXXX); else mkdir -p "$dir"; fi
+	if [ -z "$dir" ]; then dir=$(mktemp -d "${TMPDIR:-/tmp}/bulkhead-kube.XXXXXX"); else mkdir -p "$dir"; fi
 	dir=$(cd "$dir" && pwd)
 	chmod 0700 "$dir"
 	[ -n "$audit_webhook" ] && extra+=("--audit-webhook-config-file=$audit_webhook" "--audit-webhook-mode=batch" \

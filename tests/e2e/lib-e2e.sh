@@ -3,7 +3,7 @@
 # The kube-apiserver must be built already (scripts/dev e2e or tests/e2e/build-kube.sh): the suite never
 # starts a 20-minute build on its own. E2E_BUILD=1 lets it build.
 E2E="$TOP/tests/e2e"
-W=$(mktemp -d /tmp/bulkhead-e2e.XXXXXX)
+W=$(mktemp -d "${TMPDIR:-/tmp}/bulkhead-e2e.XXXXXX")
 LAB=
 SPID=
 e2e_cleanup() {
