@@ -93,5 +93,5 @@ check "server stops cleanly" stop_server
 "$BH" scan --fail-on medium --quiet "$D" "$W/certs" >"$W/scan" 2>&1
 check "bulkhead scan deploy/ reports nothing at medium or above" test $? = 0
 nman=$(find "$D" "$W/certs" -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) | wc -l)
-check "... and saw every manifest ($nman, deploy/node/ included)" grep -q "^$nman files" "$W/scan"
+check "... and saw every manifest ($nman, deploy/node/ and deploy/watch/ included)" grep -q "^$nman files" "$W/scan"
 finish
