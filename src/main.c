@@ -10,6 +10,7 @@ const struct bh_command bh_commands[] = {
 	{"watch", cmd_watch, "detect container escapes as they happen (eBPF sensor)", BH_CMD_ROOT | BH_CMD_BPF},
 	{"inside", cmd_inside, "from inside this container, which escape avenues are really open?", BH_CMD_ROOT},
 	{"serve", cmd_serve, "admission webhook: deny escape-prone pods and workloads before they exist", BH_CMD_NET},
+	{"cluster", cmd_cluster, "who can reach a node or cluster-admin, by which chain (RBAC, Pod Security, workloads, node CVEs)", 0},
 	{"rules", cmd_rules, "list every rule (id, severity, area, PSS check); --docs writes docs/rules/", 0},
 	{"explain", cmd_explain, "teach one rule: what, why it leads to escape, how it is exploited, the fix", 0},
 };
