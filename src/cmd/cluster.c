@@ -146,10 +146,10 @@ static int read_live(struct bh_cluster *c, const struct copts *o)
 		int r = bh_kube_list(k, live_lists[i].path, o->page ? o->page : 500, live_lists[i].accept, on_page, &x, &err);
 		if (r == -ENOENT)
 			continue; /* not served by this API server */
-		if (r < 0)
+		if (r == -EACCES) /* refused: go on with what may be read, the report names it, exit 2 */
 			bh_engine_error(&c->eng, x.name, 0, 0, "%s", err.msg);
-		if (r < 0 && r != -EACCES)
-			rc = 2;
+		else if (r < 0)
+			rc = bh_cli_error("cluster", o->json_err, "%s", err.msg);
 	}
 	if (x.save && fclose(x.save) != 0)
 		rc = bh_cli_error("cluster", o->json_err, "%s: %s", o->save, strerror(errno));

@@ -176,7 +176,10 @@ int bh_kube_load_incluster(struct bh_kube *k, const char *root, struct bh_err *e
 	bool v6 = strchr(host, ':') != NULL;
 	snprintf(k->server, sizeof(k->server), "https://%s%s%s:%s", v6 ? "[" : "", host, v6 ? "]" : "",
 		 port && *port ? port : "443");
-	const char *sa = "/var/run/secrets/kubernetes.io/serviceaccount";
+	/* $BULKHEAD_SERVICEACCOUNT_DIR: where the projected files are when not at the usual place (tests) */
+	const char *sa = getenv("BULKHEAD_SERVICEACCOUNT_DIR");
+	if (!sa || !*sa)
+		sa = "/var/run/secrets/kubernetes.io/serviceaccount";
 	snprintf(k->token_file, sizeof(k->token_file), "%s%s/token", root ? root : "", sa);
 	snprintf(k->ca, sizeof(k->ca), "%s%s/ca.crt", root ? root : "", sa);
 	snprintf(k->source, sizeof(k->source), "in-cluster service account");
