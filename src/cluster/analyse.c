@@ -52,6 +52,27 @@ static void findings(struct bh_cluster *c)
 	}
 }
 
+/* which service accounts hold an escape-relevant permission, directly or through their groups */
+static void sa_grants(struct bh_cluster *c)
+{
+	for (size_t i = 0; i < c->ngrants; i++) {
+		const struct bh_cl_subject *s = c->grants[i].subj;
+		if (!strcmp(s->kind, "ServiceAccount")) {
+			struct bh_cl_sa *sa = bh_cl_sa_get(c, s->ns ? s->ns : "default", s->name);
+			if (sa)
+				sa->grants = true;
+			continue;
+		}
+		if (strcmp(s->kind, "Group"))
+			continue;
+		bool all = !strcmp(s->name, "system:serviceaccounts") || !strcmp(s->name, "system:authenticated");
+		const char *ns = !strncmp(s->name, "system:serviceaccounts:", 23) ? s->name + 23 : NULL;
+		for (size_t k = 0; k < c->nsas && (all || ns); k++)
+			if (all || !strcmp(c->sas[k].ns, ns))
+				c->sas[k].grants = true;
+	}
+}
+
 int bh_cluster_analyse(struct bh_cluster *c)
 {
 	referenced_sas(c);
@@ -59,6 +80,7 @@ int bh_cluster_analyse(struct bh_cluster *c)
 	bh_cl_analyse_nodes(c);
 	if (bh_cl_analyse_rbac(c) < 0)
 		return -ENOMEM;
+	sa_grants(c);
 	findings(c);
 	if (bh_cl_graph_build(c) < 0)
 		return -ENOMEM;

@@ -101,6 +101,7 @@ struct bh_cl_sa {
 	const char *ns, *name;
 	int automount;            /* -1 unset, 0 false, 1 true */
 	bool seen;
+	bool grants;              /* holds an escape-relevant permission (itself or through its groups) */
 };
 
 struct bh_cl_secret {
@@ -139,6 +140,7 @@ struct bh_cl_pod {
 	const char *ns, *name, *node; /* node: spec.nodeName, NULL when not scheduled (templates) */
 	const char *sa;           /* spec.serviceAccountName, "default" when unset */
 	bool token;               /* mounts the service-account token */
+	bool sa_grants;           /* its service account (or a group of it) holds an escape-relevant permission */
 	bool is_pod;
 	bool root, net_raw, sys_admin, host_net; /* what the pod can do, for CVE preconditions */
 	int8_t automount;         /* spec.automountServiceAccountToken: -1 unset, 0 false, 1 true */
@@ -259,6 +261,7 @@ enum bh_cl_format { BH_CL_TEXT = 0, BH_CL_JSON, BH_CL_SARIF, BH_CL_DOT, BH_CL_ME
 int bh_cl_format_parse(const char *s);
 struct bh_cl_out {
 	bool color, show_suppressed;
+	enum bh_sev min_finding;   /* json/sarif/text: list findings at or above (the summary counts all) */
 	size_t max_paths;          /* text: paths shown (0 = all) */
 };
 int bh_cluster_write(FILE *out, int format, struct bh_cluster *c, const struct bh_cl_out *o);

@@ -10,7 +10,39 @@
 
 static const char *const vk_tag[CV_NKINDS] = {"U", "G", "S", "P", "N", "*", "A", "c", "e", "h", "f", "s", "t"};
 
+static uint32_t vertex_by_key(struct bh_cluster *c, enum cl_vkind k, const char *ns, const char *name, uint32_t obj);
+
+static uint32_t *cached(struct bh_cl_graph *g, enum cl_vkind k, uint32_t obj)
+{
+	if (k == CV_USER || k == CV_GROUP || k == CV_NODE_ANY || k == CV_ADMIN || obj == UINT32_MAX)
+		return NULL;
+	if (obj >= g->ncache[k]) {
+		size_t n = g->ncache[k] ? g->ncache[k] : 1024;
+		while (n <= obj)
+			n *= 2;
+		uint32_t *v = realloc(g->cache[k], n * sizeof(*v));
+		if (!v)
+			return NULL;
+		memset(v + g->ncache[k], 0, (n - g->ncache[k]) * sizeof(*v));
+		g->cache[k] = v;
+		g->ncache[k] = n;
+	}
+	return &g->cache[k][obj];
+}
+
 uint32_t bh_cl_vertex(struct bh_cluster *c, enum cl_vkind k, const char *ns, const char *name, uint32_t obj)
+{
+	struct bh_cl_graph *g = c->g;
+	uint32_t *slot = cached(g, k, obj);
+	if (slot && *slot)
+		return *slot - 1;
+	uint32_t v = vertex_by_key(c, k, ns, name, obj);
+	if (slot && v != UINT32_MAX)
+		*slot = v + 1;
+	return v;
+}
+
+static uint32_t vertex_by_key(struct bh_cluster *c, enum cl_vkind k, const char *ns, const char *name, uint32_t obj)
 {
 	struct bh_cl_graph *g = c->g;
 	char key[600];
@@ -161,10 +193,12 @@ static int grant_edges(struct bh_cluster *c, size_t gi)
 	if ((gr->cap == CL_CREATE_PODS || gr->cap == CL_WORKLOADS) && user_exempt(c, gr->subj) &&
 	    bh_cl_edge(c, from, c->g->any_node, CE_EXEMPT, BH_SEV_CRITICAL, (uint32_t)gi, 0) < 0)
 		return -ENOMEM;
-	for (size_t i = 0; i < c->nnss; i++) {
+	/* a namespaced grant: its namespace only (looked up, not searched: 10k bindings × 1k namespaces) */
+	uint32_t only = gr->scope ? bh_cl_map_get(&c->nsmap, gr->scope) : UINT32_MAX;
+	if (gr->scope && only == UINT32_MAX)
+		return 0;
+	for (size_t i = gr->scope ? only : 0; i < (gr->scope ? (size_t)only + 1 : c->nnss); i++) {
 		const struct bh_cl_ns *ns = &c->nss[i];
-		if (gr->scope && strcmp(gr->scope, ns->name))
-			continue;
 		uint32_t to = grant_target(c, gr, ns);
 		enum bh_sev sev = gr->cap == CL_PORTFORWARD ? BH_SEV_MEDIUM : BH_SEV_CRITICAL;
 		if (to != UINT32_MAX && bh_cl_edge(c, from, to, CE_GRANT, sev, (uint32_t)gi, 0) < 0)
@@ -203,6 +237,20 @@ static int cve_reach(const struct bh_cl_cvehit *h, const struct bh_cl_pod *p, co
 	return all;
 }
 
+/* the node's CVE that gives the most severe step for pod p (or a pod creator in ns): one edge per pair */
+static uint32_t best_cve(const struct bh_cl_node *n, const struct bh_cl_pod *p, const struct bh_cl_ns *ns,
+			 enum bh_sev *sev)
+{
+	uint32_t best = UINT32_MAX;
+	*sev = BH_SEV_NONE;
+	for (uint32_t k = 0; k < n->ncves; k++) {
+		enum bh_sev s = cve_sev(&n->cves[k], cve_reach(&n->cves[k], p, ns));
+		if (s != BH_SEV_NONE && (best == UINT32_MAX || s > *sev))
+			best = k, *sev = s;
+	}
+	return best;
+}
+
 int bh_cl_cve_token(const char *tok, const struct bh_cl_pod *p, const struct bh_cl_ns *ns)
 {
 	bool priv = p ? p->sys_admin : ns->allows_privileged;
@@ -226,13 +274,13 @@ static int ns_edges(struct bh_cluster *c, size_t i)
 	if (ns->allows_privileged &&
 	    (bh_cl_edge(c, cr, c->g->any_node, CE_NS_PRIV, BH_SEV_CRITICAL, (uint32_t)i, 0) < 0))
 		return -ENOMEM;
-	for (size_t n = 0; n < c->nnodes; n++)
-		for (uint32_t k = 0; k < c->nodes[n].ncves; k++) {
-			enum bh_sev s = cve_sev(&c->nodes[n].cves[k], cve_reach(&c->nodes[n].cves[k], NULL, ns));
-			uint32_t nv = bh_cl_vertex(c, CV_NODE, NULL, c->nodes[n].name, (uint32_t)n);
-			if (s != BH_SEV_NONE && bh_cl_edge(c, cr, nv, CE_NS_CVE, s, (uint32_t)n, k) < 0)
-				return -ENOMEM;
-		}
+	for (size_t n = 0; n < c->nnodes; n++) {
+		enum bh_sev s;
+		uint32_t k = best_cve(&c->nodes[n], NULL, ns, &s);
+		uint32_t nv = k != UINT32_MAX ? bh_cl_vertex(c, CV_NODE, NULL, c->nodes[n].name, (uint32_t)n) : 0;
+		if (k != UINT32_MAX && bh_cl_edge(c, cr, nv, CE_NS_CVE, s, (uint32_t)n, k) < 0)
+			return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -283,11 +331,10 @@ static int pod_node_edges(struct bh_cluster *c, size_t i, uint32_t pv, uint32_t 
 	    bh_cl_edge(c, pv, nv, CE_POD_ESCAPE, c->eng.findings.v[p->avenue].sev, (uint32_t)i, 0) < 0)
 		return -ENOMEM;
 	uint32_t n = p->node ? bh_cl_map_get(&c->nodemap, p->node) : UINT32_MAX;
-	for (uint32_t k = 0; n != UINT32_MAX && k < c->nodes[n].ncves; k++) {
-		enum bh_sev s = cve_sev(&c->nodes[n].cves[k], cve_reach(&c->nodes[n].cves[k], p, NULL));
-		if (s != BH_SEV_NONE && bh_cl_edge(c, pv, nv, CE_POD_CVE, s, (uint32_t)i, k) < 0)
-			return -ENOMEM;
-	}
+	enum bh_sev s;
+	uint32_t k = n != UINT32_MAX ? best_cve(&c->nodes[n], p, NULL, &s) : UINT32_MAX;
+	if (k != UINT32_MAX && bh_cl_edge(c, pv, nv, CE_POD_CVE, s, (uint32_t)i, k) < 0)
+		return -ENOMEM;
 	return 0;
 }
 
@@ -301,6 +348,7 @@ static int pod_edges(struct bh_cluster *c, size_t i)
 	uint32_t nv = node_of(c, p);
 	struct bh_cl_sa *sa = bh_cl_sa_get(c, p->ns, p->sa);
 	p->token = p->automount != 0 && !(p->automount < 0 && sa && sa->automount == 0);
+	p->sa_grants = p->token && sa && sa->grants;
 	if (pod_node_edges(c, i, pv, nv) < 0)
 		return -ENOMEM;
 	if (p->token && sa) {
@@ -348,6 +396,8 @@ void bh_cl_graph_free(struct bh_cl_graph *g)
 		return;
 	free(g->v);
 	free(g->e);
+	for (int k = 0; k < CV_NKINDS; k++)
+		free(g->cache[k]);
 	free(g->paths.v);
 	bh_cl_map_free(&g->vmap);
 	bh_arena_release(&g->keys);

@@ -50,6 +50,8 @@ struct bh_cl_graph {
 	struct cl_edge *e;
 	size_t ne, cape;
 	struct bh_cl_map vmap;
+	uint32_t *cache[CV_NKINDS];   /* vertex + 1 by object index, for kinds that have one (no key built) */
+	size_t ncache[CV_NKINDS];
 	struct bh_arena keys;
 	uint32_t admin, any_node;
 	struct bh_cl_paths paths;

@@ -203,7 +203,7 @@ int bh_cluster_json(FILE *out, struct bh_cluster *c, const struct bh_cl_out *o)
 	fputs(",\n\"findings\": [", out);
 	bool first = true;
 	for (size_t i = 0; i < c->eng.findings.n; i++) {
-		if (c->eng.findings.v[i].suppressed && !o->show_suppressed)
+		if ((c->eng.findings.v[i].suppressed && !o->show_suppressed) || c->eng.findings.v[i].sev < o->min_finding)
 			continue;
 		fputs(first ? "\n  " : ",\n  ", out);
 		first = false;
@@ -254,7 +254,7 @@ int bh_cluster_sarif(FILE *out, struct bh_cluster *c, const struct bh_cl_out *o)
 	}
 	for (size_t i = 0; i < c->eng.findings.n; i++) {
 		const struct bh_finding *x = &c->eng.findings.v[i];
-		if (x->suppressed && !o->show_suppressed)
+		if ((x->suppressed && !o->show_suppressed) || x->sev < o->min_finding)
 			continue;
 		f.cur = x->obj;
 		struct bh_finding *y = bh_emit(&f, x->rule, x->sev, x->container, x->field, x->line, x->col, "%s", x->message);

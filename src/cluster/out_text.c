@@ -110,10 +110,12 @@ static void nodes_text(FILE *out, const struct bh_cluster *c)
 
 static void workloads_text(FILE *out, const struct bh_cluster *c, bool color)
 {
-	fprintf(out, "\nWorkloads (escape avenue from bulkhead scan's rules; service-account token):\n");
+	fprintf(out, "\nWorkloads (escape avenue from bulkhead scan's rules; token of a service account that holds an "
+		"escape-relevant permission):\n");
 	for (size_t i = 0; i < c->npods; i++) {
 		const struct bh_cl_pod *p = &c->pods[i];
-		if (p->avenue < 0 && !p->token)
+		bool tok = p->token && p->sa_grants;
+		if (p->avenue < 0 && !tok)
 			continue;
 		fprintf(out, "  %s %s/%s", p->ref.kind, p->ns, p->name);
 		if (p->node)
@@ -123,7 +125,7 @@ static void workloads_text(FILE *out, const struct bh_cluster *c, bool color)
 			fprintf(out, ": %s%s%s %s %s", sevc(f->sev, color), bh_sev_name(f->sev), color ? "\033[0m" : "",
 				f->rule->id, f->message);
 		}
-		if (p->token)
+		if (tok)
 			fprintf(out, "%s mounts the token of ServiceAccount %s/%s", p->avenue >= 0 ? ";" : ":", p->ns, p->sa);
 		fputc('\n', out);
 	}

@@ -37,6 +37,8 @@ static const char cluster_help[] =
 	"  --page-size N         live: objects per list request (default 500)\n"
 	"  --max-paths N         text: show the first N paths (default: all)\n"
 	"  --config FILE         bulkhead config (rules off, severities, exemptions) for the workloads' findings\n"
+	"  --findings SEVERITY   list the workloads' and nodes' findings at or above SEVERITY (default high:\n"
+	"                        escape avenues; info lists all); the summary counts every finding\n"
 	"  --show-suppressed     json/sarif: also list suppressed findings\n"
 	"  -h, --help            this help\n"
 	"\n"
@@ -50,9 +52,11 @@ struct copts {
 	unsigned page;
 	size_t max_paths;
 	bool show_suppressed;
+	int min_finding;
 };
 
-enum { O_FORMAT = 256, O_OUTPUT, O_FAIL, O_ADM, O_KUBECONFIG, O_CONTEXT, O_SAVE, O_PAGE, O_MAXP, O_CONFIG, O_SUPP };
+enum { O_FORMAT = 256, O_OUTPUT, O_FAIL, O_ADM, O_KUBECONFIG, O_CONTEXT, O_SAVE, O_PAGE, O_MAXP, O_CONFIG, O_SUPP,
+       O_FINDINGS };
 
 static int parse_opt(struct copts *o, int ch, const char *arg)
 {
@@ -66,6 +70,10 @@ static int parse_opt(struct copts *o, int ch, const char *arg)
 	case O_OUTPUT: o->output = arg; return 0;
 	case O_FAIL:
 		if ((o->fail_on = bh_sev_parse(arg)) < 0)
+			return bh_cli_error("cluster", o->json_err, "unknown severity '%s'", arg);
+		return 0;
+	case O_FINDINGS:
+		if ((o->min_finding = bh_sev_parse(arg)) < 0)
 			return bh_cli_error("cluster", o->json_err, "unknown severity '%s'", arg);
 		return 0;
 	case O_ADM: o->adm = arg; return 0;
@@ -163,7 +171,8 @@ static int report(struct bh_cluster *c, const struct copts *o)
 	if (o->output && !(out = fopen(o->output, "w")))
 		return bh_cli_error("cluster", o->json_err, "%s: %s", o->output, strerror(errno));
 	struct bh_cl_out wo = {.color = !o->output && o->format == BH_CL_TEXT && isatty(1),
-			       .show_suppressed = o->show_suppressed, .max_paths = o->max_paths};
+			       .show_suppressed = o->show_suppressed, .max_paths = o->max_paths,
+			       .min_finding = (enum bh_sev)o->min_finding};
 	int rc = bh_cluster_write(out, o->format, c, &wo);
 	if ((out != stdout && fclose(out) != 0) || rc < 0)
 		return bh_cli_error("cluster", o->json_err, "cannot write the report");
@@ -182,8 +191,9 @@ int cmd_cluster(int argc, char **argv)
 		{"format", 1, 0, O_FORMAT}, {"output", 1, 0, O_OUTPUT}, {"fail-on", 1, 0, O_FAIL},
 		{"admission-config", 1, 0, O_ADM}, {"kubeconfig", 1, 0, O_KUBECONFIG}, {"context", 1, 0, O_CONTEXT},
 		{"save", 1, 0, O_SAVE}, {"page-size", 1, 0, O_PAGE}, {"max-paths", 1, 0, O_MAXP},
-		{"config", 1, 0, O_CONFIG}, {"show-suppressed", 0, 0, O_SUPP}, {"help", 0, 0, 'h'}, {0}};
-	struct copts o = {.fail_on = BH_SEV_HIGH};
+		{"config", 1, 0, O_CONFIG}, {"show-suppressed", 0, 0, O_SUPP}, {"findings", 1, 0, O_FINDINGS},
+		{"help", 0, 0, 'h'}, {0}};
+	struct copts o = {.fail_on = BH_SEV_HIGH, .min_finding = BH_SEV_HIGH};
 	int ch, rc;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {

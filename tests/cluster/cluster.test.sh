@@ -12,7 +12,7 @@ for f in "$FIX"/cases/*.yaml; do
 	name=$(basename "$f" .yaml)
 	args=$(sed -n 's/^# args: //p' "$f" | FIX=$FIX envsubst)
 	# shellcheck disable=SC2086
-	"$BH" cluster --format json $args "$f" >"$T/out.json" 2>"$T/err"
+	"$BH" cluster --format json --findings info $args "$f" >"$T/out.json" 2>"$T/err"
 	rc=$?
 	if [ $rc -gt 1 ]; then fail "$name: exit $rc: $(head -c 300 "$T/err")"; continue; fi
 	while read -r what id; do
