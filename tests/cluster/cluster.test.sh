@@ -53,6 +53,21 @@ check "scenario: node-2's Debian kernel is in range by upstream version, with th
 check "scenario: workload findings in scan's shape" jq -e '[.findings[] | select(.rule == "BH0005" and .object.name == "builder")] | length == 1' "$T/s.json" >/dev/null
 check "scenario: namespace facts say secure enforces restricted (label)" \
 	jq -e '.namespaces[] | select(.name == "secure") | .enforce.level == "restricted" and .source == "label" and .privilegedAllowed == false' "$T/s.json" >/dev/null
+if python3 -c 'import jsonschema' 2>/dev/null; then
+	check "scenario: JSON validates against docs/schema/cluster.schema.json" python3 -c '
+import json, sys, jsonschema
+jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))' "$T/s.json" "$TOP/docs/schema/cluster.schema.json"
+else
+	skip "python3-jsonschema absent: schema not checked"
+fi
+# kubectl runs a plugin named kubectl-bulkhead found on PATH (make install links it)
+if command -v kubectl >/dev/null; then
+	mkdir -p "$T/bin" && ln -s "$BH" "$T/bin/kubectl-bulkhead"
+	PATH="$T/bin:$PATH" kubectl bulkhead cluster --format json "$S" >"$T/plugin.json"
+	check "kubectl bulkhead cluster (plugin): the same paths" cmp -s <(jq -c .paths "$T/s.json") <(jq -c .paths "$T/plugin.json")
+else
+	skip "kubectl absent: plugin dispatch not checked"
+fi
 "$BH" cluster "$S" >"$T/s.txt"
 check "text: paths first, then the facts" sh -c "head -1 '$T/s.txt' | grep -q '^Escape paths' && grep -q '^Namespaces' '$T/s.txt' && grep -q '^Nodes' '$T/s.txt'"
 "$BH" cluster --format sarif "$S" >"$T/s.sarif"
@@ -78,6 +93,14 @@ if [ -s "$T/pods.json" ] && jq -e '.items | length > 0' "$T/pods.json" >/dev/nul
 else
 	skip "python3 yaml not available: split-file case not run"
 fi
+
+# the README's sample: its step lines appear in the real output
+awk '/^## Escape paths across a cluster/ {on = 1} on && /^```/ {n++; next} on && n == 3 {print} n >= 4 {exit}' "$TOP/README.md" |
+	sed 's/^ *//' >"$T/readme"
+check "README cluster sample found" test -s "$T/readme"
+while IFS= read -r line; do
+	grep -qF -- "$line" "$T/s.txt" || fail "README line not in the output: $line"
+done <"$T/readme"
 
 # ---- errors and options ----
 printf 'apiVersion: v1\nkind: Namespace\nmetadata: {name: [\n' >"$T/bad.yaml"
