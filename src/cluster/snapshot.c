@@ -426,6 +426,8 @@ static void on_pod(struct bh_engine *e, const struct bh_pod *p, void *ctx)
 	ref_of(c, p->obj, &cp->ref);
 	struct bh_cl_ns *ns = bh_cl_ns_get(c, cp->ref.ns);
 	cp->ns = ns ? ns->name : "default";
+	if (!cp->ref.ns)
+		cp->ref.ns = cp->ns; /* the API server puts a namespaced object without one in "default" */
 	cp->name = cp->ref.name ? cp->ref.name : "(unnamed)";
 	cp->is_pod = kind_is(p->obj, "Pod");
 	cp->node = p->node_name.r == BH_OK ? bh_arena_strndup(&c->a, p->node_name.s, p->node_name.len) : NULL;
@@ -553,6 +555,7 @@ void bh_cluster_release(struct bh_cluster *c)
 	free(c->nodes);
 	free(c->hooks);
 	free(c->pods);
+	free(c->grants);
 	bh_cl_map_free(&c->nsmap);
 	bh_cl_map_free(&c->samap);
 	bh_cl_map_free(&c->rolemap);
