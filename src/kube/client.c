@@ -62,6 +62,22 @@ static int bearer(const struct bh_kube *k, char *hdr, size_t size)
 	return 1;
 }
 
+/* tls-server-name: the certificate is checked against (and SNI says) that name while the connection goes to
+ * the server's address: the URL names the server name and CONNECT_TO maps it to the real host and port */
+static struct curl_slist *server_name(const struct bh_kube *k, char *url, size_t size, const char *path)
+{
+	const char *hp = strstr(k->server, "://");
+	hp = hp ? hp + 3 : k->server;
+	const char *colon = hp[0] == '[' ? strstr(hp, "]:") : strrchr(hp, ':');
+	if (colon && hp[0] == '[')
+		colon++;
+	const char *port = colon ? colon + 1 : "443";
+	char map[1100];
+	snprintf(map, sizeof(map), "%s:%s:%.*s:%s", k->sni, port, (int)(colon ? colon - hp : (long)strlen(hp)), hp, port);
+	snprintf(url, size, "https://%s:%s%s", k->sni, port, path);
+	return curl_slist_append(NULL, map);
+}
+
 static void tls_opts(struct bh_kube *k)
 {
 	CURL *h = k->h;
@@ -152,8 +168,13 @@ static int perform(struct bh_kube *k, const struct req *q, struct bh_kube_resp *
 	char url[16800], auth[8300], ct[256], acc[300];
 	const char *method = q->method, *path = q->path, *body = q->body, *content_type = q->content_type;
 	size_t len = q->len;
-	snprintf(url, sizeof(url), "%s%s%s", k->server, path,
-		 q->dry_run ? (strchr(path, '?') ? "&dryRun=All" : "?dryRun=All") : "");
+	char full[16400];
+	snprintf(full, sizeof(full), "%s%s", path, q->dry_run ? (strchr(path, '?') ? "&dryRun=All" : "?dryRun=All") : "");
+	struct curl_slist *connect_to = NULL;
+	if (k->sni[0])
+		connect_to = server_name(k, url, sizeof(url), full);
+	else
+		snprintf(url, sizeof(url), "%s%s", k->server, full);
 	snprintf(acc, sizeof(acc), "Accept: %s", q->accept ? q->accept : "application/json");
 	struct curl_slist *hdrs = curl_slist_append(NULL, acc);
 	int b = bearer(k, auth, sizeof(auth));
@@ -183,8 +204,11 @@ static int perform(struct bh_kube *k, const struct req *q, struct bh_kube_resp *
 		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
 	}
 	tls_opts(k);
+	if (connect_to)
+		curl_easy_setopt(h, CURLOPT_CONNECT_TO, connect_to);
 	CURLcode cc = curl_easy_perform(h);
 	curl_slist_free_all(hdrs);
+	curl_slist_free_all(connect_to);
 	explicit_bzero(auth, sizeof(auth));
 	if (cc != CURLE_OK) {
 		free(out.p);

@@ -98,7 +98,15 @@ check "in-cluster service account: the same paths" cmp -s <(jq -S "$norm" "$T/li
 KUBECONFIG="$T/k1" "$BH" cluster --format json >"$T/v.json" 2>/dev/null
 check "\$KUBECONFIG is used without --kubeconfig" cmp -s <(jq -S "$norm" "$T/live.json") <(jq -S "$norm" "$T/v.json" 2>/dev/null)
 
+kc "$T/k7" "    token: $LAB_ADMIN_TOKEN" "$ca_file
+    tls-server-name: kubernetes.default.svc"
+same "tls-server-name (certificate checked against that name, connection to the server's address)" "$T/k7"
+
 # ---- refusals ----
+kc "$T/k8" "    token: $LAB_ADMIN_TOKEN" "$ca_file
+    tls-server-name: wrong.example"
+"$BH" cluster --kubeconfig "$T/k8" >"$T/sni.out" 2>&1; rc=$?
+check "tls-server-name the certificate does not hold: exit 2, a TLS error" sh -c "[ $rc = 2 ] && grep -qi 'certificate\|SSL\|TLS' '$T/sni.out'"
 "$BH" cluster --kubeconfig "$LAB_TENANT_KUBECONFIG" >"$T/t.out" 2>&1; rc=$?
 check "a tenant who may not list cluster-wide: exit 2, the API server's 403 named" sh -c "[ $rc = 2 ] && grep -q 'HTTP 403' '$T/t.out'"
 kc "$T/k5" "    token: wrong" "$ca_file"
