@@ -8,32 +8,64 @@
 #include "report/report.h"
 #include "util/version.h"
 
+/* A JSON string written in runs: the paths' texts are most of a large report, and bh_json_str's per-byte
+ * putc was a fifth of the run time at 100k pods (bench/cluster.sh); escapes go through bh_json_strn. */
+static void jstr(FILE *out, const char *s)
+{
+	if (!s) {
+		fputs("null", out);
+		return;
+	}
+	putc('"', out);
+	for (;;) {
+		size_t n = 0;
+		while (s[n] && s[n] != '"' && s[n] != '\\' && (unsigned char)s[n] >= 0x20 && s[n] != 0x7f)
+			n++;
+		fwrite_unlocked(s, 1, n, out);
+		s += n;
+		if (!*s)
+			break;
+		char one[2] = {*s, 0};
+		/* bh_json_strn quotes: write its inside only */
+		char buf[16];
+		FILE *m = fmemopen(buf, sizeof(buf), "w");
+		if (m) {
+			bh_json_strn(m, one, 1);
+			long len = ftell(m);
+			fclose(m);
+			fwrite_unlocked(buf + 1, 1, (size_t)(len - 2), out);
+		}
+		s++;
+	}
+	putc('"', out);
+}
+
 static void ref_json(FILE *out, const struct bh_cl_ref *r, bool where)
 {
 	fputs("{\"kind\": ", out);
-	bh_json_str(out, r->kind);
+	jstr(out, r->kind);
 	fputs(", \"namespace\": ", out);
-	bh_json_str(out, r->ns);
+	jstr(out, r->ns);
 	fputs(", \"name\": ", out);
-	bh_json_str(out, r->name);
+	jstr(out, r->name);
 	if (where && r->file)
-		fprintf(out, ", \"file\": "), bh_json_str(out, r->file), fprintf(out, ", \"line\": %u, \"column\": %u", r->line, r->col);
+		fprintf(out, ", \"file\": "), jstr(out, r->file), fprintf(out, ", \"line\": %u, \"column\": %u", r->line, r->col);
 	fputc('}', out);
 }
 
 static void step_json(FILE *out, const struct bh_cl_step *s)
 {
 	fputs("{\"rule\": ", out);
-	bh_json_str(out, s->rule);
+	jstr(out, s->rule);
 	fprintf(out, ", \"severity\": \"%s\", \"text\": ", bh_sev_name(s->sev));
-	bh_json_str(out, s->text);
+	jstr(out, s->text);
 	fputs(", \"object\": ", out);
 	ref_json(out, &s->obj, true);
 	if (s->via.kind) {
 		fputs(", \"evidence\": ", out);
 		ref_json(out, &s->via, true);
 		fputs(", \"field\": ", out);
-		bh_json_str(out, s->field);
+		jstr(out, s->field);
 	}
 	fputc('}', out);
 }
@@ -46,9 +78,9 @@ static void paths_json(FILE *out, const struct bh_cl_paths *ps)
 		fprintf(out, "%s\n  {\"severity\": \"%s\", \"from\": ", i ? "," : "", bh_sev_name(p->sev));
 		ref_json(out, &p->from, false);
 		fputs(", \"to\": {\"kind\": ", out);
-		bh_json_str(out, p->to_kind);
+		jstr(out, p->to_kind);
 		fputs(", \"name\": ", out);
-		bh_json_str(out, p->to_name);
+		jstr(out, p->to_name);
 		fputs("}, \"steps\": [", out);
 		for (uint32_t k = 0; k < p->nsteps; k++) {
 			fputs(k ? ",\n    " : "\n    ", out);
@@ -74,7 +106,7 @@ static void ns_json(FILE *out, const struct bh_cluster *c)
 	for (size_t i = 0; i < c->nnss; i++) {
 		const struct bh_cl_ns *ns = &c->nss[i];
 		fputs(i ? ",\n  {\"name\": " : "\n  {\"name\": ", out);
-		bh_json_str(out, ns->name);
+		jstr(out, ns->name);
 		fputs(", \"enforce\": ", out);
 		psa_json(out, &ns->enforce);
 		fputs(", \"audit\": ", out);
@@ -82,11 +114,11 @@ static void ns_json(FILE *out, const struct bh_cluster *c)
 		fputs(", \"warn\": ", out);
 		psa_json(out, &ns->warn);
 		fputs(", \"source\": ", out);
-		bh_json_str(out, ns->psa_source);
+		jstr(out, ns->psa_source);
 		fprintf(out, ", \"exempt\": %s, \"webhook\": {\"bulkhead\": ", ns->exempt ? "true" : "false");
-		bh_json_str(out, ns->bulkhead_hook);
+		jstr(out, ns->bulkhead_hook);
 		fprintf(out, ", \"failOpen\": %s, \"others\": ", ns->bulkhead_fail_open ? "true" : "false");
-		bh_json_str(out, ns->other_hooks);
+		jstr(out, ns->other_hooks);
 		fprintf(out, "}, \"privilegedAllowed\": %s, \"rootAllowed\": %s}", ns->allows_privileged ? "true" : "false",
 			ns->allows_root ? "true" : "false");
 	}
@@ -102,12 +134,12 @@ static void perms_json(FILE *out, const struct bh_cluster *c)
 		fputs(i ? ",\n  {\"subject\": " : "\n  {\"subject\": ", out);
 		ref_json(out, &s, false);
 		fputs(", \"permission\": ", out);
-		bh_json_str(out, bh_cl_cap_name[g->cap]);
+		jstr(out, bh_cl_cap_name[g->cap]);
 		fputs(", \"scope\": ", out);
-		bh_json_str(out, g->scope ? g->scope : "*");
+		jstr(out, g->scope ? g->scope : "*");
 		fputs(", \"resourceNames\": [", out);
 		for (uint16_t k = 0; k < g->rule->nnames; k++)
-			fputs(k ? ", " : "", out), bh_json_str(out, g->rule->names[k]);
+			fputs(k ? ", " : "", out), jstr(out, g->rule->names[k]);
 		fputs("], \"binding\": ", out);
 		ref_json(out, &g->bind->ref, true);
 		fputs(", \"role\": ", out);
@@ -123,31 +155,31 @@ static void nodes_json(FILE *out, const struct bh_cluster *c)
 	for (size_t i = 0; i < c->nnodes; i++) {
 		const struct bh_cl_node *n = &c->nodes[i];
 		fputs(i ? ",\n  {\"name\": " : "\n  {\"name\": ", out);
-		bh_json_str(out, n->name);
+		jstr(out, n->name);
 		fputs(", \"kernelVersion\": ", out);
-		bh_json_str(out, n->kernel);
+		jstr(out, n->kernel);
 		fputs(", \"osImage\": ", out);
-		bh_json_str(out, n->os);
+		jstr(out, n->os);
 		fputs(", \"containerRuntimeVersion\": ", out);
-		bh_json_str(out, n->runtime);
+		jstr(out, n->runtime);
 		fputs(", \"kubeletVersion\": ", out);
-		bh_json_str(out, n->kubelet);
+		jstr(out, n->kubelet);
 		fputs(", \"cves\": [", out);
 		for (uint32_t k = 0; k < n->ncves; k++) {
 			const struct bh_cl_cvehit *h = &n->cves[k];
 			fputs(k ? ", {\"id\": " : "{\"id\": ", out);
-			bh_json_str(out, h->cve->id);
+			jstr(out, h->cve->id);
 			fputs(", \"name\": ", out);
-			bh_json_str(out, h->cve->name);
+			jstr(out, h->cve->name);
 			fputs(", \"component\": ", out);
-			bh_json_str(out, h->component);
+			jstr(out, h->component);
 			fputs(", \"version\": ", out);
-			bh_json_str(out, h->version);
+			jstr(out, h->version);
 			fprintf(out, ", \"severity\": \"%s\", \"match\": \"%s\", \"needs\": ", bh_sev_name(h->cve->sev),
 				h->maybe ? "in-range-upstream" : "affected");
-			bh_json_str(out, h->cve->needs);
+			jstr(out, h->cve->needs);
 			fputs(", \"caveat\": ", out);
-			bh_json_str(out, h->maybe ? bh_cl_backport_caveat : NULL);
+			jstr(out, h->maybe ? bh_cl_backport_caveat : NULL);
 			fputc('}', out);
 		}
 		fputs("]}", out);
@@ -167,11 +199,11 @@ static void tokens_json(FILE *out, const struct bh_cluster *c)
 		first = false;
 		ref_json(out, &p->ref, false);
 		fputs(", \"node\": ", out);
-		bh_json_str(out, p->node);
+		jstr(out, p->node);
 		fputs(", \"serviceAccount\": {\"namespace\": ", out);
-		bh_json_str(out, p->ns);
+		jstr(out, p->ns);
 		fputs(", \"name\": ", out);
-		bh_json_str(out, p->sa);
+		jstr(out, p->sa);
 		fputs("}}", out);
 	}
 	fputs("]", out);
@@ -218,9 +250,9 @@ int bh_cluster_json(FILE *out, struct bh_cluster *c, const struct bh_cl_out *o)
 	for (size_t i = 0; i < c->eng.errors.n; i++) {
 		const struct bh_input_error *e = &c->eng.errors.v[i];
 		fputs(i ? ", {\"file\": " : "{\"file\": ", out);
-		bh_json_str(out, e->file);
+		jstr(out, e->file);
 		fprintf(out, ", \"line\": %u, \"column\": %u, \"message\": ", e->line, e->col);
-		bh_json_str(out, e->message);
+		jstr(out, e->message);
 		fputc('}', out);
 	}
 	fputs("]", out);
