@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config/engine_ops.h"
 #include "engine/engine.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -14,6 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct bh_engine e;
 	bh_engine_init(&e);
 	e.lim = &lim;
+	e.cfg_ops = &bh_config_engine_ops; /* no config, but the ignore annotation as scan applies it */
 	bh_engine_buffer(&e, "fuzz.yaml", (const char *)data, size);
 	bh_engine_release(&e);
 	return 0;

@@ -9,6 +9,7 @@ const struct bh_command bh_commands[] = {
 	{"pss", cmd_pss, "would Pod Security Admission accept these manifests at level L, version V?", 0},
 	{"watch", cmd_watch, "detect container escapes as they happen (eBPF sensor)", BH_CMD_ROOT | BH_CMD_BPF},
 	{"inside", cmd_inside, "from inside this container, which escape avenues are really open?", BH_CMD_ROOT},
+	{"node", cmd_node, "is this node open to known escapes? kernel packages, runtimes, LSM, sysctls, kubelet", BH_CMD_ROOT},
 	{"serve", cmd_serve, "admission webhook: deny escape-prone pods and workloads before they exist", BH_CMD_NET},
 	{"cluster", cmd_cluster, "who can reach a node or cluster-admin, by which chain (RBAC, Pod Security, workloads, node CVEs)", 0},
 	{"rules", cmd_rules, "list every rule (id, severity, area, PSS check); --docs writes docs/rules/", 0},

@@ -3,6 +3,7 @@
 #ifndef BH_CMD_H
 #define BH_CMD_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "util/file.h"
@@ -28,6 +29,7 @@ int cmd_scan(int argc, char **argv);
 int cmd_pss(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_inside(int argc, char **argv);
+int cmd_node(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
@@ -35,6 +37,16 @@ int cmd_cluster(int argc, char **argv);
 
 /* Prints "bulkhead CMD: message" on stderr, or {"error": …} on stdout when json is set. Returns 2. */
 int bh_cli_error(const char *cmd, int json, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* The value of --format, checked against the reporter table and the formats the command offers (mask:
+ * bits 1 << enum bh_format). 0 and *format set, or 2 after the usage error. */
+int bh_cli_format(const char *cmd, const char *arg, unsigned mask, int *format);
+/* Whether the command line asks for JSON (the last --format), looked up before the options are parsed
+ * so that every usage error comes out as JSON when JSON was asked for. */
+bool bh_cli_json_asked(int argc, char **argv);
+struct bh_cvedb;
+/* Loads the escape CVE data (FILE, or the built-in copy when path is NULL) into db for command cmd.
+ * 0, or the exit code 2 after printing the error (db released). */
+int bh_cli_cvedb(const char *cmd, int json, const char *path, struct bh_cvedb *db);
 struct bh_config;
 /* The config a command uses: explicit_path (--config), else $BULKHEAD_CONFIG, else .bulkhead.yaml in the
  * working directory, else at the git repository root; a found (not given) file is named on stderr
@@ -45,9 +57,5 @@ const char *bh_cli_config_find(const char *cmd, const char *explicit_path);
 int bh_cli_config(const char *cmd, int json, const char *explicit_path, struct bh_config **out);
 /* For --help: which config would be used without --config. */
 void bh_cli_config_help(FILE *out);
-struct bh_engine;
-/* PATH arguments → files (directories recursively: *.yaml *.yml *.json, sorted). Errors go to e.
- * *out and its strings are malloc'ed; returns the count. */
-size_t bh_cli_expand(struct bh_engine *e, char *const *args, int nargs, char ***out);
 
 #endif

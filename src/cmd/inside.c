@@ -54,6 +54,30 @@ static void print_facts(FILE *out, const struct bh_inside *f)
 	fputs("\n\n", out);
 }
 
+int bh_cli_cvedb(const char *cmd, int json, const char *path, struct bh_cvedb *db)
+{
+	struct bh_err err = {0};
+	int rc;
+	if (path) {
+		char *buf = NULL;
+		size_t len = 0;
+		rc = bh_read_file(path, 4u << 20, &buf, &len);
+		if (rc) {
+			memset(db, 0, sizeof(*db));
+			return bh_cli_error(cmd, json, "%s: %s", path, strerror(-rc));
+		}
+		rc = bh_cvedb_load(db, buf, len, path, &err);
+		free(buf);
+	} else {
+		rc = bh_cvedb_load_builtin(db, &err);
+	}
+	if (rc) {
+		bh_cvedb_release(db);
+		return bh_cli_error(cmd, json, "%s", err.msg);
+	}
+	return 0;
+}
+
 int cmd_inside(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -69,9 +93,8 @@ int cmd_inside(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			format = bh_format_parse(optarg);
-			if (format != BH_FMT_TEXT && format != BH_FMT_JSON)
-				return bh_cli_error("inside", 0, "unknown --format '%s' (text, json)", optarg);
+			if (bh_cli_format("inside", optarg, BH_FMT_TEXT_JSON, &format))
+				return 2;
 			break;
 		case 'r': root = optarg; break;
 		case 'c': cve_data = optarg; break;
@@ -94,25 +117,9 @@ int cmd_inside(int argc, char **argv)
 
 	struct bh_cvedb db;
 	struct bh_err err = {0};
-	int rc;
-	if (cve_data) {
-		char *buf = NULL;
-		size_t len = 0;
-		rc = bh_read_file(cve_data, 4u << 20, &buf, &len);
-		if (rc) {
-			memset(&db, 0, sizeof(db));
-			return bh_cli_error("inside", json, "%s: %s", cve_data, strerror(-rc));
-		}
-		rc = bh_cvedb_load(&db, buf, len, cve_data, &err);
-		free(buf);
-	} else {
-		rc = bh_cvedb_load_builtin(&db, &err);
-	}
-	if (rc) {
-		bh_cvedb_release(&db);
-		return bh_cli_error("inside", json, "%s", err.msg);
-	}
-
+	int rc = bh_cli_cvedb("inside", json, cve_data, &db);
+	if (rc)
+		return rc;
 	io.root = root;
 	struct bh_inside *facts = calloc(1, sizeof(*facts));
 	if (!facts) {

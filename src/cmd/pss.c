@@ -9,7 +9,9 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "engine/engine.h"
+#include "config/engine_ops.h"
+#include "engine/batch.h"
+#include "report/report.h"
 #include "rules/pss.h"
 
 static const char pss_help[] =
@@ -48,6 +50,7 @@ struct pss_run {
 	int minor;
 	struct pss_res *r;
 	size_t n, cap;
+	size_t last_obj; /* e->objects when the last result was added */
 	int oom;
 };
 
@@ -56,10 +59,11 @@ static const char *keep(struct bh_engine *e, const char *s)
 	return s ? bh_arena_strndup(&e->results, s, strlen(s)) : NULL;
 }
 
-static bool has_viol(const struct pss_res *r, const char *check, const char *detail)
+/* PSA reports each check once: a check the first reading already violated keeps that record */
+static bool has_viol(const struct pss_res *r, const char *check)
 {
 	for (uint32_t i = 0; i < r->n; i++)
-		if (!strcmp(r->v[i].check, check) && !strcmp(r->v[i].detail, detail))
+		if (!strcmp(r->v[i].check, check))
 			return true;
 	return false;
 }
@@ -75,7 +79,7 @@ static void on_pod(struct bh_engine *e, const struct bh_pod *p, void *ctx)
 		return;
 	}
 	struct pss_res *r;
-	if (p->reading == BH_READ_LAST && run->n) {
+	if (p->reading == BH_READ_LAST && run->n && run->last_obj == e->objects) {
 		r = &run->r[run->n - 1];
 	} else {
 		if (run->n == run->cap) {
@@ -89,6 +93,7 @@ static void on_pod(struct bh_engine *e, const struct bh_pod *p, void *ctx)
 			run->cap = nc;
 		}
 		r = &run->r[run->n++];
+		run->last_obj = e->objects; /* the second reading of this object merges into this result */
 		memset(r, 0, sizeof(*r));
 		r->ref = e->findings.cur; /* interned by the engine for this object */
 		r->in_list = keep(e, p->obj->in_list);
@@ -102,15 +107,25 @@ static void on_pod(struct bh_engine *e, const struct bh_pod *p, void *ctx)
 		run->oom = 1;
 		return;
 	}
-	/* merge in check-table order */
+	/* merge in check-table order, one record per check; where both readings violate a check the last
+	 * reading's words (the API server's) are kept */
 	uint32_t k = 0, a = 0;
 	for (unsigned c = 0; c < BH_PSS_NCHECKS; c++) {
 		const char *id = bh_pss_checks[c].id;
-		while (a < r->n && !strcmp(r->v[a].check, id))
-			nv[k++] = r->v[a++];
-		for (uint32_t i = 0; i < res.n; i++)
-			if (res.v[i].check == &bh_pss_checks[c] && !has_viol(r, id, res.v[i].detail))
-				nv[k++] = (struct pss_viol){id, keep(e, res.v[i].reason), keep(e, res.v[i].detail)};
+		const struct bh_pss_violation *nw = NULL;
+		for (uint32_t i = 0; i < res.n && !nw; i++)
+			if (res.v[i].check == &bh_pss_checks[c])
+				nw = &res.v[i];
+		bool had = has_viol(r, id);
+		while (a < r->n && !strcmp(r->v[a].check, id)) {
+			if (!nw)
+				nv[k++] = r->v[a];
+			a++;
+		}
+		if (nw && (!had || p->reading == BH_READ_LAST))
+			nv[k++] = (struct pss_viol){id, keep(e, nw->reason), keep(e, nw->detail)};
+		else if (nw)
+			nv[k++] = r->v[a - 1];
 	}
 	r->v = nv;
 	r->n = k;
@@ -214,77 +229,69 @@ static void print_text(FILE *out, const struct bh_engine *e, const struct pss_ru
 	fputc('\n', out);
 }
 
-int cmd_pss(int argc, char **argv)
+/* 0: go on, 1: done (--help), 2: usage error (printed) */
+static int parse(int argc, char **argv, struct pss_run *run, int *format)
 {
 	static const struct option opts[] = {
 		{"level", required_argument, NULL, 'l'}, {"version", required_argument, NULL, 'V'},
 		{"format", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'}, {0},
 	};
-	int format = BH_FMT_TEXT, level = -1, minor = BH_PSS_LATEST, c;
+	int c, rc = 0, level = -1;
 	optind = 1;
 	opterr = 0;
-	/* --format first, so that usage errors come out as JSON when JSON was asked for */
-	for (int i = 1; i + 1 < argc; i++)
-		if (!strcmp(argv[i], "--format") && !strcmp(argv[i + 1], "json"))
-			format = BH_FMT_JSON;
-	bool json = format == BH_FMT_JSON;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	bool json = bh_cli_json_asked(argc, argv);
+	while (rc == 0 && (c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'l':
-			level = bh_pss_level_parse(optarg);
-			if (level < 0)
-				return bh_cli_error("pss", json, "unknown --level '%s' (baseline, restricted, privileged)", optarg);
+			if ((level = bh_pss_level_parse(optarg)) < 0)
+				rc = bh_cli_error("pss", json, "unknown --level '%s' (baseline, restricted, privileged)", optarg);
 			break;
 		case 'V':
-			if (bh_pss_version_parse(optarg, &minor) < 0)
-				return bh_cli_error("pss", json, "bad --version '%s' (v1.0 … v1.%d, or latest)", optarg,
-						    BH_PSS_MAX_MINOR);
+			if (bh_pss_version_parse(optarg, &run->minor) < 0)
+				rc = bh_cli_error("pss", json, "bad --version '%s' (v1.0 … v1.%d, or latest)", optarg,
+						  BH_PSS_MAX_MINOR);
 			break;
-		case 'f':
-			format = bh_format_parse(optarg);
-			if (format != BH_FMT_TEXT && format != BH_FMT_JSON)
-				return bh_cli_error("pss", json, "unknown --format '%s' (text, json)", optarg);
-			break;
-		case 'h': fputs(pss_help, stdout); return 0;
-		default:
-			return bh_cli_error("pss", json, "unknown option '%s' (see bulkhead pss --help)", argv[optind - 1]);
+		case 'f': rc = bh_cli_format("pss", optarg, BH_FMT_TEXT_JSON, format); break;
+		case 'h': fputs(pss_help, stdout); return 1;
+		default: rc = bh_cli_error("pss", json, "unknown option '%s' (see bulkhead pss --help)", argv[optind - 1]);
 		}
 	}
-	if (level < 0)
-		return bh_cli_error("pss", json, "--level is required (baseline or restricted)");
-	if (optind >= argc)
-		return bh_cli_error("pss", json, "no input: give files, directories or - for stdin");
+	if (rc == 0 && level < 0)
+		rc = bh_cli_error("pss", json, "--level is required (baseline or restricted)");
+	if (rc == 0 && optind >= argc)
+		rc = bh_cli_error("pss", json, "no input: give files, directories or - for stdin");
+	run->level = (enum bh_pss_level)level;
+	return rc;
+}
 
-	struct bh_engine e;
-	bh_engine_init(&e);
-	struct pss_run run = {.level = (enum bh_pss_level)level, .minor = minor};
-	e.no_rules = true;
-	e.on_pod = on_pod;
-	e.on_pod_ctx = &run;
-	char **files;
-	size_t nfiles = bh_cli_expand(&e, argv + optind, argc - optind, &files);
-	for (size_t i = 0; i < nfiles; i++) {
-		bh_engine_file(&e, files[i]);
-		free(files[i]);
-	}
-	free(files);
-	if (run.oom)
-		bh_engine_error(&e, NULL, 0, 0, "out of memory: some results are missing");
+int cmd_pss(int argc, char **argv)
+{
+	struct pss_run run = {.minor = BH_PSS_LATEST};
+	int format = BH_FMT_TEXT;
+	int rc = parse(argc, argv, &run, &format);
+	if (rc)
+		return rc == 1 ? 0 : rc;
+	/* one worker: the verdicts are collected in run, in input order */
+	struct bh_batch_opts bo = {.cfg_ops = &bh_config_engine_ops, .jobs = 1, .no_rules = true, .on_pod = on_pod,
+				   .on_pod_ctx = &run};
+	struct bh_batch b;
+	if (bh_batch_run(&b, &bo, argv + optind, argc - optind) < 0 || run.oom)
+		bh_engine_error(&b.e, NULL, 0, 0, "out of memory: some results are missing");
 
 	char version[32];
-	version_name(version, sizeof(version), minor);
+	version_name(version, sizeof(version), run.minor);
 	if (format == BH_FMT_JSON)
-		print_json(stdout, &e, &run, version);
+		print_json(stdout, &b.e, &run, version);
 	else
-		print_text(stdout, &e, &run, version, isatty(1) && !getenv("NO_COLOR"));
+		print_text(stdout, &b.e, &run, version, isatty(1) && !getenv("NO_COLOR"));
 
-	int rc = 0;
+	rc = 0;
 	for (size_t i = 0; i < run.n; i++)
 		if (!run.r[i].allowed)
 			rc = 1;
-	if (e.errors.n)
+	if (b.e.errors.n)
 		rc = 2;
 	free(run.r);
-	bh_engine_release(&e);
+	bh_batch_release(&b);
 	return rc;
 }

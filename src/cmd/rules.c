@@ -168,17 +168,16 @@ int cmd_rules(int argc, char **argv)
 		{"format", required_argument, NULL, 'f'}, {"docs", required_argument, NULL, 'd'},
 		{"help", no_argument, NULL, 'h'}, {0},
 	};
-	int json = 0, c;
+	int json = 0, c, format;
 	const char *docs = NULL;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			if (!strcmp(optarg, "json"))
-				json = 1;
-			else if (strcmp(optarg, "text"))
-				return bh_cli_error("rules", 0, "unknown --format '%s' (text, json)", optarg);
+			if (bh_cli_format("rules", optarg, BH_FMT_TEXT_JSON, &format))
+				return 2;
+			json = format == BH_FMT_JSON;
 			break;
 		case 'd': docs = optarg; break;
 		case 'h': fputs(rules_help, stdout); return 0;
@@ -216,16 +215,15 @@ int cmd_explain(int argc, char **argv)
 	static const struct option opts[] = {
 		{"format", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'}, {0},
 	};
-	int json = 0, c;
+	int json = 0, c, format;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
-			if (!strcmp(optarg, "json"))
-				json = 1;
-			else if (strcmp(optarg, "text"))
-				return bh_cli_error("explain", 0, "unknown --format '%s' (text, json)", optarg);
+			if (bh_cli_format("explain", optarg, BH_FMT_TEXT_JSON, &format))
+				return 2;
+			json = format == BH_FMT_JSON;
 			break;
 		case 'h': fputs(explain_help, stdout); return 0;
 		default:

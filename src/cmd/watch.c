@@ -216,21 +216,16 @@ int cmd_watch(int argc, char **argv)
 	bool include_host = false, dedup = true;
 	unsigned ringbuf_mb = 8;
 	struct run r = {.fail_on = BH_SEV_HIGH};
-	int c, json = 0;
-	/* the format decides how errors are printed: find it first */
-	for (int i = 1; i + 1 < argc; i++)
-		if (!strcmp(argv[i], "--format") && !strcmp(argv[i + 1], "json"))
-			json = 1;
+	int c, json = bh_cli_json_asked(argc, argv), format;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "ho:", opts, NULL)) != -1) {
 		char *end;
 		switch (c) {
 		case 'f':
-			if (!strcmp(optarg, "json"))
-				r.json = 1;
-			else if (strcmp(optarg, "text"))
-				return bh_cli_error("watch", json, "unknown format '%s' (text or json)", optarg);
+			if (bh_cli_format("watch", optarg, BH_FMT_TEXT_JSON, &format))
+				return 2;
+			r.json = format == BH_FMT_JSON;
 			break;
 		case 'o': output = optarg; break;
 		case 'd':

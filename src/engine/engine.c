@@ -6,12 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <fcntl.h>
 #include <unistd.h>
 
-#include "util/file.h"
-#include "config/config.h"
+#include "util/map.h"
 #include "rules/rules.h"
 
 void bh_engine_init(struct bh_engine *e)
@@ -88,23 +85,6 @@ static const char *intern(struct bh_engine *e, const char *s)
 	return s ? bh_arena_strndup(&e->results, s, strlen(s)) : NULL;
 }
 
-static void config_note(const struct bh_object *o, const char *msg, void *ctx)
-{
-	bh_engine_warning(ctx, o->doc->file, o->ref.line, o->ref.col, "%s %s: %s", o->ref.kind ? o->ref.kind : "object",
-			  o->ref.name ? o->ref.name : "(unnamed)", msg);
-}
-
-/* The rules' view of the config (rules/ may not include config/): disabled rules, trusted registries. */
-static bool rule_off(const void *cfg, const struct bh_rule *r)
-{
-	return bh_config_rule_disabled(cfg, r);
-}
-
-static bool image_trusted(const void *cfg, const char *image)
-{
-	return bh_config_trusted_registry(cfg, image);
-}
-
 static bool same_finding(const struct bh_finding *a, const struct bh_finding *b)
 {
 	return a->rule == b->rule && a->line == b->line && a->col == b->col && a->sev == b->sev &&
@@ -136,20 +116,27 @@ void bh_engine_object(struct bh_engine *e, const struct bh_object *o)
 	/* Duplicate keys: Kubernetes' decoders may take either value, so evaluate the first-wins and the
 	 * last-wins reading and keep every finding of both (the riskier reading is never lost). */
 	int readings = o->doc->has_dups ? 2 : 1;
+	const struct bh_engine_cfg_ops *ops = e->cfg_ops;
+	size_t npp = 0;
+	const struct bh_podpath *pp = ops && e->cfg ? ops->podpaths(e->cfg, &npp) : NULL;
 	for (int rd = 0; rd < readings; rd++) {
 		struct bh_pod p;
-		int rc = bh_pod_build_ex(&p, o, (enum bh_reading)rd, &e->doc, e->cfg ? e->cfg->podpaths : NULL,
-					 e->cfg ? e->cfg->npodpaths : 0);
+		int rc = bh_pod_build_ex(&p, o, (enum bh_reading)rd, &e->doc, pp, npp);
 		if (rc < 0) {
 			bh_engine_error(e, o->doc->file, o->ref.line, o->ref.col, "out of memory building the pod view");
 			return;
 		}
-		if (rc == 0)
-			return;
-		if (rd == 0) {
+		if (rc == 0) /* no pod template in this reading (the other may have one: `spec: {}` twice) */
+			continue;
+		if (p.ncasevar) /* case-variant keys: the server's reading and the case-insensitive one */
+			readings = 2;
+		/* wrong types are errors in the last reading only: that is the API server's (last duplicate,
+		 * exact keys, go-yaml v2 merges); the other reading's values are alternatives */
+		if (rd == readings - 1)
 			for (const struct bh_diag *d = p.errors; d; d = d->next)
 				bh_engine_error(e, o->doc->file, d->line, d->col, "%s %s: %s", o->ref.kind,
 						o->ref.name ? o->ref.name : "(unnamed)", d->msg);
+		if (rd == 0) {
 			for (const struct bh_diag *d = p.warnings; d; d = d->next)
 				bh_engine_warning(e, o->doc->file, d->line, d->col, "%s", d->msg);
 			if (p.guessed)
@@ -159,8 +146,9 @@ void bh_engine_object(struct bh_engine *e, const struct bh_object *o)
 		}
 		size_t before = e->findings.n;
 		if (!e->no_rules) {
-			struct bh_rule_ctx cx = {.pod = &p, .arg = e->cfg, .rule_off = e->cfg ? rule_off : NULL,
-						 .image_trusted = e->cfg && e->cfg->nregistries ? image_trusted : NULL};
+			bool cfg = ops && e->cfg;
+			struct bh_rule_ctx cx = {.pod = &p, .arg = e->cfg, .rule_off = cfg ? ops->rule_off : NULL,
+						 .image_trusted = cfg && ops->has_registries(e->cfg) ? ops->image_trusted : NULL};
 			bh_rules_eval(&cx, &e->findings);
 		}
 		if (e->on_pod)
@@ -178,9 +166,8 @@ void bh_engine_object(struct bh_engine *e, const struct bh_object *o)
 			e->findings.n = w;
 		}
 	}
-	struct bh_apply_opts ao = {.now = e->now, .note = config_note, .ctx = e, .user = e->user,
-				   .flags = e->no_ignore_annotation ? BH_APPLY_NO_ANNOTATION : 0};
-	bh_config_apply_opts(e->cfg, o, &e->findings, first, &ao);
+	if (ops)
+		ops->apply(e, o, first);
 }
 
 static int object_cb(const struct bh_object *o, void *ctx)
@@ -218,6 +205,10 @@ void bh_engine_slice(struct bh_engine *e, const char *file, const char *buf, siz
 		}
 		for (const struct bh_diag *w = doc.warnings; w; w = w->next)
 			bh_engine_warning(e, name, w->line, w->col, "%s", w->msg);
+		uint32_t pl, pc;
+		const char *problem = bh_doc_problem(&doc, &e->doc, &pl, &pc);
+		if (problem)
+			bh_engine_error(e, name, pl, pc, "%s", problem);
 		bh_objects_each(&doc, &e->doc, object_cb, e);
 		/* keep 1 MiB behind the parser: libyaml reads ahead, and a resync looks forward only */
 		if (mapped && page > 1 && doc.end > (2u << 20)) {
@@ -242,53 +233,36 @@ void bh_engine_buffer(struct bh_engine *e, const char *file, const char *buf, si
 	bh_engine_slice(e, file, buf, len, 0, true, false);
 }
 
+void bh_engine_read_error(struct bh_engine *e, const char *name, int rc)
+{
+	if (rc == -EFBIG)
+		bh_engine_error(e, name, 0, 0, "larger than the input limit of %zu bytes", e->lim->max_input);
+	else
+		bh_engine_error(e, name, 0, 0, "cannot read: %s", strerror(-rc));
+}
+
+void bh_engine_truncated(struct bh_engine *e, const char *name, size_t len)
+{
+	bh_engine_error(e, name, 0, 0,
+			"the file shrank below %zu bytes while it was read (truncated or rewritten); what was read "
+			"past its new end is not its content",
+			len);
+}
+
 void bh_engine_file(struct bh_engine *e, const char *path)
 {
 	const char *name = strcmp(path, "-") ? path : "<stdin>";
-	int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : -1;
-	struct stat st;
-	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-		if ((size_t)st.st_size > e->lim->max_input) {
-			close(fd);
-			e->files++;
-			bh_engine_error(e, name, 0, 0, "larger than the input limit of %zu bytes", e->lim->max_input);
-			return;
-		}
-		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-		close(fd);
-		if (m != MAP_FAILED) {
-			madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
-			bh_engine_slice(e, name, m, (size_t)st.st_size, 0, true, true);
-			munmap(m, (size_t)st.st_size);
-			return;
-		}
-	} else if (fd >= 0)
-		close(fd);
-	/* stdin, pipes, empty files, or mmap refused: read it */
-	char *buf = NULL;
-	size_t len = 0;
-	int rc = bh_read_file(path, e->lim->max_input, &buf, &len);
+	struct bh_map m;
+	int rc = bh_map_file(path, e->lim->max_input, &m);
 	if (rc < 0) {
 		e->files++;
-		if (rc == -EFBIG)
-			bh_engine_error(e, name, 0, 0, "larger than the input limit of %zu bytes", e->lim->max_input);
-		else
-			bh_engine_error(e, name, 0, 0, "cannot read: %s", strerror(-rc));
+		bh_engine_read_error(e, name, rc);
 		return;
 	}
-	bh_engine_slice(e, name, buf, len, 0, true, false);
-	free(buf);
-}
-
-void bh_engine_report(const struct bh_engine *e, struct bh_report *r)
-{
-	r->findings = (struct bh_findings *)&e->findings;
-	r->errors = e->errors.v;
-	r->nerrors = e->errors.n;
-	r->warnings = e->warnings.v;
-	r->nwarnings = e->warnings.n;
-	r->files = e->files;
-	r->objects = e->objects;
-	r->objlist = e->objlist;
-	r->nobjlist = e->nobjlist;
+	if (m.mapped)
+		madvise((void *)m.p, m.len, MADV_SEQUENTIAL);
+	bh_engine_slice(e, name, m.p, m.len, 0, true, m.mapped);
+	if (bh_map_truncated(&m))
+		bh_engine_truncated(e, name, m.len);
+	bh_map_release(&m);
 }

@@ -5,16 +5,29 @@
 #define BH_ENGINE_H
 #include "decode/node.h"
 #include "objects/objects.h"
-#include "report/report.h"
 #include "rules/finding.h"
+#include "util/diagnostic.h"
 
 #include <time.h>
 
 struct bh_config;
+struct bh_engine;
+struct bh_podpath;
 
-struct bh_diagvec {
-	struct bh_input_error *v;
-	size_t n, cap;
+/* What the engine asks of the configuration it is handed. engine/ sits below config/ and does not include
+ * it: config/ implements this table (bh_config_engine_ops, config/engine_ops.h) and whoever loads a config
+ * hands both to the engine. Without a table there is no config at all, and bulkhead.io/ignore
+ * annotations are not honoured either. */
+struct bh_engine_cfg_ops {
+	/* CRDs with pod templates (podTemplatePaths) */
+	const struct bh_podpath *(*podpaths)(const struct bh_config *c, size_t *n);
+	/* struct bh_rule_ctx's rule_off and image_trusted (arg = the config); image_trusted is used only when
+	 * has_registries */
+	bool (*rule_off)(const void *c, const struct bh_rule *r);
+	bool (*image_trusted)(const void *c, const char *image);
+	bool (*has_registries)(const struct bh_config *c);
+	/* exemptions, severity overrides and the ignore annotation over e's findings [first, n) of object o */
+	void (*apply)(struct bh_engine *e, const struct bh_object *o, size_t first);
 };
 
 struct bh_engine {
@@ -31,6 +44,7 @@ struct bh_engine {
 	void *on_pod_ctx;
 	bool no_rules;           /* skip the rule table (bulkhead pss only wants on_pod) */
 	const struct bh_config *cfg; /* suppression, severities, registries; NULL = defaults */
+	const struct bh_engine_cfg_ops *cfg_ops; /* how to apply cfg (also when it is NULL); NULL = not at all */
 	time_t now;              /* for exemption expiry; bh_engine_init sets time(NULL) */
 	bool no_ignore_annotation; /* do not honour bulkhead.io/ignore (serve.honorIgnoreAnnotation: false) */
 	const char *user;        /* serve: the requesting user, for serviceAccount exemptions; NULL elsewhere */
@@ -53,9 +67,11 @@ void bh_engine_slice(struct bh_engine *e, const char *file, const char *buf, siz
 		     bool count_file, bool mapped);
 /* Reads path ("-" = stdin) and evaluates it; read errors become input errors. */
 void bh_engine_file(struct bh_engine *e, const char *path);
+/* The input error for a negative errno from bh_map_file / bh_read_file (-EFBIG: the size limit). */
+void bh_engine_read_error(struct bh_engine *e, const char *name, int rc);
+/* The input error for a mapped file that shrank while it was read (bh_map_truncated). */
+void bh_engine_truncated(struct bh_engine *e, const char *name, size_t len);
 /* Evaluates one decoded object (both readings when the document had duplicate keys). */
 void bh_engine_object(struct bh_engine *e, const struct bh_object *o);
-/* Fills a report from the engine's results. */
-void bh_engine_report(const struct bh_engine *e, struct bh_report *r);
 
 #endif

@@ -1,6 +1,8 @@
 #include "cvedb.h"
+#include "pkgver.h"
 
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -80,131 +82,234 @@ static int parse_sev(const char *s)
 	return -1;
 }
 
+struct loader {
+	struct bh_cvedb *db;
+	const char *name;
+	struct bh_err *err;
+	struct bh_cve *cur;
+	size_t cap;
+	uint32_t lineno;
+};
+
+static int new_record(struct loader *L, const char *val)
+{
+	struct bh_cvedb *db = L->db;
+	if (L->cur)
+		return bh_err_set(L->err, -EINVAL, L->lineno, 1, "%s:%u: records must be separated by a blank line",
+				  L->name, L->lineno);
+	if (strncmp(val, "CVE-", 4))
+		return bh_err_set(L->err, -EINVAL, L->lineno, 5, "%s:%u: '%s' is not a CVE id", L->name, L->lineno,
+				  val);
+	if (db->n == CVEDB_MAX_RECORDS)
+		return bh_err_set(L->err, -EFBIG, L->lineno, 1, "%s:%u: more than %u records", L->name, L->lineno,
+				  CVEDB_MAX_RECORDS);
+	if (db->n == L->cap) {
+		struct bh_cve *nv = bh_arena_alloc(&db->arena, 2 * L->cap * sizeof(*nv));
+		if (!nv)
+			return bh_err_set(L->err, -ENOMEM, 0, 0, "out of memory");
+		memcpy(nv, db->v, L->cap * sizeof(*nv));
+		db->v = nv;
+		L->cap *= 2;
+	}
+	L->cur = &db->v[db->n++];
+	memset(L->cur, 0, sizeof(*L->cur));
+	L->cur->sev = BH_SEV_NONE;
+	L->cur->line = L->lineno;
+	L->cur->id = bh_arena_strndup(&db->arena, val, strlen(val));
+	return L->cur->id ? 0 : bh_err_set(L->err, -ENOMEM, 0, 0, "out of memory");
+}
+
+static int bad_value(struct loader *L, int col, const char *what, const char *val)
+{
+	return bh_err_set(L->err, -EINVAL, L->lineno, col, "%s:%u: %s '%s'", L->name, L->lineno, what, val);
+}
+
+static int set_fixed(struct loader *L, char *val)
+{
+	struct bh_cve *c = L->cur;
+	for (char *tok = strtok(val, " \t"); tok; tok = strtok(NULL, " \t")) {
+		const char *end;
+		if (c->nfixed == BH_CVE_MAX_FIXED)
+			return bh_err_set(L->err, -EINVAL, L->lineno, 1, "%s:%u: more than %d fixed versions", L->name,
+					  L->lineno, BH_CVE_MAX_FIXED);
+		if (bh_ver_parse(tok, &c->fixed[c->nfixed], &end) || *end)
+			return bad_value(L, 7, "bad version", tok);
+		c->nfixed++;
+	}
+	return 0;
+}
+
+/* "distfix DISTRO RELEASE PACKAGE VERSION REF" */
+static int set_distfix(struct loader *L, char *val)
+{
+	static const char *const distros[] = {"debian", "ubuntu", "rhel", NULL};
+	struct bh_cve *c = L->cur;
+	char *f[5];
+	int n = 0;
+	for (char *tok = strtok(val, " \t"); tok; tok = strtok(NULL, " \t"))
+		if (n < 6)
+			f[n < 5 ? n : 4] = tok, n++;
+	if (n != 5)
+		return bh_err_set(L->err, -EINVAL, L->lineno, 9, "%s:%u: distfix needs DISTRO RELEASE PACKAGE VERSION "
+				  "REF", L->name, L->lineno);
+	if (!known(f[0], distros))
+		return bad_value(L, 9, "unknown distribution", f[0]);
+	if (strncmp(f[4], "https://", 8))
+		return bad_value(L, 9, "distfix reference is not an https URL:", f[4]);
+	if (c->ndistfix == BH_CVE_MAX_DISTFIX)
+		return bh_err_set(L->err, -EINVAL, L->lineno, 1, "%s:%u: more than %d distfix lines", L->name,
+				  L->lineno, BH_CVE_MAX_DISTFIX);
+	struct bh_cve_distfix *d = &c->distfix[c->ndistfix];
+	const char **dst[5] = {&d->distro, &d->release, &d->package, &d->version, &d->ref};
+	for (int i = 0; i < 5; i++)
+		if (!(*dst[i] = bh_arena_strndup(&L->db->arena, f[i], strlen(f[i]))))
+			return bh_err_set(L->err, -ENOMEM, 0, 0, "out of memory");
+	c->ndistfix++;
+	return 0;
+}
+
+static int set_field(struct loader *L, const char *key, char *val, char *copy)
+{
+	struct bh_cve *c = L->cur;
+	if (!strcmp(key, "component")) {
+		if (!(c->component = known(val, components)))
+			return bad_value(L, 11, "unknown component", val);
+	} else if (!strcmp(key, "name")) {
+		c->name = copy;
+	} else if (!strcmp(key, "summary")) {
+		c->summary = copy;
+	} else if (!strcmp(key, "distro")) {
+		c->distro = copy;
+	} else if (!strcmp(key, "needs")) {
+		if (check_needs(val))
+			return bad_value(L, 7, "unknown precondition in", val);
+		c->needs = copy;
+	} else if (!strcmp(key, "severity")) {
+		int s = parse_sev(val);
+		if (s < 0)
+			return bad_value(L, 10, "unknown severity", val);
+		c->sev = (enum bh_sev)s;
+	} else if (!strcmp(key, "introduced")) {
+		const char *end;
+		if (bh_ver_parse(val, &c->introduced, &end) || *end)
+			return bad_value(L, 12, "bad version", val);
+		c->has_introduced = 1;
+	} else if (!strcmp(key, "fixed")) {
+		return set_fixed(L, val);
+	} else if (!strcmp(key, "distfix")) {
+		return set_distfix(L, val);
+	} else if (!strcmp(key, "ref")) {
+		if (c->nrefs == BH_CVE_MAX_REFS)
+			return bh_err_set(L->err, -EINVAL, L->lineno, 1, "%s:%u: more than %d refs", L->name, L->lineno,
+					  BH_CVE_MAX_REFS);
+		c->refs[c->nrefs++] = copy;
+	} else {
+		return bh_err_set(L->err, -EINVAL, L->lineno, 1, "%s:%u: unknown key '%s'", L->name, L->lineno, key);
+	}
+	return 0;
+}
+
+/* One non-blank, non-comment line "KEY VALUE…" (line is modified). */
+static int load_line(struct loader *L, char *line)
+{
+	char *val = line + strcspn(line, " \t");
+	if (*val)
+		*val++ = 0;
+	while (*val == ' ' || *val == '\t')
+		val++;
+	const char *key = line;
+	if (!*val)
+		return bh_err_set(L->err, -EINVAL, L->lineno, 1, "%s:%u: '%s' has no value", L->name, L->lineno, key);
+	if (!strcmp(key, "cve"))
+		return new_record(L, val);
+	if (!L->cur)
+		return bh_err_set(L->err, -EINVAL, L->lineno, 1, "%s:%u: '%s' before any 'cve' line", L->name,
+				  L->lineno, key);
+	char *copy = bh_arena_strndup(&L->db->arena, val, strlen(val));
+	if (!copy)
+		return bh_err_set(L->err, -ENOMEM, 0, 0, "out of memory");
+	return set_field(L, key, val, copy);
+}
+
 int bh_cvedb_load(struct bh_cvedb *db, const char *buf, size_t len, const char *name, struct bh_err *err)
 {
 	memset(db, 0, sizeof(*db));
 	bh_arena_init(&db->arena, 8u << 20);
 	if (len > CVEDB_MAX_BYTES)
 		return bh_err_set(err, -EFBIG, 0, 0, "%s: larger than %u bytes", name, CVEDB_MAX_BYTES);
-	size_t cap = 64;
-	db->v = bh_arena_alloc(&db->arena, cap * sizeof(*db->v));
+	struct loader L = {.db = db, .name = name, .err = err, .cap = 64};
+	db->v = bh_arena_alloc(&db->arena, L.cap * sizeof(*db->v));
 	if (!db->v)
 		return bh_err_set(err, -ENOMEM, 0, 0, "out of memory");
-	struct bh_cve *cur = NULL;
-	uint32_t lineno = 0;
 	char line[1024];
-	size_t pos = 0;
-	while (pos < len) {
+	for (size_t pos = 0; pos < len;) {
 		size_t e = pos;
 		while (e < len && buf[e] != '\n')
 			e++;
 		size_t ll = e - pos;
-		lineno++;
+		L.lineno++;
 		if (ll >= sizeof(line))
-			return bh_err_set(err, -EINVAL, lineno, 1, "%s:%u: line too long", name, lineno);
+			return bh_err_set(err, -EINVAL, L.lineno, 1, "%s:%u: line too long", name, L.lineno);
 		memcpy(line, buf + pos, ll);
 		line[ll] = 0;
 		pos = e + 1;
 		while (ll && isspace((unsigned char)line[ll - 1]))
 			line[--ll] = 0;
-		if (ll == 0 || line[0] == '#') {
-			if (ll == 0 && cur) {
-				int rc = finish_record(cur, name, err);
-				if (rc)
-					return rc;
-				cur = NULL;
-			}
-			continue;
+		int rc = 0;
+		if (ll == 0 && L.cur) {
+			rc = finish_record(L.cur, name, err);
+			L.cur = NULL;
+		} else if (ll && line[0] != '#') {
+			rc = load_line(&L, line);
 		}
-		char *val = line + strcspn(line, " \t");
-		if (*val)
-			*val++ = 0;
-		while (*val == ' ' || *val == '\t')
-			val++;
-		const char *key = line;
-		if (!*val)
-			return bh_err_set(err, -EINVAL, lineno, 1, "%s:%u: '%s' has no value", name, lineno, key);
-		if (!strcmp(key, "cve")) {
-			if (cur)
-				return bh_err_set(err, -EINVAL, lineno, 1, "%s:%u: records must be separated by a "
-						  "blank line", name, lineno);
-			if (strncmp(val, "CVE-", 4))
-				return bh_err_set(err, -EINVAL, lineno, 5, "%s:%u: '%s' is not a CVE id", name,
-						  lineno, val);
-			if (db->n == CVEDB_MAX_RECORDS)
-				return bh_err_set(err, -EFBIG, lineno, 1, "%s:%u: more than %u records", name,
-						  lineno, CVEDB_MAX_RECORDS);
-			if (db->n == cap) {
-				struct bh_cve *nv = bh_arena_alloc(&db->arena, 2 * cap * sizeof(*nv));
-				if (!nv)
-					return bh_err_set(err, -ENOMEM, 0, 0, "out of memory");
-				memcpy(nv, db->v, cap * sizeof(*nv));
-				db->v = nv;
-				cap *= 2;
-			}
-			cur = &db->v[db->n++];
-			memset(cur, 0, sizeof(*cur));
-			cur->sev = BH_SEV_NONE;
-			cur->line = lineno;
-			cur->id = bh_arena_strndup(&db->arena, val, strlen(val));
-			continue;
-		}
-		if (!cur)
-			return bh_err_set(err, -EINVAL, lineno, 1, "%s:%u: '%s' before any 'cve' line", name, lineno,
-					  key);
-		char *copy = bh_arena_strndup(&db->arena, val, strlen(val));
-		if (!copy)
-			return bh_err_set(err, -ENOMEM, 0, 0, "out of memory");
-		if (!strcmp(key, "component")) {
-			if (!(cur->component = known(val, components)))
-				return bh_err_set(err, -EINVAL, lineno, 11, "%s:%u: unknown component '%s'", name,
-						  lineno, val);
-		} else if (!strcmp(key, "name")) {
-			cur->name = copy;
-		} else if (!strcmp(key, "summary")) {
-			cur->summary = copy;
-		} else if (!strcmp(key, "distro")) {
-			cur->distro = copy;
-		} else if (!strcmp(key, "needs")) {
-			if (check_needs(val))
-				return bh_err_set(err, -EINVAL, lineno, 7, "%s:%u: unknown precondition in '%s'",
-						  name, lineno, val);
-			cur->needs = copy;
-		} else if (!strcmp(key, "severity")) {
-			int s = parse_sev(val);
-			if (s < 0)
-				return bh_err_set(err, -EINVAL, lineno, 10, "%s:%u: unknown severity '%s'", name,
-						  lineno, val);
-			cur->sev = (enum bh_sev)s;
-		} else if (!strcmp(key, "introduced")) {
-			const char *end;
-			if (bh_ver_parse(val, &cur->introduced, &end) || *end)
-				return bh_err_set(err, -EINVAL, lineno, 12, "%s:%u: bad version '%s'", name, lineno,
-						  val);
-			cur->has_introduced = 1;
-		} else if (!strcmp(key, "fixed")) {
-			for (char *tok = strtok(val, " \t"); tok; tok = strtok(NULL, " \t")) {
-				const char *end;
-				if (cur->nfixed == BH_CVE_MAX_FIXED)
-					return bh_err_set(err, -EINVAL, lineno, 1, "%s:%u: more than %d fixed versions",
-							  name, lineno, BH_CVE_MAX_FIXED);
-				if (bh_ver_parse(tok, &cur->fixed[cur->nfixed], &end) || *end)
-					return bh_err_set(err, -EINVAL, lineno, 7, "%s:%u: bad version '%s'", name,
-							  lineno, tok);
-				cur->nfixed++;
-			}
-		} else if (!strcmp(key, "ref")) {
-			if (cur->nrefs == BH_CVE_MAX_REFS)
-				return bh_err_set(err, -EINVAL, lineno, 1, "%s:%u: more than %d refs", name, lineno,
-						  BH_CVE_MAX_REFS);
-			cur->refs[cur->nrefs++] = copy;
-		} else {
-			return bh_err_set(err, -EINVAL, lineno, 1, "%s:%u: unknown key '%s'", name, lineno, key);
-		}
+		if (rc)
+			return rc;
 	}
-	if (cur)
-		return finish_record(cur, name, err);
-	return 0;
+	return L.cur ? finish_record(L.cur, name, err) : 0;
+}
+
+static bool release_matches(const char *want, const char *have)
+{
+	size_t n = strlen(want);
+	return have && !strncmp(want, have, n) && (have[n] == 0 || have[n] == '.');
+}
+
+/* "5.10.92-2", "1:5.10.92-2", "4.18.0-348.20.1.el8_5": the X.Y branch after the epoch */
+static bool same_branch(const char *a, const char *b)
+{
+	const char *ca = strchr(a, ':'), *cb = strchr(b, ':');
+	struct bh_ver va, vb;
+	if (bh_ver_parse(ca ? ca + 1 : a, &va, NULL) || bh_ver_parse(cb ? cb + 1 : b, &vb, NULL))
+		return false;
+	return bh_ver_same_branch(&va, &vb);
+}
+
+enum bh_distfix_verdict bh_cve_distfix(const struct bh_cve *c, const char *distro, const char *release,
+				       const char *package, const char *installed, const struct bh_cve_distfix **which)
+{
+	if (which)
+		*which = NULL;
+	if (!distro || !installed || !*installed)
+		return BH_DISTFIX_UNKNOWN;
+	bool kernel = !strcmp(c->component, "kernel");
+	for (unsigned i = 0; i < c->ndistfix; i++) {
+		const struct bh_cve_distfix *d = &c->distfix[i];
+		if (strcmp(d->distro, distro) || !release_matches(d->release, release))
+			continue;
+		if (package && !kernel && strcmp(d->package, package))
+			continue;
+		if (!strcmp(d->version, "not-affected")) {
+			if (which)
+				*which = d;
+			return BH_DISTFIX_NOT_AFFECTED;
+		}
+		if (kernel && !same_branch(d->version, installed))
+			continue;
+		if (which)
+			*which = d;
+		return bh_pkg_vercmp(distro, installed, d->version) < 0 ? BH_DISTFIX_AFFECTED : BH_DISTFIX_FIXED;
+	}
+	return BH_DISTFIX_UNKNOWN;
 }
 
 int bh_cvedb_load_builtin(struct bh_cvedb *db, struct bh_err *err)

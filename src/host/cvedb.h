@@ -12,6 +12,17 @@
 
 #define BH_CVE_MAX_FIXED 16
 #define BH_CVE_MAX_REFS 6
+#define BH_CVE_MAX_DISTFIX 24
+
+/* A distribution's own verdict for its package ("distfix" lines of the data file): the package version
+ * that carries the fix (or "not-affected"), and the advisory that says so. */
+struct bh_cve_distfix {
+	const char *distro;   /* debian | ubuntu | rhel */
+	const char *release;  /* "11", "20.04", "8" */
+	const char *package;  /* source package: linux, kernel, runc, containerd … */
+	const char *version;  /* dpkg / rpm version string, or "not-affected" */
+	const char *ref;      /* DSA / USN / RHSA URL */
+};
 
 struct bh_cve {
 	const char *id;          /* "CVE-2022-0847" */
@@ -27,6 +38,8 @@ struct bh_cve {
 	unsigned nfixed;
 	const char *refs[BH_CVE_MAX_REFS];
 	unsigned nrefs;
+	struct bh_cve_distfix distfix[BH_CVE_MAX_DISTFIX];
+	unsigned ndistfix;
 	uint32_t line;           /* where the record starts in the data file */
 };
 
@@ -59,6 +72,18 @@ typedef int (*bh_cve_probe_fn)(const char *token, void *ctx);
 /* Evaluates c->needs: every space-separated term must hold; a term "a|b" holds when either does.
  * Returns 1 / 0 / -1 (unknown); why gets "userns=yes cap_net_admin=no" (may be NULL). */
 int bh_cve_needs_eval(const struct bh_cve *c, bh_cve_probe_fn probe, void *ctx, char *why, size_t whylen);
+enum bh_distfix_verdict {
+	BH_DISTFIX_UNKNOWN = 0, /* no entry for this distribution release and branch */
+	BH_DISTFIX_FIXED,       /* installed >= the distribution's fixed version */
+	BH_DISTFIX_AFFECTED,    /* installed < the distribution's fixed version */
+	BH_DISTFIX_NOT_AFFECTED,/* the distribution says its package never had the bug */
+};
+/* The distribution's verdict for an installed package version. distro/release from os-release ("debian",
+ * "11"; a release "8.6" matches an entry "8"); package the source package name, or NULL for any; kernel
+ * entries match only the installed version's X.Y branch. *which (may be NULL) gets the entry used. */
+enum bh_distfix_verdict bh_cve_distfix(const struct bh_cve *c, const char *distro, const char *release,
+				       const char *package, const char *installed, const struct bh_cve_distfix **which);
+
 /* 1 when token is a precondition the data file may use. */
 int bh_cve_token_known(const char *token, size_t len);
 

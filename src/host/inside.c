@@ -418,14 +418,13 @@ static void add_socket(struct probe *p, const char *path, const char *how)
 	close(fd);
 }
 
-static void probe_mounts(struct probe *p)
+/* mountinfo lines as parsed records (malloc'ed; NULL when unreadable) */
+static struct mi *read_mountinfo(struct probe *p, size_t *np)
 {
-	struct bh_inside *f = p->f;
-	f->root_ro = -1;
-	f->proc_sys_writable = f->sys_writable = f->sysrq_writable = f->uevent_helper_writable = -1;
 	char *buf = slurp(p, "/proc/self/mountinfo", NULL);
+	*np = 0;
 	if (!buf)
-		return;
+		return NULL;
 	size_t cap = 64, n = 0;
 	struct mi *v = malloc(cap * sizeof(*v));
 	char *save = NULL;
@@ -443,84 +442,90 @@ static void probe_mounts(struct probe *p)
 			n++;
 	}
 	free(buf);
-	if (!v)
-		return;
-	for (size_t i = 0; i < n; i++) {
-		const struct mi *m = &v[i];
-		if (!strcmp(m->mp, "/")) {
-			f->root_ro = mi_ro(m);
-			/* before 6.18 the host mount namespace has a dynamic inode: a container's "/" is an
-			 * overlay or a bind of a subdirectory (its rootfs), the node's is a filesystem root */
-			struct bh_inside_ns *mn = &f->ns[BH_NS_MNT];
-			if (mn->host < 0 && (strcmp(m->root, "/") || !strcmp(m->fstype, "overlay") ||
-					     !strcmp(m->fstype, "aufs"))) {
-				mn->host = 0;
-				size_t l = strlen(mn->evidence);
-				snprintf(mn->evidence + l, sizeof(mn->evidence) - l, "; / is %s %.80s (a container rootfs)",
-					 m->fstype, m->root);
-			}
-			/* the runtime's own bookkeeping says who made this container */
-			if (strstr(m->root, "/containerd/") && !f->runtime[0])
-				snprintf(f->runtime, sizeof(f->runtime), "containerd");
-			continue;
-		}
-		if (!strcmp(m->fstype, "cgroup") && f->ncgroups < 16) {
-			struct bh_inside_cgroup *c = &f->cgroups[f->ncgroups++];
-			snprintf(c->mountpoint, sizeof(c->mountpoint), "%s", m->mp);
-			const char *ctl = m->sopts;
-			if (!strncmp(ctl, "rw,", 3) || !strncmp(ctl, "ro,", 3))
-				ctl += 3;
-			snprintf(c->controllers, sizeof(c->controllers), "%s", ctl);
-			c->ro = mi_ro(m);
-			char ra[320], full[1024];
-			snprintf(ra, sizeof(ra), "%s/release_agent", m->mp);
-			struct stat st;
-			c->release_agent = !stat(P(p, ra, full, sizeof(full)), &st);
-			c->writable = !c->release_agent ? 0 : c->ro ? 0 : -1;
-			if (c->release_agent && f->live && !c->ro)
-				c->writable = access(ra, W_OK) == 0;
-			continue;
-		}
-		/* the runtime's per-container files name it (and the container) */
-		if (!strcmp(m->mp, "/etc/hostname") || !strcmp(m->mp, "/etc/hosts")) {
-			static const struct {
-				const char *needle, *runtime;
-			} st[] = {{"/io.containerd.grpc.v1.cri/sandboxes/", "containerd"},
-				  {"/docker/containers/", "docker"},
-				  {"/overlay-containers/", "cri-o"}};
-			for (size_t k = 0; k < sizeof(st) / sizeof(st[0]); k++) {
-				const char *q = strstr(m->root, st[k].needle);
-				if (!q)
-					continue;
-				if (!f->runtime[0])
-					snprintf(f->runtime, sizeof(f->runtime), "%s", st[k].runtime);
-				if (!f->mount_hint[0])
-					snprintf(f->mount_hint, sizeof(f->mount_hint), "%s", m->root);
-			}
-			if (strstr(m->root, "/kubelet/pods/"))
-				f->kubernetes = true;
-		}
-		if (runtime_managed(m->mp) || managed_volume(m->root))
-			continue;
-		bool sock = is_socket(p, m->mp) || strstr(m->mp, ".sock") != NULL;
-		if (sock) {
-			add_socket(p, m->mp, "bind-mounted from the node");
-		}
-		if (!disk_fs(m->fstype) && !sock)
-			continue;
-		if (f->nmounts == BH_INSIDE_MAX_ITEMS)
-			continue;
-		struct bh_inside_mount *hm = &f->mounts[f->nmounts++];
-		snprintf(hm->mountpoint, sizeof(hm->mountpoint), "%s", m->mp);
-		snprintf(hm->root, sizeof(hm->root), "%s", m->root);
-		snprintf(hm->fstype, sizeof(hm->fstype), "%s", m->fstype);
-		snprintf(hm->source, sizeof(hm->source), "%s", m->source);
-		hm->ro = mi_ro(m);
-		hm->socket = sock;
-		hm->sensitive = sensitivity(m->root);
+	*np = n;
+	return v;
+}
+
+static void mount_root(struct bh_inside *f, const struct mi *m)
+{
+	f->root_ro = mi_ro(m);
+	/* before 6.18 the host mount namespace has a dynamic inode: a container's "/" is an
+	 * overlay or a bind of a subdirectory (its rootfs), the node's is a filesystem root */
+	struct bh_inside_ns *mn = &f->ns[BH_NS_MNT];
+	if (mn->host < 0 && (strcmp(m->root, "/") || !strcmp(m->fstype, "overlay") || !strcmp(m->fstype, "aufs"))) {
+		mn->host = 0;
+		size_t l = strlen(mn->evidence);
+		snprintf(mn->evidence + l, sizeof(mn->evidence) - l, "; / is %s %.80s (a container rootfs)", m->fstype,
+			 m->root);
 	}
-	/* /proc/sys and /sys: mount flags decide in fixtures; access(W_OK) decides live (it also sees
-	 * capability and sysctl permission checks) */
+	/* the runtime's own bookkeeping says who made this container */
+	if (strstr(m->root, "/containerd/") && !f->runtime[0])
+		snprintf(f->runtime, sizeof(f->runtime), "containerd");
+}
+
+static void mount_cgroup(struct probe *p, const struct mi *m)
+{
+	struct bh_inside *f = p->f;
+	struct bh_inside_cgroup *c = &f->cgroups[f->ncgroups++];
+	snprintf(c->mountpoint, sizeof(c->mountpoint), "%s", m->mp);
+	const char *ctl = m->sopts;
+	if (!strncmp(ctl, "rw,", 3) || !strncmp(ctl, "ro,", 3))
+		ctl += 3;
+	snprintf(c->controllers, sizeof(c->controllers), "%s", ctl);
+	c->ro = mi_ro(m);
+	char ra[320], full[1024];
+	snprintf(ra, sizeof(ra), "%s/release_agent", m->mp);
+	struct stat st;
+	c->release_agent = !stat(P(p, ra, full, sizeof(full)), &st);
+	c->writable = !c->release_agent ? 0 : c->ro ? 0 : -1;
+	if (c->release_agent && f->live && !c->ro)
+		c->writable = access(ra, W_OK) == 0;
+}
+
+/* the runtime's per-container files (/etc/hostname, /etc/hosts) name it (and the container) */
+static void mount_runtime_hint(struct bh_inside *f, const struct mi *m)
+{
+	static const struct {
+		const char *needle, *runtime;
+	} st[] = {{"/io.containerd.grpc.v1.cri/sandboxes/", "containerd"},
+		  {"/docker/containers/", "docker"},
+		  {"/overlay-containers/", "cri-o"}};
+	for (size_t k = 0; k < sizeof(st) / sizeof(st[0]); k++) {
+		if (!strstr(m->root, st[k].needle))
+			continue;
+		if (!f->runtime[0])
+			snprintf(f->runtime, sizeof(f->runtime), "%s", st[k].runtime);
+		if (!f->mount_hint[0])
+			snprintf(f->mount_hint, sizeof(f->mount_hint), "%s", m->root);
+	}
+	if (strstr(m->root, "/kubelet/pods/"))
+		f->kubernetes = true;
+}
+
+/* a node path or socket bind-mounted into the container */
+static void mount_host_path(struct probe *p, const struct mi *m)
+{
+	struct bh_inside *f = p->f;
+	bool sock = is_socket(p, m->mp) || strstr(m->mp, ".sock") != NULL;
+	if (sock)
+		add_socket(p, m->mp, "bind-mounted from the node");
+	if ((!disk_fs(m->fstype) && !sock) || f->nmounts == BH_INSIDE_MAX_ITEMS)
+		return;
+	struct bh_inside_mount *hm = &f->mounts[f->nmounts++];
+	snprintf(hm->mountpoint, sizeof(hm->mountpoint), "%s", m->mp);
+	snprintf(hm->root, sizeof(hm->root), "%s", m->root);
+	snprintf(hm->fstype, sizeof(hm->fstype), "%s", m->fstype);
+	snprintf(hm->source, sizeof(hm->source), "%s", m->source);
+	hm->ro = mi_ro(m);
+	hm->socket = sock;
+	hm->sensitive = sensitivity(m->root);
+}
+
+/* /proc/sys and /sys: mount flags decide in fixtures; access(W_OK) decides live (it also sees
+ * capability and sysctl permission checks) */
+static void probe_kernel_knobs(struct probe *p, const struct mi *v, size_t n)
+{
+	struct bh_inside *f = p->f;
 	static const char core[] = "/proc/sys/kernel/core_pattern";
 	const struct mi *c = covering(v, n, core);
 	if (c) {
@@ -552,6 +557,33 @@ static void probe_mounts(struct probe *p)
 		f->sys_writable = 0;
 		snprintf(f->sys_evidence, sizeof(f->sys_evidence), "/sys/kernel is covered by %s (%s)", c->mp, c->fstype);
 	}
+}
+
+static void probe_mounts(struct probe *p)
+{
+	struct bh_inside *f = p->f;
+	f->root_ro = -1;
+	f->proc_sys_writable = f->sys_writable = f->sysrq_writable = f->uevent_helper_writable = -1;
+	size_t n;
+	struct mi *v = read_mountinfo(p, &n);
+	if (!v)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		const struct mi *m = &v[i];
+		if (!strcmp(m->mp, "/")) {
+			mount_root(f, m);
+			continue;
+		}
+		if (!strcmp(m->fstype, "cgroup") && f->ncgroups < 16) {
+			mount_cgroup(p, m);
+			continue;
+		}
+		if (!strcmp(m->mp, "/etc/hostname") || !strcmp(m->mp, "/etc/hosts"))
+			mount_runtime_hint(f, m);
+		if (!runtime_managed(m->mp) && !managed_volume(m->root))
+			mount_host_path(p, m);
+	}
+	probe_kernel_knobs(p, v, n);
 	free(v);
 }
 
@@ -710,22 +742,24 @@ static void probe_kernel(struct probe *p)
 	free(sig);
 }
 
-static void probe_identity(struct probe *p)
+static void probe_hostname(struct probe *p)
 {
-	struct bh_inside *f = p->f;
 	char *h = slurp(p, "/proc/sys/kernel/hostname", NULL);
 	if (!h)
 		h = slurp(p, "/etc/hostname", NULL);
 	if (h) {
 		chomp(h);
-		snprintf(f->hostname, sizeof(f->hostname), "%s", h);
+		snprintf(p->f->hostname, sizeof(p->f->hostname), "%s", h);
 		free(h);
 	}
-	char full[1024];
-	struct stat st;
+}
+
+/* cgroup paths name the runtime: kubepods…/cri-containerd-<id>.scope, /docker/<id>, crio-<id> */
+static const char *identity_cgroup(struct probe *p)
+{
+	struct bh_inside *f = p->f;
 	const char *how = NULL;
 	char *cg = slurp(p, "/proc/self/cgroup", NULL);
-	/* cgroup paths name the runtime: kubepods…/cri-containerd-<id>.scope, /docker/<id>, crio-<id> */
 	static const struct {
 		const char *needle, *runtime;
 	} marks[] = {{"cri-containerd-", "containerd"}, {"crio-", "cri-o"}, {"/docker/", "docker"},
@@ -747,6 +781,15 @@ static void probe_identity(struct probe *p)
 		how = "/proc/self/cgroup";
 	}
 	free(cg);
+	return how;
+}
+
+/* runtime marker files, then $container and KUBERNETES_SERVICE_HOST in the environment */
+static const char *identity_markers(struct probe *p, const char *how)
+{
+	struct bh_inside *f = p->f;
+	char full[1024];
+	struct stat st;
 	if (!stat(P(p, "/.dockerenv", full, sizeof(full)), &st)) {
 		if (!f->runtime[0])
 			snprintf(f->runtime, sizeof(f->runtime), "docker");
@@ -759,12 +802,8 @@ static void probe_identity(struct probe *p)
 	}
 	if (!how && f->mount_hint[0])
 		how = "mountinfo (runtime state path of /etc/hostname)";
-	char *env = slurp(p, "/proc/self/environ", NULL);
 	size_t envlen = 0;
-	if (env) {
-		free(env);
-		env = slurp(p, "/proc/self/environ", &envlen);
-	}
+	char *env = slurp(p, "/proc/self/environ", &envlen);
 	for (size_t i = 0; env && i < envlen; i += strlen(env + i) + 1) {
 		if (!strncmp(env + i, "KUBERNETES_SERVICE_HOST=", 24))
 			f->kubernetes = true;
@@ -774,6 +813,14 @@ static void probe_identity(struct probe *p)
 		}
 	}
 	free(env);
+	return how;
+}
+
+static void probe_identity(struct probe *p)
+{
+	struct bh_inside *f = p->f;
+	probe_hostname(p);
+	const char *how = identity_markers(p, identity_cgroup(p));
 	bool ns_private = false;
 	for (int i = 0; i < BH_NS_N; i++)
 		if (f->ns[i].host == 0 && i != BH_NS_USER)

@@ -186,7 +186,7 @@ static void eval_ns(struct ev *e)
 	}
 }
 
-static void eval_fs(struct ev *e)
+static void eval_host_mounts(struct ev *e)
 {
 	const struct bh_inside *f = e->f;
 	char ev[900];
@@ -211,6 +211,12 @@ static void eval_fs(struct ev *e)
 		emit(e, R_HOST_PATH, s, m->mountpoint, ev, "%s: %s %s is mounted %s at %s", m->mountpoint, what, m->root,
 		     m->ro ? "read-only" : "read-write", m->mountpoint);
 	}
+}
+
+static void eval_sockets(struct ev *e)
+{
+	const struct bh_inside *f = e->f;
+	char ev[900];
 	for (size_t i = 0; i < f->nsockets; i++) {
 		const struct bh_inside_socket *k = &f->sockets[i];
 		snprintf(ev, sizeof(ev), "%s (%s)%s%s", k->path, k->how, k->detail[0] ? "; " : "", k->detail);
@@ -218,6 +224,12 @@ static void eval_fs(struct ev *e)
 		     "privileged container on the node", k->path,
 		     k->answers == 1 ? " and answers" : k->answers == 0 ? " (it did not answer now)" : "");
 	}
+}
+
+static void eval_block_devices(struct ev *e)
+{
+	const struct bh_inside *f = e->f;
+	char ev[900];
 	/* block devices: one finding for the set (a privileged container sees every disk and loop device) */
 	char list[400] = "", denied[200] = "";
 	size_t nblk = 0, nopen = 0;
@@ -247,6 +259,12 @@ static void eval_fs(struct ev *e)
 		     "%zu node block device%s %s: the node's disks can be read and written raw, or mounted",
 		     nblk, nblk == 1 ? "" : "s", nopen ? "can be opened" : "are present");
 	}
+}
+
+static void eval_char_devices(struct ev *e)
+{
+	const struct bh_inside *f = e->f;
+	char ev[900];
 	for (size_t i = 0; i < f->ndevs; i++) {
 		const struct bh_inside_dev *d = &f->devs[i];
 		if (d->type != 'c' || d->openable == 0)
@@ -260,6 +278,11 @@ static void eval_fs(struct ev *e)
 		     kmsg ? " (kernel log) can be opened: kernel addresses and node events leak"
 			  : " (physical memory / I/O ports) is present");
 	}
+}
+
+static void eval_knobs(struct ev *e)
+{
+	const struct bh_inside *f = e->f;
 	if (f->proc_sys_writable == 1)
 		emit(e, R_PROC_SYS, f->in_userns == 1 ? BH_SEV_HIGH : BH_SEV_CRITICAL, "/proc/sys", f->proc_sys_evidence,
 		     "/proc/sys/kernel/core_pattern is writable%s", f->sysrq_writable == 1 ? "; so is /proc/sysrq-trigger" : "");
@@ -272,6 +295,15 @@ static void eval_fs(struct ev *e)
 		emit(e, R_READONLY_ROOT, BH_SEV_INFO, "/", "mountinfo: / is mounted ro", "the root filesystem is read-only");
 	else if (f->root_ro == 0)
 		emit(e, R_WRITABLE_ROOT, BH_SEV_LOW, "/", "mountinfo: / is mounted rw", "the root filesystem is writable");
+}
+
+static void eval_fs(struct ev *e)
+{
+	eval_host_mounts(e);
+	eval_sockets(e);
+	eval_block_devices(e);
+	eval_char_devices(e);
+	eval_knobs(e);
 }
 
 static bool seccomp_allows_mount(const struct bh_inside *f)

@@ -205,28 +205,10 @@ static bool signature_ubuntu_level(const char *sig, struct bh_ver *out)
 	return true;
 }
 
-int bh_kernel_parse(struct bh_kernel *k, const char *release, const char *proc_version,
-		    const char *version_signature, struct bh_err *err)
+/* The distribution from the release's suffix ("rest": what follows the version, "fl": the flavour). */
+static void detect_vendor(struct bh_kernel *k, const char *rest)
 {
-	memset(k, 0, sizeof(*k));
-	if (!release)
-		return bh_err_set(err, -EINVAL, 0, 0, "no kernel release");
-	size_t rl = strcspn(release, "\r\n");
-	if (rl == 0 || rl >= sizeof(k->release))
-		return bh_err_set(err, -EINVAL, 0, 0, "kernel release is empty or too long");
-	memcpy(k->release, release, rl);
-	const char *rest;
-	if (bh_ver_parse(k->release, &k->ver, &rest) || k->ver.n[0] < 2)
-		return bh_err_set(err, -EINVAL, 0, 0, "kernel release '%s' does not start with a version",
-				  k->release);
-	const char *fl = rest;
-	while (*fl == '-' || *fl == '.' || *fl == '+')
-		fl++;
-	snprintf(k->flavour, sizeof(k->flavour), "%s", fl);
-	k->rel = k->ver;
-
 	const char *uek = NULL;
-	k->exact = true;
 	if (has_el_tag(rest, &uek)) {
 		k->distro = uek ? BH_DISTRO_ORACLE_UEK : BH_DISTRO_RHEL;
 		/* RHEL freezes X.Y.0 and back-ports; UEK carries a real upstream level */
@@ -247,23 +229,32 @@ int bh_kernel_parse(struct bh_kernel *k, const char *release, const char *proc_v
 		k->exact = false;
 		k->backports = true;
 	}
-	if (k->distro == BH_DISTRO_UPSTREAM && k->ver.abi && k->ver.n[2] == 0) {
-		/* "X.Y.0-ABI-FLAVOUR": Debian or Ubuntu; the flavour decides, then the banner */
-		bool deb = strstr(rest, "deb") != NULL || in_list(fl, debian_flavours);
-		bool ubu = in_list(fl, ubuntu_flavours);
-		if (!deb && !ubu && proc_version) {
-			deb = strstr(proc_version, "Debian") != NULL;
-			ubu = strstr(proc_version, "Ubuntu") != NULL;
-		}
-		if (version_signature && !strncmp(version_signature, "Ubuntu ", 7))
-			ubu = true, deb = false;
-		if (ubu || deb) {
-			k->distro = ubu ? BH_DISTRO_UBUNTU : BH_DISTRO_DEBIAN;
-			k->exact = false;
-			k->backports = true;
-		}
+}
+
+/* "X.Y.0-ABI-FLAVOUR": Debian or Ubuntu; the flavour decides, then the banner */
+static void detect_debian_ubuntu(struct bh_kernel *k, const char *rest, const char *fl, const char *proc_version,
+				 const char *version_signature)
+{
+	if (k->distro != BH_DISTRO_UPSTREAM || !k->ver.abi || k->ver.n[2] != 0)
+		return;
+	bool deb = strstr(rest, "deb") != NULL || in_list(fl, debian_flavours);
+	bool ubu = in_list(fl, ubuntu_flavours);
+	if (!deb && !ubu && proc_version) {
+		deb = strstr(proc_version, "Debian") != NULL;
+		ubu = strstr(proc_version, "Ubuntu") != NULL;
 	}
-	/* The real upstream level of Debian and Ubuntu kernels is in their banners. */
+	if (version_signature && !strncmp(version_signature, "Ubuntu ", 7))
+		ubu = true, deb = false;
+	if (ubu || deb) {
+		k->distro = ubu ? BH_DISTRO_UBUNTU : BH_DISTRO_DEBIAN;
+		k->exact = false;
+		k->backports = true;
+	}
+}
+
+/* The real upstream level of Debian and Ubuntu kernels is in their banners. */
+static void upstream_from_banner(struct bh_kernel *k, const char *proc_version, const char *version_signature)
+{
 	struct bh_ver up;
 	if (k->distro == BH_DISTRO_DEBIAN && proc_version && banner_debian_level(proc_version, &k->ver, &up)) {
 		k->ver.n[2] = up.n[2];
@@ -277,5 +268,30 @@ int bh_kernel_parse(struct bh_kernel *k, const char *release, const char *proc_v
 		snprintf(k->upstream_from, sizeof(k->upstream_from), "/proc/version_signature (base %u.%u.%u)",
 			 up.n[0], up.n[1], up.n[2]);
 	}
+}
+
+int bh_kernel_parse(struct bh_kernel *k, const char *release, const char *proc_version,
+		    const char *version_signature, struct bh_err *err)
+{
+	memset(k, 0, sizeof(*k));
+	if (!release)
+		return bh_err_set(err, -EINVAL, 0, 0, "no kernel release");
+	size_t rl = strcspn(release, "\r\n");
+	if (rl == 0 || rl >= sizeof(k->release))
+		return bh_err_set(err, -EINVAL, 0, 0, "kernel release is empty or too long");
+	memcpy(k->release, release, rl);
+	const char *rest;
+	if (bh_ver_parse(k->release, &k->ver, &rest) || k->ver.n[0] < 2)
+		return bh_err_set(err, -EINVAL, 0, 0, "kernel release '%s' does not start with a version",
+				  k->release);
+	const char *fl = rest;
+	while (*fl == '-' || *fl == '.' || *fl == '+')
+		fl++;
+	snprintf(k->flavour, sizeof(k->flavour), "%s", fl);
+	k->rel = k->ver;
+	k->exact = true;
+	detect_vendor(k, rest);
+	detect_debian_ubuntu(k, rest, fl, proc_version, version_signature);
+	upstream_from_banner(k, proc_version, version_signature);
 	return 0;
 }

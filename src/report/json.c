@@ -5,38 +5,6 @@
 #include "report.h"
 #include "util/version.h"
 
-void bh_json_strn(FILE *out, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	putc('"', out);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		switch (c) {
-		case '"': fputs("\\\"", out); break;
-		case '\\': fputs("\\\\", out); break;
-		case '\n': fputs("\\n", out); break;
-		case '\r': fputs("\\r", out); break;
-		case '\t': fputs("\\t", out); break;
-		default:
-			if (c < 0x20 || c == 0x7f) {
-				fputs("\\u00", out);
-				putc(hex[c >> 4], out);
-				putc(hex[c & 15], out);
-			} else
-				putc(c, out);
-		}
-	}
-	putc('"', out);
-}
-
-void bh_json_str(FILE *out, const char *s)
-{
-	if (!s)
-		fputs("null", out);
-	else
-		bh_json_strn(out, s, strlen(s));
-}
-
 static void kv(FILE *out, const char *k, const char *v, bool comma)
 {
 	fprintf(out, "\"%s\": ", k);
@@ -132,13 +100,4 @@ int bh_report_json(FILE *out, const struct bh_report *r)
 		r->files, r->objects, counts[BH_SEV_CRITICAL], counts[BH_SEV_HIGH], counts[BH_SEV_MEDIUM],
 		counts[BH_SEV_LOW], counts[BH_SEV_INFO], suppressed, r->nerrors);
 	return ferror(out) ? -1 : 0;
-}
-
-int bh_format_parse(const char *s)
-{
-	static const char *const names[] = {"text", "json", "sarif", "junit", "policyreport"};
-	for (int i = 0; i < 5; i++)
-		if (!strcmp(s, names[i]))
-			return i;
-	return -1;
 }

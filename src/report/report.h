@@ -3,13 +3,9 @@
 #define BH_REPORT_H
 #include <stdio.h>
 
-#include "../rules/finding.h"
-
-struct bh_input_error {
-	const char *file;
-	uint32_t line, col;
-	const char *message;
-};
+#include "rules/finding.h"
+#include "util/diagnostic.h"
+#include "util/json.h"
 
 struct bh_report {
 	const char *command;            /* "scan", "inside", … */
@@ -26,20 +22,29 @@ struct bh_report {
 	bool summary_only;              /* text only: just the summary line (--quiet) */
 };
 
-enum bh_format { BH_FMT_TEXT = 0, BH_FMT_JSON, BH_FMT_SARIF, BH_FMT_JUNIT, BH_FMT_POLICYREPORT };
-int bh_format_parse(const char *s); /* -1 if unknown */
+enum bh_format { BH_FMT_TEXT = 0, BH_FMT_JSON, BH_FMT_SARIF, BH_FMT_JUNIT, BH_FMT_POLICYREPORT, BH_FMT_COUNT };
+
+/* The reporters, by name (indexed by enum bh_format): the one list of output formats. */
+struct bh_reporter {
+	const char *name;
+	int (*write)(FILE *out, const struct bh_report *r);
+};
+extern const struct bh_reporter bh_reporters[BH_FMT_COUNT];
+int bh_format_parse(const char *s); /* enum bh_format, or -1 if unknown */
+/* "text, json, …" for the formats in mask (bit 1 << enum bh_format), for usage messages */
+void bh_format_list(char *buf, size_t len, unsigned mask);
+#define BH_FMT_ALL ((1u << BH_FMT_COUNT) - 1)
+#define BH_FMT_TEXT_JSON ((1u << BH_FMT_TEXT) | (1u << BH_FMT_JSON))
 
 int bh_report_text(FILE *out, const struct bh_report *r);
 int bh_report_json(FILE *out, const struct bh_report *r);
 int bh_report_sarif(FILE *out, const struct bh_report *r);
 int bh_report_junit(FILE *out, const struct bh_report *r);
 int bh_report_policyreport(FILE *out, const struct bh_report *r);
-/* Dispatches on format (enum bh_format). */
+/* Writes r with the reporter of format (enum bh_format; text when out of range). */
 int bh_report_write(FILE *out, int format, const struct bh_report *r);
 
-/* JSON helpers shared by every JSON writer in the project */
-void bh_json_str(FILE *out, const char *s);           /* quoted, escaped, or null */
-void bh_json_strn(FILE *out, const char *s, size_t n);
+/* JSON strings: bh_json_str, bh_json_strn (util/json.h) */
 /* One finding as a JSON object in the documented shape (docs/schema/findings.schema.json). */
 void bh_json_finding(FILE *out, const struct bh_finding *f);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "config/engine_ops.h"
 #include "engine/engine.h"
 #include "objects/objects.h"
 #include "rules/rules.h"
@@ -37,6 +38,7 @@ void bh_admission_init(struct bh_admission *x)
 	x->lim.max_doc_bytes = TREE_CAP;
 	bh_arena_init(&x->tree, TREE_CAP);
 	bh_engine_init(&x->e);
+	x->e.cfg_ops = &bh_config_engine_ops; /* the config (or none) as the engine applies it */
 }
 
 void bh_admission_release(struct bh_admission *x)

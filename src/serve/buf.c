@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/json.h"
+
 void bh_buf_init(struct bh_buf *b, size_t max)
 {
 	memset(b, 0, sizeof(*b));
@@ -91,32 +93,14 @@ int bh_buf_printf(struct bh_buf *b, const char *fmt, ...)
 
 int bh_buf_json(struct bh_buf *b, const char *s, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
 	if (!s)
 		return bh_buf_add(b, "null", 4);
-	/* worst case every byte becomes \u00XX: reserve once, then write without checks */
-	if (grow(b, b->len + 2 + 6 * n))
+	/* reserve the worst case once, then escape in place (util/json.c: the one escaper) */
+	if (grow(b, b->len + 2 + BH_JSON_ESCAPED_MAX(n)))
 		return b->err;
 	char *o = b->p + b->len;
 	*o++ = '"';
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		switch (c) {
-		case '"': *o++ = '\\'; *o++ = '"'; break;
-		case '\\': *o++ = '\\'; *o++ = '\\'; break;
-		case '\n': *o++ = '\\'; *o++ = 'n'; break;
-		case '\r': *o++ = '\\'; *o++ = 'r'; break;
-		case '\t': *o++ = '\\'; *o++ = 't'; break;
-		default:
-			if (c < 0x20 || c == 0x7f) {
-				memcpy(o, "\\u00", 4);
-				o[4] = hex[c >> 4];
-				o[5] = hex[c & 15];
-				o += 6;
-			} else
-				*o++ = (char)c;
-		}
-	}
+	o += bh_json_escape(o, s, n);
 	*o++ = '"';
 	b->len = (size_t)(o - b->p);
 	b->p[b->len] = 0;

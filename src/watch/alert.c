@@ -1,10 +1,12 @@
-/* Alert writers: one JSON object per line (documented in docs/watch.md), or one text line per alert. */
+/* Alert writers: one JSON object per line (documented in docs/watch.md), or one text line per alert.
+ * Strings go through util/json.c, the escaper of every other JSON writer. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-#include "../report/report.h"
+#include "rules/finding.h"
+#include "util/json.h" /* the one JSON string writer, as every report uses */
 #include "detect.h"
 #include "engine.h"
 

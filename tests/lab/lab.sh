@@ -49,7 +49,7 @@ lab_init() {
 		echo "lab: $LAB_BUSYBOX is dynamically linked (install busybox-static)"; return 1
 	fi
 	if [ ! -x "$BH" ]; then echo "lab: $BH not built (run make)"; return 1; fi
-	LAB_DIR=$(mktemp -d /tmp/bulkhead-lab.XXXXXX) || { echo "lab: mktemp failed"; return 1; }
+	LAB_DIR=$(mktemp -d "${TMPDIR:-/tmp}/bulkhead-lab.XXXXXX") || { echo "lab: mktemp failed"; return 1; }
 	chmod 755 "$LAB_DIR"
 	local r=$LAB_DIR/rootfs a
 	mkdir -p "$r"/bin "$r"/proc "$r"/sys "$r"/dev "$r"/tmp "$r"/etc "$r"/root "$r"/mnt "$r"/run \
@@ -223,7 +223,7 @@ lab_cleanup() {
 		_lab_runc delete -f "$id" >/dev/null 2>&1
 	done
 	case $LAB_DIR in
-	/tmp/bulkhead-lab.*) rm -rf "$LAB_DIR" ;;
+	*/bulkhead-lab.*) rm -rf "$LAB_DIR" ;;
 	esac
 	LAB_DIR=
 }

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "host/cvedb.h"
+#include "host/pkgver.h"
 
 static struct bh_cvedb db;
 
@@ -160,6 +161,66 @@ static void test_needs(void **state)
 	assert_string_equal(why, "");
 }
 
+/* dpkg order (Debian Policy 5.6.12): '~' before everything, letters before other characters, epochs first */
+static void test_dpkg_order(void **state)
+{
+	assert_true(bh_dpkg_vercmp("5.10.46-4", "5.10.92-2") < 0);
+	assert_true(bh_dpkg_vercmp("5.10.103-1", "5.10.92-2") > 0);
+	assert_true(bh_dpkg_vercmp("1.0~rc1", "1.0") < 0);
+	assert_true(bh_dpkg_vercmp("1.4.13~ds1-1~deb11u1", "1.4.13~ds1-1") < 0);
+	assert_true(bh_dpkg_vercmp("1.0.0~rc93+ds1-5+deb11u2", "1.0.0~rc93+ds1-5+deb11u3") < 0);
+	assert_true(bh_dpkg_vercmp("1.1.5+ds1-1+deb12u1", "1.1.5+ds1-1+deb12u1") == 0);
+	assert_true(bh_dpkg_vercmp("5.13.0-35.40~20.04.1", "5.13.0-35.40") < 0);
+	assert_true(bh_dpkg_vercmp("5.13.0-30.33~20.04.1", "5.13.0-35.40~20.04.1") < 0);
+	assert_true(bh_dpkg_vercmp("1:1.0", "2.0") > 0);
+	assert_true(bh_dpkg_vercmp("1.0a", "1.0+") < 0); /* letters sort before non-letters */
+	assert_true(bh_dpkg_vercmp("1.01", "1.1") == 0);
+}
+
+/* rpm order (rpmvercmp): numeric segments compare as numbers and beat alphabetic ones */
+static void test_rpm_order(void **state)
+{
+	assert_true(bh_rpm_vercmp("4.18.0-348.7.1.el8_5", "4.18.0-348.20.1.el8_5") < 0);
+	assert_true(bh_rpm_vercmp("4.18.0-372.9.1.el8", "4.18.0-348.20.1.el8_5") > 0);
+	assert_true(bh_rpm_vercmp("1.0~rc1", "1.0") < 0);
+	assert_true(bh_rpm_vercmp("1.0.1", "1.0a") > 0);
+	assert_true(bh_rpm_vercmp("2:1.0", "1:9.9") > 0);
+	assert_true(bh_rpm_vercmp("1.0-1", "1.0-1") == 0);
+}
+
+/* distfix: the distribution's own verdict, per release and kernel branch */
+static void test_distfix(void **state)
+{
+	const struct bh_cve *c = find("CVE-2022-0847");
+	const struct bh_cve_distfix *d;
+	assert_int_equal(bh_cve_distfix(c, "debian", "11", NULL, "5.10.46-4", &d), BH_DISTFIX_AFFECTED);
+	assert_string_equal(d->version, "5.10.92-2");
+	assert_int_equal(bh_cve_distfix(c, "debian", "11", NULL, "5.10.92-2", NULL), BH_DISTFIX_FIXED);
+	assert_int_equal(bh_cve_distfix(c, "debian", "12", NULL, "6.1.76-1", NULL), BH_DISTFIX_UNKNOWN);
+	assert_int_equal(bh_cve_distfix(c, "ubuntu", "20.04", NULL, "5.13.0-35.40~20.04.1", NULL), BH_DISTFIX_FIXED);
+	assert_int_equal(bh_cve_distfix(c, "ubuntu", "20.04", NULL, "5.13.0-30.33~20.04.1", NULL), BH_DISTFIX_AFFECTED);
+	/* another branch of the same release has no entry: no verdict */
+	assert_int_equal(bh_cve_distfix(c, "ubuntu", "20.04", NULL, "5.4.0-100.113", NULL), BH_DISTFIX_UNKNOWN);
+	assert_int_equal(bh_cve_distfix(c, "rhel", "8.5", NULL, "4.18.0-348.7.1.el8_5", NULL), BH_DISTFIX_AFFECTED);
+	assert_int_equal(bh_cve_distfix(c, "rhel", "8.6", NULL, "4.18.0-372.9.1.el8", NULL), BH_DISTFIX_FIXED);
+	assert_int_equal(bh_cve_distfix(c, "rhel", "80", NULL, "4.18.0-348.7.1.el8_5", NULL), BH_DISTFIX_UNKNOWN);
+	const struct bh_cve *r = find("CVE-2024-21626");
+	assert_int_equal(bh_cve_distfix(r, "debian", "12", "runc", "1.1.5+ds1-1+deb12u1", NULL), BH_DISTFIX_FIXED);
+	assert_int_equal(bh_cve_distfix(r, "debian", "12", "runc", "1.1.5+ds1-1", NULL), BH_DISTFIX_AFFECTED);
+	/* Docker's containerd.io is not Debian's containerd */
+	const struct bh_cve *k = find("CVE-2022-23648");
+	assert_int_equal(bh_cve_distfix(k, "debian", "11", "containerd.io", "1.4.5-1", NULL), BH_DISTFIX_UNKNOWN);
+	/* every distfix line cites an advisory of its distribution */
+	for (size_t i = 0; i < db.n; i++)
+		for (unsigned j = 0; j < db.v[i].ndistfix; j++) {
+			const struct bh_cve_distfix *x = &db.v[i].distfix[j];
+			const char *want = !strcmp(x->distro, "debian") ? "https://www.debian.org/security/"
+					   : !strcmp(x->distro, "ubuntu") ? "https://ubuntu.com/security/notices/USN-"
+									  : "https://access.redhat.com/errata/RHSA-";
+			assert_true(!strncmp(x->ref, want, strlen(want)));
+		}
+}
+
 static void load_err(const char *text, const char *want)
 {
 	struct bh_cvedb d;
@@ -191,6 +252,9 @@ static void test_load_errors(void **state)
 	load_err("cve CVE-1-1\ncomponent runc\ncve CVE-1-2\n", "blank line");
 	load_err("cve XYZ\n", "not a CVE id");
 	load_err("cve CVE-1-1\ncomponent runc\nfixed\n", "has no value");
+	load_err("cve CVE-1-1\ncomponent runc\ndistfix debian 11 runc 1.0-1\n", "t.txt:3: distfix needs");
+	load_err("cve CVE-1-1\ncomponent runc\ndistfix gentoo 1 runc 1.0 https://x\n", "unknown distribution 'gentoo'");
+	load_err("cve CVE-1-1\ncomponent runc\ndistfix debian 11 runc 1.0 http://x\n", "not an https URL");
 }
 
 int main(void)
@@ -199,6 +263,7 @@ int main(void)
 		cmocka_unit_test(test_builtin_valid), cmocka_unit_test(test_kernel_ranges),
 		cmocka_unit_test(test_kernel_distro), cmocka_unit_test(test_runtime_ranges),
 		cmocka_unit_test(test_needs),         cmocka_unit_test(test_load_errors),
+		cmocka_unit_test(test_dpkg_order),    cmocka_unit_test(test_rpm_order), cmocka_unit_test(test_distfix),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -127,6 +127,18 @@ static void test_kernel_ubuntu(void **state)
 	assert_true(k.backports);
 	assert_int_equal(k.ver.n[2], 243);
 	assert_int_equal(k.rel.abi, 155);
+
+	/* HWE kernels of an older release: the signature's package version carries "~20.04.1" */
+	k = K("5.13.0-35-generic", NULL, "Ubuntu 5.13.0-35.40~20.04.1-generic 5.13.19\n");
+	assert_int_equal(k.distro, BH_DISTRO_UBUNTU);
+	assert_true(k.exact);
+	assert_int_equal(k.ver.n[1], 13);
+	assert_int_equal(k.ver.n[2], 19);
+	assert_non_null(strstr(k.upstream_from, "5.13.19"));
+	/* a signature of another branch does not move the level */
+	k = K("5.15.0-91-generic", NULL, "Ubuntu 5.13.0-35.40~20.04.1-generic 5.13.19\n");
+	assert_false(k.exact);
+	assert_int_equal(k.ver.n[2], 0);
 }
 
 static void test_kernel_rpm(void **state)
