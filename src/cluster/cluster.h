@@ -122,9 +122,18 @@ struct bh_cl_node {
 	const char *kernel, *os, *runtime, *kubelet;
 	struct bh_cl_cvehit *cves;
 	uint32_t ncves;
-	/* Hook for `bulkhead node`: its JSON report for this node (joined by name) will fill what nodeInfo
-	 * cannot say (runc version, LSM, user namespaces, kubelet settings). Not joined yet. */
-	const void *node_report;
+	/* `bulkhead node --format json` of this node (--node-report, joined by name), or NULL */
+	const struct bh_cl_noderep *node_report;
+};
+
+/* What `bulkhead node` read on a node (docs/schema/node.schema.json), as far as the paths use it */
+struct bh_cl_noderep {
+	const char *name, *file;
+	int userns, cgroup_v1, no_lsm;   /* 1 holds, 0 does not, -1 unknown */
+	struct bh_cl_nodecve {
+		const char *id, *component, *status; /* affected | in-range | not-affected-or-fixed */
+	} *cves;
+	uint32_t ncves;
 };
 
 struct bh_cl_hook {
@@ -202,6 +211,7 @@ struct bh_cluster {
 	BH_CL_VEC(struct bh_cl_hook, hooks);
 	BH_CL_VEC(struct bh_cl_pod, pods);
 	BH_CL_VEC(struct bh_cl_grant, grants);
+	BH_CL_VEC(struct bh_cl_noderep, noderep);
 	struct bh_cl_admission adm;
 	struct bh_cl_map nsmap, samap, rolemap, nodemap; /* positions in nss, sas, roles, nodes */
 	struct bh_cl_graph *g;
@@ -221,6 +231,10 @@ void bh_cluster_file(struct bh_cluster *c, const char *path);
 /* A Pod Security AdmissionConfiguration (or a bare PodSecurityConfiguration): defaults and exemptions.
  * 0, or -EINVAL with err (file:line:col). */
 int bh_cluster_admission_file(struct bh_cluster *c, const char *path, struct bh_err *err);
+/* `bulkhead node --format json` output (one or several documents): joined to the Node objects by name, it
+ * confirms or clears nodeInfo's CVE matches (distribution packages), adds runtime CVEs nodeInfo cannot
+ * see (runc) and answers the preconditions userns, cgroup_v1 and no_lsm. 0, or negative with err. */
+int bh_cluster_node_report(struct bh_cluster *c, const char *path, struct bh_err *err);
 
 /* ---- analysis (rbac.c, psa.c, nodes.c, graph.c) ---- */
 /* Resolves roles and aggregation, Pod Security per namespace, webhook coverage, node CVEs, builds the
@@ -282,6 +296,7 @@ struct bh_cl_ns *bh_cl_ns_get(struct bh_cluster *c, const char *name);
 struct bh_cl_sa *bh_cl_sa_get(struct bh_cluster *c, const char *ns, const char *name);
 void bh_cl_analyse_psa(struct bh_cluster *c);
 void bh_cl_analyse_nodes(struct bh_cluster *c);
+void bh_cl_join_node_reports(struct bh_cluster *c);
 int bh_cl_analyse_rbac(struct bh_cluster *c);
 int bh_cl_graph_build(struct bh_cluster *c);
 void bh_cl_graph_free(struct bh_cl_graph *g);

@@ -216,7 +216,8 @@ static enum bh_sev cve_sev(const struct bh_cl_cvehit *h, int reach)
 	return h->cve->sev < BH_SEV_HIGH ? h->cve->sev : BH_SEV_HIGH; /* a CVE is one more step than a setting */
 }
 
-static int cve_reach(const struct bh_cl_cvehit *h, const struct bh_cl_pod *p, const struct bh_cl_ns *ns)
+static int cve_reach(const struct bh_cl_cvehit *h, const struct bh_cl_pod *p, const struct bh_cl_ns *ns,
+		     const struct bh_cl_node *node)
 {
 	const char *s = h->cve->needs ? h->cve->needs : "none";
 	int all = 1;
@@ -227,7 +228,7 @@ static int cve_reach(const struct bh_cl_cvehit *h, const struct bh_cl_pod *p, co
 			size_t m = strcspn(t, "| ");
 			char tok[32];
 			snprintf(tok, sizeof(tok), "%.*s", (int)m, t);
-			int v = bh_cl_cve_token(tok, p, ns);
+			int v = bh_cl_cve_token(tok, p, ns, node);
 			term = v > 0 || term > 0 ? 1 : (v < 0 || term < 0 ? -1 : 0);
 			t += m + (t[m] == '|');
 		}
@@ -244,15 +245,16 @@ static uint32_t best_cve(const struct bh_cl_node *n, const struct bh_cl_pod *p, 
 	uint32_t best = UINT32_MAX;
 	*sev = BH_SEV_NONE;
 	for (uint32_t k = 0; k < n->ncves; k++) {
-		enum bh_sev s = cve_sev(&n->cves[k], cve_reach(&n->cves[k], p, ns));
+		enum bh_sev s = cve_sev(&n->cves[k], cve_reach(&n->cves[k], p, ns, n));
 		if (s != BH_SEV_NONE && (best == UINT32_MAX || s > *sev))
 			best = k, *sev = s;
 	}
 	return best;
 }
 
-int bh_cl_cve_token(const char *tok, const struct bh_cl_pod *p, const struct bh_cl_ns *ns)
+int bh_cl_cve_token(const char *tok, const struct bh_cl_pod *p, const struct bh_cl_ns *ns, const struct bh_cl_node *n)
 {
+	const struct bh_cl_noderep *r = n ? n->node_report : NULL;
 	bool priv = p ? p->sys_admin : ns->allows_privileged;
 	if (!strcmp(tok, "none"))
 		return 1;
@@ -264,7 +266,14 @@ int bh_cl_cve_token(const char *tok, const struct bh_cl_pod *p, const struct bh_
 		return priv;
 	if (!strcmp(tok, "host_net"))
 		return p ? p->host_net : ns->allows_privileged;
-	return -1; /* userns, cgroup_v1, no_lsm: the node's settings (bulkhead node) decide */
+	/* the node's settings: known only from its `bulkhead node` report */
+	if (r && !strcmp(tok, "userns"))
+		return r->userns;
+	if (r && !strcmp(tok, "cgroup_v1"))
+		return r->cgroup_v1;
+	if (r && !strcmp(tok, "no_lsm"))
+		return r->no_lsm;
+	return -1;
 }
 
 static int ns_edges(struct bh_cluster *c, size_t i)

@@ -72,8 +72,9 @@ enum {
 	CL_R_N
 };
 #define CL_RULE(sym) (&bh_rules[BH_RULES_CLUSTER_FIRST + CL_R_##sym])
-/* 1 holds, 0 does not, -1 unknown: a CVE precondition token for a pod (p) or a namespace's pod creator (ns) */
-int bh_cl_cve_token(const char *tok, const struct bh_cl_pod *p, const struct bh_cl_ns *ns);
+/* 1 holds, 0 does not, -1 unknown: a CVE precondition token for a pod (p) or a namespace's pod creator (ns)
+ * on node n (whose `bulkhead node` report, when joined, answers userns, cgroup_v1 and no_lsm) */
+int bh_cl_cve_token(const char *tok, const struct bh_cl_pod *p, const struct bh_cl_ns *ns, const struct bh_cl_node *n);
 extern const char *const bh_cl_backport_caveat;
 /* DOT or Mermaid of the first max paths (0: all) */
 int bh_cl_dot_n(FILE *out, struct bh_cluster *c, bool mermaid, size_t max);

@@ -164,6 +164,8 @@ static void nodes_json(FILE *out, const struct bh_cluster *c)
 		jstr(out, n->runtime);
 		fputs(", \"kubeletVersion\": ", out);
 		jstr(out, n->kubelet);
+		fputs(", \"nodeReport\": ", out);
+		jstr(out, n->node_report ? n->node_report->file : NULL);
 		fputs(", \"cves\": [", out);
 		for (uint32_t k = 0; k < n->ncves; k++) {
 			const struct bh_cl_cvehit *h = &n->cves[k];

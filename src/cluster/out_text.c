@@ -101,6 +101,8 @@ static void nodes_text(FILE *out, const struct bh_cluster *c)
 		fprintf(out, "  %-20s kernel %s, %s, runtime %s, kubelet %s: %u CVE%s\n", n->name, n->kernel ? n->kernel : "?",
 			n->os ? n->os : "?", n->runtime ? n->runtime : "?", n->kubelet ? n->kubelet : "?", n->ncves,
 			n->ncves == 1 ? "" : "s");
+		if (n->node_report)
+			fprintf(out, "    (joined with the bulkhead node report %s)\n", n->node_report->file);
 		for (uint32_t k = 0; k < n->ncves; k++)
 			fprintf(out, "    %s %s (%s) in %s %s%s%s\n", bh_sev_name(n->cves[k].maybe ? BH_SEV_MEDIUM : n->cves[k].cve->sev),
 				n->cves[k].cve->id, n->cves[k].cve->name, n->cves[k].component, n->cves[k].version,

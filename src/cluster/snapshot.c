@@ -556,6 +556,7 @@ void bh_cluster_release(struct bh_cluster *c)
 	free(c->hooks);
 	free(c->pods);
 	free(c->grants);
+	free(c->noderep);
 	bh_cl_map_free(&c->nsmap);
 	bh_cl_map_free(&c->samap);
 	bh_cl_map_free(&c->rolemap);

@@ -30,6 +30,9 @@ static const char cluster_help[] =
 	"                        medium, low, none\n"
 	"  --admission-config FILE  the API server's AdmissionConfiguration (or a PodSecurityConfiguration):\n"
 	"                        Pod Security defaults for unlabelled namespaces and exemptions\n"
+	"  --node-report FILE    `bulkhead node --format json` of a node (repeatable; several documents per file):\n"
+	"                        joined to the Node of that name, its CVE verdicts (distribution packages,\n"
+	"                        runc) and preconditions (user namespaces, cgroup v1, LSM) replace nodeInfo's\n"
 	"  --kubeconfig FILE     read the live cluster through this kubeconfig\n"
 	"  --context NAME        kubeconfig context (default: current-context)\n"
 	"  --save FILE           live: write every page read to FILE (a JSON stream of *List documents) so the\n"
@@ -45,6 +48,8 @@ static const char cluster_help[] =
 	"exit codes: 0 no path at or above the fail level, 1 such a path exists,\n"
 	"            2 usage error, an input that could not be read or decoded, or the API server refused a list\n";
 
+#define MAX_NODE_REPORTS 4096
+
 struct copts {
 	int format, json_err;
 	int fail_on;
@@ -53,10 +58,12 @@ struct copts {
 	size_t max_paths;
 	bool show_suppressed;
 	int min_finding;
+	const char *noderep[MAX_NODE_REPORTS];
+	unsigned nnoderep;
 };
 
 enum { O_FORMAT = 256, O_OUTPUT, O_FAIL, O_ADM, O_KUBECONFIG, O_CONTEXT, O_SAVE, O_PAGE, O_MAXP, O_CONFIG, O_SUPP,
-       O_FINDINGS };
+       O_FINDINGS, O_NODEREP };
 
 static int parse_opt(struct copts *o, int ch, const char *arg)
 {
@@ -77,6 +84,11 @@ static int parse_opt(struct copts *o, int ch, const char *arg)
 			return bh_cli_error("cluster", o->json_err, "unknown severity '%s'", arg);
 		return 0;
 	case O_ADM: o->adm = arg; return 0;
+	case O_NODEREP:
+		if (o->nnoderep == MAX_NODE_REPORTS)
+			return bh_cli_error("cluster", o->json_err, "more than %d --node-report files", MAX_NODE_REPORTS);
+		o->noderep[o->nnoderep++] = arg;
+		return 0;
 	case O_KUBECONFIG: o->kubeconfig = arg; return 0;
 	case O_CONTEXT: o->context = arg; return 0;
 	case O_SAVE: o->save = arg; return 0;
@@ -192,6 +204,7 @@ int cmd_cluster(int argc, char **argv)
 		{"admission-config", 1, 0, O_ADM}, {"kubeconfig", 1, 0, O_KUBECONFIG}, {"context", 1, 0, O_CONTEXT},
 		{"save", 1, 0, O_SAVE}, {"page-size", 1, 0, O_PAGE}, {"max-paths", 1, 0, O_MAXP},
 		{"config", 1, 0, O_CONFIG}, {"show-suppressed", 0, 0, O_SUPP}, {"findings", 1, 0, O_FINDINGS},
+		{"node-report", 1, 0, O_NODEREP},
 		{"help", 0, 0, 'h'}, {0}};
 	struct copts o = {.fail_on = BH_SEV_HIGH, .min_finding = BH_SEV_HIGH};
 	int ch, rc;
@@ -216,6 +229,9 @@ int cmd_cluster(int argc, char **argv)
 	rc = 0;
 	if (o.adm && bh_cluster_admission_file(&c, o.adm, &err) < 0)
 		rc = bh_cli_error("cluster", o.json_err, "%s:%u:%u: %s", o.adm, err.line, err.col, err.msg);
+	for (unsigned i = 0; !rc && i < o.nnoderep; i++)
+		if (bh_cluster_node_report(&c, o.noderep[i], &err) < 0)
+			rc = bh_cli_error("cluster", o.json_err, "%s:%u:%u: %s", o.noderep[i], err.line, err.col, err.msg);
 	if (!rc && optind == argc)
 		rc = read_live(&c, &o);
 	for (int i = optind; !rc && i < argc; i++)

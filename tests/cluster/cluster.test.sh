@@ -102,6 +102,27 @@ while IFS= read -r line; do
 	grep -qF -- "$line" "$T/s.txt" || fail "README line not in the output: $line"
 done <"$T/readme"
 
+# ---- joined `bulkhead node` reports ----
+NR=$FIX/node-report.yaml
+"$BH" cluster --format json "$NR" >"$T/nr0.json"
+check "node report: without it, Debian's kernel is only in range by upstream version (a medium path)" \
+	jq -e '[.paths[] | .severity] == ["medium"] and .paths[0].steps[0].rule == "BH0714"' "$T/nr0.json" >/dev/null
+if "$BH" node --root "$TOP/tests/fixtures/node/debian11" --format json >"$T/deb11.json" 2>/dev/null || [ -s "$T/deb11.json" ]; then
+	"$BH" cluster --format json --node-report "$T/deb11.json" "$NR" >"$T/nr1.json"
+	check "node report: the node's package check confirms the CVE (a high path)" \
+		jq -e '[.paths[] | .severity] == ["high"] and (.paths[0].steps[0].text | test("CVE-"))' "$T/nr1.json" >/dev/null
+	check "node report: runc CVEs nodeInfo cannot see are added" \
+		jq -e '[.nodes[0].cves[] | select(.component == "runc")] | length > 0' "$T/nr1.json" >/dev/null
+	jq '.node.cves |= map(.status = "not-affected-or-fixed")' "$T/deb11.json" >"$T/clear.json"
+	"$BH" cluster --format json --node-report "$T/clear.json" "$NR" >"$T/nr2.json"
+	check "node report: CVEs the node clears (back-ported fixes) leave no path" \
+		jq -e '.paths == [] and .nodes[0].cves == []' "$T/nr2.json" >/dev/null
+	"$BH" cluster --node-report "$FIX/scenario.yaml" "$NR" >/dev/null 2>&1
+	check "node report: a file that is not one is an error (exit 2)" test $? = 2
+else
+	skip "bulkhead node not available: node reports not joined"
+fi
+
 # ---- errors and options ----
 printf 'apiVersion: v1\nkind: Namespace\nmetadata: {name: [\n' >"$T/bad.yaml"
 "$BH" cluster "$T/bad.yaml" "$S" >"$T/bad.out" 2>&1; rc=$?
