@@ -102,6 +102,15 @@ kc "$T/k7" "    token: $LAB_ADMIN_TOKEN" "$ca_file
     tls-server-name: kubernetes.default.svc"
 same "tls-server-name (certificate checked against that name, connection to the server's address)" "$T/k7"
 
+# ---- writes with dryRun=All through the client (what bulkhead respond will use), real writes, pages ----
+if [ -x "$TOP/$BUILD/tests/test_kube" ]; then
+	BH_KUBE_TEST_KUBECONFIG=$KUBECONFIG "$TOP/$BUILD/tests/test_kube" >"$T/kube.log" 2>&1
+	check "API client: POST with dryRun=All stores nothing, creates, 1-item pages, deletes (test_kube against the lab)" \
+		sh -c "grep -q 'PASSED  \] 2 test' '$T/kube.log'"
+else
+	skip "$BUILD/tests/test_kube not built"
+fi
+
 # ---- refusals ----
 kc "$T/k8" "    token: $LAB_ADMIN_TOKEN" "$ca_file
     tls-server-name: wrong.example"
