@@ -63,7 +63,7 @@ FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -O1 -g -fsanitize=fuzzer,address,undefined
 # cluster/ (its own target below) and kube/ (network client) stay out of the others
 FUZZ_LIB := $(filter-out src/watch/% src/host/% src/cmd/% src/cluster/% src/kube/%,$(LIB_SRC)) src/cmd/cli.c
 # the cluster target adds its area and the CVE data it reads (no BPF, no libcurl calls)
-FUZZ_CLUSTER_LIB := $(FUZZ_LIB) $(filter src/cluster/%,$(LIB_SRC)) src/host/cvedb.c src/host/kver.c src/host/cvedata.c
+FUZZ_CLUSTER_LIB := $(FUZZ_LIB) $(filter src/cluster/%,$(LIB_SRC)) src/host/cvedb.c src/host/kver.c src/host/pkgver.c src/host/cvedata.c
 build-fuzz/fuzz_cluster: fuzz/fuzz_cluster.c $(FUZZ_CLUSTER_LIB)
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_CLUSTER_LIB) $(LDLIBS)
