@@ -53,7 +53,9 @@ static void relayed(struct sctx *x, uint32_t gi, const struct cl_edge *e, enum c
 	struct bh_cluster *c = x->c;
 	const struct bh_cl_grant *g = &c->grants[gi];
 	const char *ev = grant_ev(x, gi), *cap = bh_cl_cap_name[g->cap];
-	const struct bh_cl_pod *p = &c->pods[e->ev];
+	/* pod edges only: e->ev indexes another array for the others */
+	bool pod_edge = e->kind == CE_EPHEM_NODE || e->kind == CE_PF_NODE || e->kind == CE_NS_PODS;
+	const struct bh_cl_pod *p = pod_edge ? &c->pods[e->ev] : NULL;
 	switch (e->kind) {
 	case CE_NS_PRIV: {
 		const struct bh_cl_ns *ns = &c->nss[e->ev];
@@ -104,6 +106,10 @@ static void relayed(struct sctx *x, uint32_t gi, const struct cl_edge *e, enum c
 		return;
 	default:
 		x->s->rule = rk == CV_NS_EPHEM ? CL_RULE(EPHEMERAL)->id : CL_RULE(EXEC_POD)->id;
+		if (!p) { /* no other edge leaves a relay (graph.c) */
+			x->s->text = txt(c, "may %s (%s)", cap, ev);
+			return;
+		}
 		x->s->obj = p->ref;
 		x->s->text = txt(c, "may %s pod %s (%s)", rk == CV_NS_EPHEM ? "add an ephemeral container to" : "exec into",
 				 nsn(p->ns, p->name), ev);
