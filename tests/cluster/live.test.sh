@@ -37,6 +37,13 @@ for n in $(jq -r '.items[] | select(.kind == "Node") | .metadata.name' "$T/all.j
 done
 check "nodes carry their nodeInfo" sh -c "K() { kubectl --kubeconfig '$KUBECONFIG' \"\$@\"; }; K get node node-2 -o jsonpath='{.status.nodeInfo.kernelVersion}' | grep -q 5.10.0-8-amd64"
 
+# samepaths NAME A.json B.json: the same paths, or a failure showing where they differ (and any errors)
+samepaths() {
+	if cmp -s <(jq -S "$norm" "$2" 2>/dev/null) <(jq -S "$norm" "$3" 2>/dev/null); then ok "$1"; return; fi
+	fail "$1"
+	diff <(jq -S "$norm" "$2" 2>&1) <(jq -S "$norm" "$3" 2>&1) | head -8 | sed 's/^/    /'
+	jq -c '.errors' "$3" 2>/dev/null | head -c 400 | sed 's/^/    errors: /'
+}
 norm='[.paths[] | {severity, from: {kind: .from.kind, namespace: .from.namespace, name: .from.name}, to,
 	steps: [.steps[] | {rule, text, object: {kind: .object.kind, namespace: .object.namespace, name: .object.name}}]}] | sort_by(.from.kind, .from.namespace, .from.name, .to.kind)'
 
@@ -44,7 +51,7 @@ norm='[.paths[] | {severity, from: {kind: .from.kind, namespace: .from.namespace
 "$BH" cluster --kubeconfig "$KUBECONFIG" --format json --save "$T/saved.json" >"$T/live.json" 2>"$T/live.err"; rc=$?
 check "live: exit 1 (critical paths), no input error" sh -c "[ $rc = 1 ] && jq -e '.errors == []' '$T/live.json' >/dev/null"
 "$BH" cluster --format json "$T/saved.json" >"$T/offline.json"
-check "--save'd snapshot replayed offline: the same paths" cmp -s <(jq -S "$norm" "$T/live.json") <(jq -S "$norm" "$T/offline.json")
+samepaths "--save'd snapshot replayed offline: the same paths" "$T/live.json" "$T/offline.json"
 check "live: alice creates a privileged pod in team (BH0701)" \
 	jq -e '[.paths[] | select(.from.name == "alice" and .to.kind == "Node") | .steps[0].rule] == ["BH0701"]' "$T/live.json" >/dev/null
 check "live: builder → node-1 → ops token → cluster-admin" \
@@ -58,12 +65,13 @@ check "the saved snapshot holds no Secret data" sh -c "! grep -q '\"data\":{' '$
 
 # ---- small pages: limit/continue ----
 "$BH" cluster --kubeconfig "$KUBECONFIG" --page-size 2 --format json >"$T/paged.json" 2>/dev/null
-check "--page-size 2 (many continue tokens): the same paths" cmp -s <(jq -S "$norm" "$T/live.json") <(jq -S "$norm" "$T/paged.json")
+samepaths "--page-size 2 (many continue tokens): the same paths" "$T/live.json" "$T/paged.json"
 
 same() { # NAME KUBECONFIG [env…]: the live paths through another credential form
 	local name=$1 kc=$2; shift 2
 	env "$@" "$BH" cluster --kubeconfig "$kc" --format json >"$T/v.json" 2>"$T/v.err"
-	check "$name: the same paths" cmp -s <(jq -S "$norm" "$T/live.json") <(jq -S "$norm" "$T/v.json" 2>/dev/null) || sed 's/^/    /' "$T/v.err" | head -3
+	samepaths "$name: the same paths" "$T/live.json" "$T/v.json" || true
+	grep -q . "$T/v.err" && [ "$(grep -vc 'reading' "$T/v.err")" != 0 ] && sed 's/^/    stderr: /' "$T/v.err" | head -3
 }
 kc() { # FILE USER-YAML CLUSTER-YAML
 	printf 'apiVersion: v1\nkind: Config\ncurrent-context: x\ncontexts: [{name: x, context: {cluster: c, user: u}}]\nclusters:\n- name: c\n  cluster:\n%s\nusers:\n- name: u\n  user:\n%s\n' "$3" "$2" >"$1"
@@ -94,9 +102,9 @@ mkdir -p "$T/sa"; cp "$LAB_CA" "$T/sa/ca.crt"; printf '%s' "$LAB_ADMIN_TOKEN" >"
 port=${LAB_SERVER##*:}
 env -u KUBECONFIG HOME="$T/nohome" KUBERNETES_SERVICE_HOST=127.0.0.1 KUBERNETES_SERVICE_PORT="$port" \
 	BULKHEAD_SERVICEACCOUNT_DIR="$T/sa" "$BH" cluster --format json >"$T/v.json" 2>"$T/v.err"
-check "in-cluster service account: the same paths" cmp -s <(jq -S "$norm" "$T/live.json") <(jq -S "$norm" "$T/v.json" 2>/dev/null)
+samepaths "in-cluster service account: the same paths" "$T/live.json" "$T/v.json"
 KUBECONFIG="$T/k1" "$BH" cluster --format json >"$T/v.json" 2>/dev/null
-check "\$KUBECONFIG is used without --kubeconfig" cmp -s <(jq -S "$norm" "$T/live.json") <(jq -S "$norm" "$T/v.json" 2>/dev/null)
+samepaths "\$KUBECONFIG is used without --kubeconfig" "$T/live.json" "$T/v.json"
 
 kc "$T/k7" "    token: $LAB_ADMIN_TOKEN" "$ca_file
     tls-server-name: kubernetes.default.svc"
