@@ -1,0 +1,194 @@
+/* bulkhead netpol — which pods can reach the API server, the kubelets, the cloud metadata address, node
+ * ports and other namespaces, as NetworkPolicies (and AdminNetworkPolicies) decide; and, with --decide,
+ * the decision for given packets (the entry point the reference-implementation oracle drives). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "netpol/netpol.h"
+#include "report/report.h"
+#include "util/map.h"
+
+static const char netpol_help[] =
+	"usage: bulkhead netpol [OPTIONS] SNAPSHOT...\n"
+	"\n"
+	"Evaluates NetworkPolicies (networking.k8s.io/v1) and AdminNetworkPolicies / BaselineAdminNetworkPolicies\n"
+	"(policy.networking.k8s.io/v1alpha1) of a cluster snapshot exactly as the API defines them and says, per\n"
+	"pod, whether it can reach the API server (the `kubernetes` Service in `default` and its endpoints), each\n"
+	"node's kubelet (10250), the cloud metadata address 169.254.169.254, node ports and other namespaces;\n"
+	"which namespaces lack a default deny per direction and which pods no policy selects. SNAPSHOT is kubectl\n"
+	"`get -o json|yaml` output (List kinds, several documents or files, `-` for stdin) with Pods (status.podIPs),\n"
+	"Namespaces, NetworkPolicies, Services, EndpointSlices and Nodes. CiliumNetworkPolicy and Calico\n"
+	"policies are named in a note and not evaluated.\n"
+	"\n"
+	"options:\n"
+	"  --format FORMAT         text (default: findings, then the reachability matrix per namespace), json,\n"
+	"                          sarif, junit, policyreport\n"
+	"  --decide FILE           instead of the analysis: for every line {\"src\": IP, \"dst\": IP, \"proto\":\n"
+	"                          \"TCP|UDP|SCTP\", \"port\": N} of FILE print `allow` or `deny STAGE POLICY`\n"
+	"  --fail-on SEVERITY      exit 1 when a finding is at or above SEVERITY:\n"
+	"                          critical, high (default), medium, low, info, none\n"
+	"  -h, --help              this help\n"
+	"\n"
+	"JSON: the common findings object plus \"netpol\" (reach per pod, coverage per namespace, the namespace\n"
+	"matrix; docs/schema/netpol.schema.json).\n"
+	"exit codes: 0 nothing at or above the fail level, 1 findings at or above it, 2 usage or input error\n";
+
+struct np_args {
+	int format, fail_on;
+	const char *decide;
+};
+
+static int parse_args(int argc, char **argv, struct np_args *a)
+{
+	static const struct option opts[] = {
+		{"format", required_argument, NULL, 'f'}, {"decide", required_argument, NULL, 'd'},
+		{"fail-on", required_argument, NULL, 'F'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+	};
+	int c;
+	bool json = bh_cli_json_asked(argc, argv);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f': {
+			int rc = bh_cli_format("netpol", optarg, BH_FMT_ALL, &a->format);
+			if (rc)
+				return rc;
+			break;
+		}
+		case 'd': a->decide = optarg; break;
+		case 'F':
+			if ((a->fail_on = bh_sev_parse(optarg)) < 0)
+				return bh_cli_error("netpol", json, "unknown --fail-on '%s' (critical, high, medium, low, info, none)",
+						    optarg);
+			break;
+		case 'h': fputs(netpol_help, stdout); return 0;
+		default:
+			return bh_cli_error("netpol", json, "unknown option '%s' (see bulkhead netpol --help)", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return bh_cli_error("netpol", json, "no snapshot given (see bulkhead netpol --help)");
+	return -1;
+}
+
+/* One tuple line: {"src", "dst", "proto", "port"}. */
+static int tuple(const struct bh_node *m, struct bh_np_packet *p, char *msg, size_t len)
+{
+	const char *src = NULL, *dst = NULL, *proto = "TCP";
+	size_t l;
+	int64_t port = 0;
+	const struct bh_node *n;
+	if ((n = bh_map_get(m, "src", BH_READ_LAST, NULL, NULL)))
+		bh_as_str(n, &src, &l);
+	if ((n = bh_map_get(m, "dst", BH_READ_LAST, NULL, NULL)))
+		bh_as_str(n, &dst, &l);
+	if ((n = bh_map_get(m, "proto", BH_READ_LAST, NULL, NULL)))
+		bh_as_str(n, &proto, &l);
+	if ((n = bh_map_get(m, "port", BH_READ_LAST, NULL, NULL)))
+		bh_as_int(n, &port);
+	int pr = bh_np_proto_parse(proto);
+	if (!src || !dst || bh_np_ip_parse(src, &p->src) || bh_np_ip_parse(dst, &p->dst) || pr < 0 || port < 1 ||
+	    port > 65535) {
+		snprintf(msg, len, "a tuple is {\"src\": IP, \"dst\": IP, \"proto\": \"TCP|UDP|SCTP\", \"port\": 1-65535}");
+		return -1;
+	}
+	p->proto = (uint8_t)pr;
+	p->port = (uint32_t)port;
+	return 0;
+}
+
+static void print_verdict(const struct bh_np_snap *s, const struct bh_np_verdict *v)
+{
+	if (v->allow) {
+		puts("allow");
+		return;
+	}
+	bool anp = v->stage == BH_NP_BY_ANP_EGRESS || v->stage == BH_NP_BY_ANP_INGRESS ||
+		   v->stage == BH_NP_BY_BANP_EGRESS || v->stage == BH_NP_BY_BANP_INGRESS;
+	const char *ns = "", *name = "-";
+	if (v->policy >= 0 && anp)
+		name = s->anp[v->policy].name;
+	else if (v->policy >= 0)
+		ns = s->pol[v->policy].ns, name = s->pol[v->policy].name;
+	printf("deny %s %s%s%s\n", bh_np_stage_name(v->stage), ns, *ns ? "/" : "", name);
+}
+
+static int decide(const char *path, const struct bh_np_snap *s)
+{
+	struct bh_map m;
+	int rc = bh_map_file(path, bh_default_limits.max_input, &m);
+	if (rc)
+		return bh_cli_error("netpol", 0, "%s: %s", path, strerror(-rc));
+	struct bh_decoder *d = bh_decoder_new(path, m.p, m.len, &bh_default_limits);
+	struct bh_arena a;
+	bh_arena_init(&a, 64u << 20);
+	int exit_code = d ? 0 : bh_cli_error("netpol", 0, "out of memory");
+	for (; d && !exit_code;) {
+		struct bh_doc doc;
+		struct bh_err err = {0};
+		struct bh_np_packet p;
+		char msg[160];
+		bh_arena_reset(&a);
+		rc = bh_decoder_next(d, &a, &doc, &err);
+		if (rc == 0)
+			break;
+		if (rc < 0)
+			exit_code = bh_cli_error("netpol", 0, "%s:%u:%u: %s", path, err.line, err.col, err.msg);
+		else if (doc.root && tuple(doc.root, &p, msg, sizeof(msg)))
+			exit_code = bh_cli_error("netpol", 0, "%s:%u:%u: %s", path, doc.root->line, doc.root->col, msg);
+		else if (doc.root) {
+			struct bh_np_verdict v;
+			bh_np_decide(s, &p, &v);
+			print_verdict(s, &v);
+		}
+	}
+	bh_decoder_free(d);
+	bh_arena_release(&a);
+	bh_map_release(&m);
+	return fflush(stdout) ? 2 : exit_code;
+}
+
+static int print_errors(const struct bh_diagvec *e, bool json)
+{
+	for (size_t i = 0; i < e->n && !json; i++)
+		fprintf(stderr, "bulkhead netpol: %s:%u:%u: %s\n", e->v[i].file ? e->v[i].file : "-", e->v[i].line,
+			e->v[i].col, e->v[i].message);
+	return e->n ? 2 : 0;
+}
+
+int cmd_netpol(int argc, char **argv)
+{
+	struct np_args a = {.format = BH_FMT_TEXT, .fail_on = BH_SEV_HIGH};
+	int rc = parse_args(argc, argv, &a);
+	if (rc >= 0)
+		return rc;
+	bool json = a.format == BH_FMT_JSON;
+	struct bh_arena arena;
+	bh_arena_init(&arena, 0); /* the whole snapshot lives here; each document is capped by the decoder */
+	struct bh_np_snap s;
+	bh_np_snap_init(&s, &arena);
+	struct bh_diagvec errs = {0};
+	int exit_code = 0;
+	for (int i = optind; i < argc && !exit_code; i++)
+		if (bh_np_load(&s, argv[i], &bh_default_limits, &errs))
+			exit_code = bh_cli_error("netpol", json, "out of memory reading %s", argv[i]);
+	if (!exit_code && bh_np_index(&s))
+		exit_code = bh_cli_error("netpol", json, "out of memory indexing the snapshot");
+	if (!exit_code && a.decide) {
+		exit_code = print_errors(&errs, false);
+		if (!exit_code)
+			exit_code = decide(a.decide, &s);
+	} else if (!exit_code) {
+		exit_code = print_errors(&errs, json);
+	}
+	free(errs.v);
+	bh_np_snap_release(&s);
+	bh_arena_release(&arena);
+	return exit_code;
+}
