@@ -10,6 +10,7 @@
 
 #include "cmd.h"
 #include "netpol/netpol.h"
+#include "netpol/reach.h"
 #include "report/report.h"
 #include "util/map.h"
 
@@ -162,6 +163,133 @@ static int print_errors(const struct bh_diagvec *e, bool json)
 	return e->n ? 2 : 0;
 }
 
+static const char *yn(uint8_t v)
+{
+	return v == BH_NP_YES ? "yes" : v == BH_NP_NO ? "no" : "n/a";
+}
+
+/* The reachability matrix: pods of the row's namespace that reach at least one pod of the column's. */
+static void text_matrix(FILE *out, const struct bh_np_snap *s, const struct bh_np_reach *r)
+{
+	fprintf(out, "\nreachability (pods of the row's namespace that can connect to at least one pod of the column's):\n");
+	fprintf(out, "%-20s %6s", "namespace", "pods");
+	for (uint32_t j = 0; j < s->nns; j++)
+		fprintf(out, " %8.8s", s->ns[j].name);
+	fputc('\n', out);
+	for (uint32_t i = 0; i < s->nns; i++) {
+		fprintf(out, "%-20.20s %6u", s->ns[i].name, r->ns[i].addressed);
+		for (uint32_t j = 0; j < s->nns; j++)
+			fprintf(out, " %8u", r->matrix[(size_t)i * s->nns + j]);
+		fputc('\n', out);
+	}
+	fprintf(out, "\ncoverage per namespace (pods with an IP, hostNetwork left out):\n");
+	fprintf(out, "%-20s %6s %-14s %-14s %8s %8s %8s %8s %8s\n", "namespace", "pods", "default-deny", "not-isolated",
+		"apiserver", "kubelet", "metadata", "nodeport", "other-ns");
+	for (uint32_t i = 0; i < s->nns; i++) {
+		const struct bh_np_nsreach *n = &r->ns[i];
+		char dd[16], open[24];
+		snprintf(dd, sizeof(dd), "%s/%s", n->default_deny_in ? "in" : "-", n->default_deny_eg ? "eg" : "-");
+		snprintf(open, sizeof(open), "%u in, %u eg", n->open_in, n->open_eg);
+		fprintf(out, "%-20.20s %6u %-14s %-14s %8u %8u %8u %8u %8u\n", s->ns[i].name, n->addressed, dd, open,
+			n->api, n->kubelet, n->metadata, n->nodeport, n->other_ns);
+	}
+	fprintf(out, "(%u pods in %u classes, %llu decisions; API server %s, nodes %s)\n", r->npods, r->classes,
+		(unsigned long long)r->decisions, r->api_known ? "known" : "not in the snapshot",
+		r->nodes_known ? "known" : "not in the snapshot");
+}
+
+static void json_netpol(FILE *out, const struct bh_np_snap *s, const struct bh_np_reach *r)
+{
+	fputs("\"netpol\": {\"namespaces\": [", out);
+	for (uint32_t i = 0; i < s->nns; i++) {
+		const struct bh_np_nsreach *n = &r->ns[i];
+		fprintf(out, "%s{\"name\": ", i ? ", " : "");
+		bh_json_str(out, s->ns[i].name);
+		fprintf(out, ", \"pods\": %u, \"hostNetwork\": %u, \"defaultDeny\": {\"ingress\": %s, \"egress\": %s}, "
+			"\"notIsolated\": {\"ingress\": %u, \"egress\": %u}, \"reach\": {\"apiserver\": %u, \"kubelet\": %u, "
+			"\"metadata\": %u, \"nodePort\": %u, \"otherNamespaces\": %u}, \"matrix\": {",
+			n->addressed, n->hostnet, n->default_deny_in ? "true" : "false", n->default_deny_eg ? "true" : "false",
+			n->open_in, n->open_eg, n->api, n->kubelet, n->metadata, n->nodeport, n->other_ns);
+		for (uint32_t j = 0, k = 0; j < s->nns; j++) {
+			if (!r->matrix[(size_t)i * s->nns + j])
+				continue;
+			fputs(k++ ? ", " : "", out);
+			bh_json_str(out, s->ns[j].name);
+			fprintf(out, ": %u", r->matrix[(size_t)i * s->nns + j]);
+		}
+		fputs("}}", out);
+	}
+	fputs("], \"pods\": [", out);
+	for (uint32_t i = 0; i < s->npods; i++) {
+		const struct bh_np_pod *p = &s->pods[i];
+		const struct bh_np_preach *o = &r->pod[i];
+		fprintf(out, "%s{\"namespace\": ", i ? ", " : "");
+		bh_json_str(out, p->ns);
+		fputs(", \"name\": ", out);
+		bh_json_str(out, p->name);
+		fprintf(out, ", \"hostNetwork\": %s, \"addressed\": %s, \"isolated\": {\"ingress\": %s, \"egress\": %s}, "
+			"\"apiserver\": \"%s\", \"kubelets\": %u, \"metadata\": \"%s\", \"nodePort\": \"%s\", "
+			"\"otherNamespaces\": %s}", p->host_network ? "true" : "false", o->addressed ? "true" : "false",
+			o->iso_in ? "true" : "false", o->iso_eg ? "true" : "false", yn(o->api), o->kubelets, yn(o->metadata),
+			yn(o->nodeport), o->cross ? "true" : "false");
+	}
+	fprintf(out, "], \"classes\": %u, \"decisions\": %llu}", r->classes, (unsigned long long)r->decisions);
+}
+
+static int write_json(FILE *out, const struct bh_report *rep, const struct bh_np_snap *s, const struct bh_np_reach *r)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	if (!m)
+		return -1;
+	bh_report_json(m, rep);
+	fclose(m);
+	char *end = buf ? strrchr(buf, '}') : NULL;
+	if (!end) {
+		free(buf);
+		return -1;
+	}
+	fwrite(buf, 1, (size_t)(end - buf), out);
+	fputs(", ", out);
+	json_netpol(out, s, r);
+	fputs("}\n", out);
+	free(buf);
+	return 0;
+}
+
+static int analyse(const struct bh_np_snap *s, struct bh_diagvec *errs, const struct np_args *a)
+{
+	struct bh_arena fa;
+	bh_arena_init(&fa, 256u << 20);
+	struct bh_findings fs;
+	bh_findings_init(&fs, &fa);
+	struct bh_np_reach r;
+	int exit_code = 0;
+	if (bh_np_reach(s, &r, &fs)) {
+		exit_code = bh_cli_error("netpol", a->format == BH_FMT_JSON, "out of memory in the reach analysis");
+	} else {
+		struct bh_report rep = {.command = "netpol", .findings = &fs, .errors = errs->v, .nerrors = errs->n,
+					.objects = s->objects};
+		rep.color = a->format == BH_FMT_TEXT && isatty(1) && !getenv("NO_COLOR");
+		if (a->format == BH_FMT_JSON)
+			write_json(stdout, &rep, s, &r);
+		else
+			bh_report_write(stdout, a->format, &rep);
+		if (a->format == BH_FMT_TEXT)
+			text_matrix(stdout, s, &r);
+		for (size_t i = 0; a->fail_on != BH_SEV_NONE && i < fs.n; i++)
+			if ((int)fs.v[i].sev >= a->fail_on)
+				exit_code = 1;
+		if (errs->n)
+			exit_code = 2;
+	}
+	bh_np_reach_release(&r);
+	bh_findings_release(&fs);
+	bh_arena_release(&fa);
+	return fflush(stdout) ? 2 : exit_code;
+}
+
 int cmd_netpol(int argc, char **argv)
 {
 	struct np_args a = {.format = BH_FMT_TEXT, .fail_on = BH_SEV_HIGH};
@@ -185,7 +313,7 @@ int cmd_netpol(int argc, char **argv)
 		if (!exit_code)
 			exit_code = decide(a.decide, &s);
 	} else if (!exit_code) {
-		exit_code = print_errors(&errs, json);
+		exit_code = analyse(&s, &errs, &a);
 	}
 	free(errs.v);
 	bh_np_snap_release(&s);
