@@ -52,6 +52,22 @@ check "json: per pod, a/web reaches the metadata address in the open cluster" \
 check "json: per pod, a/web reaches neither metadata nor kubelets in the locked cluster, but the API server" \
 	jq -e '.netpol.pods[] | select(.namespace == "a" and .name == "web") | .metadata == "no" and .apiserver == "yes" and .kubelets == 0' "$T/reach-locked.json" >/dev/null
 
+# the JSON shape of docs/schema/netpol.schema.json (with scan.schema.json for the common part)
+if python3 -c 'import jsonschema, referencing' 2>/dev/null; then
+	for n in reach-open reach-locked; do
+		check "json of $n validates against docs/schema/netpol.schema.json" python3 - "$TOP/docs/schema" "$T/$n.json" <<'PY'
+import json, sys, jsonschema
+from referencing import Registry, Resource
+d = sys.argv[1]
+scan, np = json.load(open(d + "/scan.schema.json")), json.load(open(d + "/netpol.schema.json"))
+reg = Registry().with_resources([(scan["$id"], Resource.from_contents(scan))])
+jsonschema.validate(json.load(open(sys.argv[2])), np, registry=reg)
+PY
+	done
+else
+	skip "schema validation: python3-jsonschema is not installed"
+fi
+
 # ---- formats and exit codes ----
 "$BH" netpol "$F/reach-open.yaml" >"$T/text" 2>&1
 check "text: exit 1 for a high finding (default --fail-on high)" [ $? = 1 ]
