@@ -122,7 +122,8 @@ static int index_pod(struct bh_np_snap *s, struct bh_np_pod *p, uint32_t *tmp)
 			tmp[n++] = ns->np[i];
 	if (n && !(p->np = bh_arena_alloc(s->a, n * sizeof(*p->np))))
 		return -ENOMEM;
-	memcpy(p->np, tmp, n * sizeof(*tmp));
+	if (n)
+		memcpy(p->np, tmp, n * sizeof(*tmp));
 	p->nnp = n;
 	for (int base = 0; base < 2; base++) {
 		n = 0;
@@ -134,7 +135,8 @@ static int index_pod(struct bh_np_snap *s, struct bh_np_pod *p, uint32_t *tmp)
 		uint32_t *v = n ? bh_arena_alloc(s->a, n * sizeof(*v)) : NULL;
 		if (n && !v)
 			return -ENOMEM;
-		memcpy(v, tmp, n * sizeof(*tmp));
+		if (n)
+			memcpy(v, tmp, n * sizeof(*tmp));
 		*(base ? &p->banp : &p->anp) = v;
 		*(base ? &p->nbanp : &p->nanp) = n;
 	}

@@ -55,7 +55,8 @@ int bh_np_load(struct bh_np_snap *s, const char *path, const struct bh_limits *l
 		bh_map_release(&m);
 		return -ENOMEM;
 	}
-	memcpy(buf, m.p, m.len);
+	if (m.len)
+		memcpy(buf, m.p, m.len);
 	const char *file = bh_arena_strndup(s->a, path, strlen(path));
 	struct load_ctx c = {s, errs, file};
 	struct bh_decoder *d = bh_decoder_new(file, buf, m.len, lim);
