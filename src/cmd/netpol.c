@@ -29,6 +29,7 @@ static const char netpol_help[] =
 	"options:\n"
 	"  --format FORMAT         text (default: findings, then the reachability matrix per namespace), json,\n"
 	"                          sarif, junit, policyreport\n"
+	"  --html FILE             also write the reachability matrix and coverage as a single-file HTML page\n"
 	"  --decide FILE           instead of the analysis: for every line {\"src\": IP, \"dst\": IP, \"proto\":\n"
 	"                          \"TCP|UDP|SCTP\", \"port\": N} of FILE print `allow` or `deny STAGE POLICY`\n"
 	"  --fail-on SEVERITY      exit 1 when a finding is at or above SEVERITY:\n"
@@ -41,13 +42,14 @@ static const char netpol_help[] =
 
 struct np_args {
 	int format, fail_on;
-	const char *decide;
+	const char *decide, *html;
 };
 
 static int parse_args(int argc, char **argv, struct np_args *a)
 {
 	static const struct option opts[] = {
 		{"format", required_argument, NULL, 'f'}, {"decide", required_argument, NULL, 'd'},
+		{"html", required_argument, NULL, 'H'},
 		{"fail-on", required_argument, NULL, 'F'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
 	};
 	int c;
@@ -63,6 +65,7 @@ static int parse_args(int argc, char **argv, struct np_args *a)
 			break;
 		}
 		case 'd': a->decide = optarg; break;
+		case 'H': a->html = optarg; break;
 		case 'F':
 			if ((a->fail_on = bh_sev_parse(optarg)) < 0)
 				return bh_cli_error("netpol", json, "unknown --fail-on '%s' (critical, high, medium, low, info, none)",
@@ -258,6 +261,67 @@ static int write_json(FILE *out, const struct bh_report *rep, const struct bh_np
 	return 0;
 }
 
+static void html_str(FILE *out, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '<')
+			fputs("&lt;", out);
+		else if (*s == '>')
+			fputs("&gt;", out);
+		else if (*s == '&')
+			fputs("&amp;", out);
+		else if (*s == '"')
+			fputs("&quot;", out);
+		else
+			fputc(*s, out);
+	}
+}
+
+/* A single-file HTML page: the namespace matrix (cell shade = share of the row's pods that reach the
+ * column) and the coverage table. No scripts, no external resources. */
+static int write_html(const char *path, const struct bh_np_snap *s, const struct bh_np_reach *r)
+{
+	FILE *out = fopen(path, "w");
+	if (!out)
+		return -1;
+	fputs("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>bulkhead netpol</title><style>"
+	      "body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;"
+	      "text-align:right}th{background:#eee}</style></head><body>\n<h1>bulkhead netpol: reachability</h1>\n"
+	      "<p>Cell: pods of the row's namespace that can connect to at least one pod of the column's namespace "
+	      "(shade: share of the row's pods).</p>\n<table><tr><th>from \\ to</th>", out);
+	for (uint32_t j = 0; j < s->nns; j++) {
+		fputs("<th>", out);
+		html_str(out, s->ns[j].name);
+		fputs("</th>", out);
+	}
+	fputs("</tr>\n", out);
+	for (uint32_t i = 0; i < s->nns; i++) {
+		fputs("<tr><th>", out);
+		html_str(out, s->ns[i].name);
+		fputs("</th>", out);
+		for (uint32_t j = 0; j < s->nns; j++) {
+			uint32_t v = r->matrix[(size_t)i * s->nns + j], n = r->ns[i].addressed;
+			unsigned shade = n ? 255 - (unsigned)(155u * v / n) : 255;
+			fprintf(out, "<td style=\"background:rgb(255,%u,%u)\">%u</td>", shade, shade, v);
+		}
+		fputs("</tr>\n", out);
+	}
+	fputs("</table>\n<h2>Coverage</h2>\n<table><tr><th>namespace</th><th>pods</th><th>default deny in</th>"
+	      "<th>default deny eg</th><th>not isolated in</th><th>not isolated eg</th><th>API server</th>"
+	      "<th>kubelet</th><th>metadata</th><th>node port</th><th>other namespaces</th></tr>\n", out);
+	for (uint32_t i = 0; i < s->nns; i++) {
+		const struct bh_np_nsreach *n = &r->ns[i];
+		fputs("<tr><th>", out);
+		html_str(out, s->ns[i].name);
+		fprintf(out, "</th><td>%u</td><td>%s</td><td>%s</td><td>%u</td><td>%u</td><td>%u</td><td>%u</td><td>%u</td>"
+			"<td>%u</td><td>%u</td></tr>\n", n->addressed, n->default_deny_in ? "yes" : "no",
+			n->default_deny_eg ? "yes" : "no", n->open_in, n->open_eg, n->api, n->kubelet, n->metadata,
+			n->nodeport, n->other_ns);
+	}
+	fputs("</table>\n</body></html>\n", out);
+	return fclose(out) ? -1 : 0;
+}
+
 static int analyse(const struct bh_np_snap *s, struct bh_diagvec *errs, const struct np_args *a)
 {
 	struct bh_arena fa;
@@ -283,6 +347,9 @@ static int analyse(const struct bh_np_snap *s, struct bh_diagvec *errs, const st
 				exit_code = 1;
 		if (errs->n)
 			exit_code = 2;
+		if (a->html && write_html(a->html, s, &r))
+			exit_code = bh_cli_error("netpol", a->format == BH_FMT_JSON, "cannot write %s: %s", a->html,
+						 strerror(errno));
 	}
 	bh_np_reach_release(&r);
 	bh_findings_release(&fs);

@@ -75,6 +75,11 @@ check "text: the reachability matrix and coverage table follow the findings" \
 	sh -c "grep -q '^reachability' '$T/text' && grep -q '^coverage per namespace' '$T/text' && grep -q 'BH0900' '$T/text'"
 "$BH" netpol --format sarif "$F/reach-open.yaml" >"$T/sarif" 2>/dev/null
 check "sarif: a result per finding" jq -e '.runs[0].results | length > 5' "$T/sarif" >/dev/null
+"$BH" netpol --html "$T/m.html" "$F/reach-open.yaml" >/dev/null 2>&1
+check "--html: a page with the matrix (a's row reaches b) and the coverage table" \
+	sh -c "grep -q '<th>from' '$T/m.html' && grep -q '<h2>Coverage</h2>' '$T/m.html' && ! grep -q '<script' '$T/m.html'"
+"$BH" netpol --html /nonexistent/dir/m.html "$F/reach-open.yaml" >/dev/null 2>"$T/html.err"
+check "--html to an unwritable path: exit 2 with the reason" sh -c "[ $? = 2 ] && grep -q 'cannot write /nonexistent' '$T/html.err'"
 "$BH" netpol --fail-on none "$F/reach-locked.yaml" >/dev/null 2>&1
 check "locked cluster: exit 0" [ $? = 0 ]
 

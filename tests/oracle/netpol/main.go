@@ -60,7 +60,11 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	defer os.RemoveAll(dir)
+	// os.Exit skips deferred calls: every exit below goes through done, which removes dir first
+	done := func(code int) {
+		os.RemoveAll(dir)
+		os.Exit(code)
+	}
 	r := rand.New(rand.NewSource(*seed))
 	total, bad, allowed, reported := 0, 0, 0, 0
 	for i := 0; i < *nclusters; i++ {
@@ -69,12 +73,12 @@ func main() {
 		want, err := oracle(c, ts)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "oracle: cluster %d: reference implementation: %v\n", i, err)
-			os.Exit(2)
+			done(2)
 		}
 		got, err := bulkhead(*bh, dir, c, ts)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "oracle: cluster %d: bulkhead: %v\n", i, err)
-			os.Exit(2)
+			done(2)
 		}
 		nb := 0
 		for j := range ts {
@@ -99,8 +103,9 @@ func main() {
 	fmt.Printf("netpol oracle: seed %d, %d clusters, %d packets compared (%d allowed, %d denied), %d disagreements\n",
 		*seed, *nclusters, total, allowed, total-allowed, bad)
 	if bad > 0 {
-		os.Exit(1)
+		done(1)
 	}
+	done(0)
 }
 
 // ---- the two deciders ----
