@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -47,6 +48,7 @@ static const char scan_help[] =
 struct scan_opts {
 	int format, fail_on, jobs;
 	bool quiet, show_suppressed, json;
+	bool pss_gate;           /* --pss LEVEL given: violations at LEVEL fail like `pss --level LEVEL` */
 	const char *output, *config;
 	struct bh_pss_scan pss;
 };
@@ -89,6 +91,7 @@ static int parse(int argc, char **argv, struct scan_opts *o)
 			break;
 		case 'q': o->quiet = true; break;
 		case 'P':
+			o->pss_gate = true;
 			if (bh_pss_scan_parse(&o->pss, optarg) < 0)
 				rc = bh_cli_error("scan", o->json,
 						  "bad --pss '%s' (LEVEL[:VERSION]: baseline, restricted, privileged or none; v1.N or latest)",
@@ -109,6 +112,19 @@ static void pss_pre(struct bh_engine *e, const char *name, const char *buf, size
 	bh_pss_scan_namespaces(ctx, e, name, buf, len, mapped);
 }
 
+/* Whether finding f fails the run: at or above --fail-on, or (--pss LEVEL given) a Pod Security violation
+ * of LEVEL or of a Namespace's enforce level, as `pss --level` would reject it. */
+static bool failing(const struct scan_opts *o, const struct bh_finding *f)
+{
+	if (f->suppressed || o->fail_on == BH_SEV_NONE)
+		return false;
+	if ((int)f->sev >= o->fail_on)
+		return true;
+	if (!o->pss_gate || o->pss.off || !f->pss_level || !f->rule)
+		return false;
+	return bh_rule_area(f->rule) == BH_AREA_PSS || bh_pss_level_parse(f->pss_level) <= (int)o->pss.level;
+}
+
 static int write_report(const struct scan_opts *o, const struct bh_engine *e)
 {
 	FILE *out = stdout;
@@ -122,14 +138,55 @@ static int write_report(const struct scan_opts *o, const struct bh_engine *e)
 	bh_report_write(out, o->format, &r);
 	if (out != stdout && fclose(out) != 0)
 		bh_cli_error("scan", 0, "writing %s failed", o->output);
-	int rc = 0;
-	if (e->errors.n)
-		rc = 2;
-	else if (o->fail_on != BH_SEV_NONE)
-		for (size_t i = 0; i < e->findings.n; i++)
-			if (!e->findings.v[i].suppressed && (int)e->findings.v[i].sev >= o->fail_on)
-				rc = 1;
-	return rc;
+	if (o->output && o->format != BH_FMT_TEXT) /* the text reporter already printed its diagnostics */
+		for (size_t i = 0; i < e->errors.n + e->warnings.n; i++) {
+			const struct bh_input_error *d = i < e->errors.n ? &e->errors.v[i] : &e->warnings.v[i - e->errors.n];
+			bh_report_pos(stderr, d->file, d->line, d->col);
+			fprintf(stderr, ": %s: %s\n", i < e->errors.n ? "error" : "warning", d->message);
+		}
+	if (o->output)
+		bh_report_summary(stderr, &r);
+	if (e->errors.n || e->objects == 0)
+		return 2; /* an input error, or nothing at all was scanned */
+	for (size_t i = 0; i < e->findings.n; i++)
+		if (failing(o, &e->findings.v[i]))
+			return 1;
+	return 0;
+}
+
+static bool manifest_name(const char *p)
+{
+	size_t l = strlen(p);
+	return (l > 5 && !strcmp(p + l - 5, ".yaml")) || (l > 4 && !strcmp(p + l - 4, ".yml")) ||
+	       (l > 5 && !strcmp(p + l - 5, ".json"));
+}
+
+/* The report must never replace an input: --output naming an input file (also through a link) or a
+ * manifest inside an input directory is refused before anything is opened for writing. */
+static int output_is_input(const struct scan_opts *o, char *const *args, int n)
+{
+	struct stat os, st;
+	if (!o->output || stat(o->output, &os) != 0)
+		return 0;
+	char *real = realpath(o->output, NULL);
+	int clash = 0;
+	for (int i = 0; i < n && !clash; i++) {
+		if (!strcmp(args[i], "-") || stat(args[i], &st) != 0)
+			continue;
+		if (st.st_dev == os.st_dev && st.st_ino == os.st_ino)
+			clash = 1;
+		else if (S_ISDIR(st.st_mode) && real && manifest_name(real)) {
+			char *dir = realpath(args[i], NULL);
+			size_t l = dir ? strlen(dir) : 0;
+			clash = dir && !strncmp(real, dir, l) && (real[l] == '/' || (l == 1 && dir[0] == '/'));
+			free(dir);
+		}
+	}
+	free(real);
+	if (clash)
+		return bh_cli_error("scan", o->json, "--output %s is also an input; the report would overwrite it "
+				    "(write it elsewhere)", o->output);
+	return 0;
 }
 
 int cmd_scan(int argc, char **argv)
@@ -139,6 +196,8 @@ int cmd_scan(int argc, char **argv)
 	int rc = parse(argc, argv, &o);
 	if (rc)
 		return rc == 1 ? 0 : rc;
+	if (output_is_input(&o, argv + optind, argc - optind))
+		return 2;
 	struct bh_config *cfg = NULL;
 	if (bh_cli_config("scan", o.json, o.config, &cfg))
 		return 2;

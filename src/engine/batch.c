@@ -111,9 +111,13 @@ size_t bh_batch_expand(struct bh_engine *e, char *const *args, int nargs, char *
 	struct pathvec files = {0};
 	for (int i = 0; i < nargs; i++) {
 		struct stat st;
-		if (strcmp(args[i], "-") && stat(args[i], &st) == 0 && S_ISDIR(st.st_mode))
+		size_t before = files.n, errs = e->errors.n;
+		if (strcmp(args[i], "-") && stat(args[i], &st) == 0 && S_ISDIR(st.st_mode)) {
 			walk_dir(e, &files, args[i], 0);
-		else
+			if (files.n == before && e->errors.n == errs)
+				bh_engine_warning(e, args[i], 0, 0, "no Kubernetes objects found in %s: no *.yaml, *.yml or "
+						  "*.json files (symlinked directories are not followed)", args[i]);
+		} else
 			push(&files, args[i]);
 	}
 	*out = files.v;
@@ -375,6 +379,19 @@ static int append(void **dst, size_t *n, size_t *cap, const void *src, size_t a,
 	return 0;
 }
 
+/* an input whose units yielded neither objects nor errors (empty, only comments, an empty List) */
+static void warn_empty(struct bh_engine *m, const struct job *j, size_t first)
+{
+	size_t objs = 0, errs = 0;
+	for (size_t i = first; i < j->n && (i == first || !j->units[i].first); i++) {
+		objs += j->spans[i].o1 - j->spans[i].o0;
+		errs += j->spans[i].e1 - j->spans[i].e0;
+	}
+	if (!objs && !errs)
+		bh_engine_warning(m, j->units[first].name, 0, 0, "no Kubernetes objects found in %s",
+				  j->units[first].name);
+}
+
 /* the spans, in unit order, after b->e's own diagnostics (directories, the pre-pass) */
 static int merge(struct bh_batch *b, const struct job *j)
 {
@@ -392,6 +409,9 @@ static int merge(struct bh_batch *b, const struct job *j)
 		err |= append((void **)&m->objlist, &m->nobjlist, &m->capobjlist, we->objlist, sp->o0, sp->o1,
 			      sizeof(*m->objlist));
 	}
+	for (size_t i = 0; i < j->n; i++)
+		if (j->units[i].first)
+			warn_empty(m, j, i);
 	for (int w = 0; w < b->nworkers; w++) {
 		m->files += b->workers[w].files;
 		m->objects += b->workers[w].objects;

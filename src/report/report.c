@@ -40,3 +40,12 @@ int bh_report_write(FILE *out, int format, const struct bh_report *r)
 		format = BH_FMT_TEXT;
 	return bh_reporters[format].write(out, r);
 }
+
+void bh_report_pos(FILE *out, const char *file, uint32_t line, uint32_t col)
+{
+	fputs(file ? file : "-", out);
+	if (line)
+		fprintf(out, ":%u", line);
+	if (line && col)
+		fprintf(out, ":%u", col);
+}

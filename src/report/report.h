@@ -41,6 +41,12 @@ int bh_report_json(FILE *out, const struct bh_report *r);
 int bh_report_sarif(FILE *out, const struct bh_report *r);
 int bh_report_junit(FILE *out, const struct bh_report *r);
 int bh_report_policyreport(FILE *out, const struct bh_report *r);
+/* The text reporter's one-line summary ("N files, N objects: N critical, …"), e.g. on stderr when the
+ * report goes to a file. */
+void bh_report_summary(FILE *out, const struct bh_report *r);
+/* A position as editors and problem matchers take it: "file:line:col", "file:line" when the column is
+ * unknown, "file" when the line is (0 = unknown; a NULL file prints "-"). */
+void bh_report_pos(FILE *out, const char *file, uint32_t line, uint32_t col);
 /* Writes r with the reporter of format (enum bh_format; text when out of range). */
 int bh_report_write(FILE *out, int format, const struct bh_report *r);
 

@@ -46,12 +46,14 @@ static void upper(FILE *out, const char *s)
 
 static void print_diags(const struct bh_report *r)
 {
-	for (size_t i = 0; i < r->nerrors; i++)
-		fprintf(stderr, "%s:%u:%u: error: %s\n", r->errors[i].file ? r->errors[i].file : "-", r->errors[i].line,
-			r->errors[i].col, r->errors[i].message);
-	for (size_t i = 0; i < r->nwarnings; i++)
-		fprintf(stderr, "%s:%u:%u: warning: %s\n", r->warnings[i].file ? r->warnings[i].file : "-",
-			r->warnings[i].line, r->warnings[i].col, r->warnings[i].message);
+	for (size_t i = 0; i < r->nerrors; i++) {
+		bh_report_pos(stderr, r->errors[i].file, r->errors[i].line, r->errors[i].col);
+		fprintf(stderr, ": error: %s\n", r->errors[i].message);
+	}
+	for (size_t i = 0; i < r->nwarnings; i++) {
+		bh_report_pos(stderr, r->warnings[i].file, r->warnings[i].line, r->warnings[i].col);
+		fprintf(stderr, ": warning: %s\n", r->warnings[i].message);
+	}
 }
 
 /* Findings shown (idx), grouped by consecutive object (g); counts of the unsuppressed per severity.
@@ -127,6 +129,19 @@ static void print_summary(FILE *out, const struct bh_report *r, const size_t *co
 	if (r->nerrors)
 		fprintf(out, "; %zu input error%s", r->nerrors, r->nerrors == 1 ? "" : "s");
 	fputs("\n", out);
+}
+
+void bh_report_summary(FILE *out, const struct bh_report *r)
+{
+	size_t counts[BH_SEV_NONE] = {0}, suppressed = 0;
+	for (size_t i = 0; r->findings && i < r->findings->n; i++) {
+		const struct bh_finding *f = &r->findings->v[i];
+		if (f->suppressed)
+			suppressed++;
+		else if (f->sev < BH_SEV_NONE)
+			counts[f->sev]++;
+	}
+	print_summary(out, r, counts, suppressed);
 }
 
 int bh_report_text(FILE *out, const struct bh_report *r)
