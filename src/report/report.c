@@ -1,6 +1,7 @@
 /* The reporter table (curl keeps its TLS and SSH backends the same way): a format is a row, and every
  * command that prints reports looks formats up here. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "report.h"
@@ -11,6 +12,7 @@ const struct bh_reporter bh_reporters[BH_FMT_COUNT] = {
 	[BH_FMT_SARIF] = {"sarif", bh_report_sarif},
 	[BH_FMT_JUNIT] = {"junit", bh_report_junit},
 	[BH_FMT_POLICYREPORT] = {"policyreport", bh_report_policyreport},
+	[BH_FMT_COMPACT] = {"compact", bh_report_compact},
 };
 
 int bh_format_parse(const char *s)
@@ -48,4 +50,55 @@ void bh_report_pos(FILE *out, const char *file, uint32_t line, uint32_t col)
 		fprintf(out, ":%u", line);
 	if (line && col)
 		fprintf(out, ":%u", col);
+}
+
+void bh_report_diags(FILE *out, const struct bh_report *r)
+{
+	for (size_t i = 0; i < r->nerrors + r->nwarnings; i++) {
+		const struct bh_input_error *d = i < r->nerrors ? &r->errors[i] : &r->warnings[i - r->nerrors];
+		bh_report_pos(out, d->file, d->line, d->col);
+		fprintf(out, ": %s: %s\n", i < r->nerrors ? "error" : "warning", d->message);
+	}
+}
+
+struct rule_count {
+	const struct bh_rule *rule;
+	enum bh_sev sev;
+	size_t n;
+};
+
+static int cmp_count(const void *x, const void *y)
+{
+	const struct rule_count *a = x, *b = y;
+	if (a->sev != b->sev)
+		return a->sev > b->sev ? -1 : 1;
+	if (a->n != b->n)
+		return a->n > b->n ? -1 : 1;
+	return strcmp(a->rule->id, b->rule->id);
+}
+
+void bh_report_rule_table(FILE *out, const struct bh_report *r)
+{
+	size_t n = r->findings ? r->findings->n : 0, nr = 0;
+	struct rule_count *c = calloc(n ? n : 1, sizeof(*c));
+	if (!c)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		const struct bh_finding *f = &r->findings->v[i];
+		if (f->suppressed || !f->rule)
+			continue;
+		size_t k = 0; /* rules x severities are few: a linear search is enough */
+		while (k < nr && (c[k].rule != f->rule || c[k].sev != f->sev))
+			k++;
+		if (k == nr)
+			c[nr++] = (struct rule_count){f->rule, f->sev, 0};
+		c[k].n++;
+	}
+	qsort(c, nr, sizeof(*c), cmp_count);
+	fprintf(out, "findings by rule:\n");
+	for (size_t k = 0; k < nr; k++)
+		fprintf(out, "%6zu  %-8s  %s  %s\n", c[k].n, bh_sev_name(c[k].sev), c[k].rule->id, c[k].rule->name);
+	if (!nr)
+		fputs("     0\n", out);
+	free(c);
 }
