@@ -58,7 +58,7 @@ check: all
 	BUILD=$(BUILD) tests/run.sh
 
 # libFuzzer needs clang; the library is rebuilt with coverage instrumentation.
-FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -O1 -g -fsanitize=fuzzer,address,undefined -Isrc $(PKG_CFLAGS)
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Isrc $(PKG_CFLAGS)
 # fuzz targets link the pipeline only: commands and host-facing areas (generated BPF headers) are no fuzz surface
 FUZZ_LIB := $(filter-out src/watch/% src/host/% src/cmd/%,$(LIB_SRC)) src/cmd/cli.c
 build-fuzz/%: fuzz/%.c $(FUZZ_LIB)

@@ -5,6 +5,8 @@
 set -u
 cd "$(dirname "$0")/.."
 secs=${1:-30}
+# UBSan findings (the memcpy from NULL of a file holding `- []`) must fail the run, not scroll past
+export UBSAN_OPTIONS="halt_on_error=1:abort_on_error=1:print_stacktrace=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 pass=0 fail=0
 for t in build-fuzz/fuzz_*; do
 	[ -x "$t" ] || continue

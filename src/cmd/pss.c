@@ -50,6 +50,7 @@ struct pss_run {
 	int minor;
 	struct pss_res *r;
 	size_t n, cap;
+	size_t last_obj; /* e->objects when the last result was added */
 	int oom;
 };
 
@@ -58,10 +59,11 @@ static const char *keep(struct bh_engine *e, const char *s)
 	return s ? bh_arena_strndup(&e->results, s, strlen(s)) : NULL;
 }
 
-static bool has_viol(const struct pss_res *r, const char *check, const char *detail)
+/* PSA reports each check once: a check the first reading already violated keeps that record */
+static bool has_viol(const struct pss_res *r, const char *check)
 {
 	for (uint32_t i = 0; i < r->n; i++)
-		if (!strcmp(r->v[i].check, check) && !strcmp(r->v[i].detail, detail))
+		if (!strcmp(r->v[i].check, check))
 			return true;
 	return false;
 }
@@ -77,7 +79,7 @@ static void on_pod(struct bh_engine *e, const struct bh_pod *p, void *ctx)
 		return;
 	}
 	struct pss_res *r;
-	if (p->reading == BH_READ_LAST && run->n) {
+	if (p->reading == BH_READ_LAST && run->n && run->last_obj == e->objects) {
 		r = &run->r[run->n - 1];
 	} else {
 		if (run->n == run->cap) {
@@ -91,6 +93,7 @@ static void on_pod(struct bh_engine *e, const struct bh_pod *p, void *ctx)
 			run->cap = nc;
 		}
 		r = &run->r[run->n++];
+		run->last_obj = e->objects; /* the second reading of this object merges into this result */
 		memset(r, 0, sizeof(*r));
 		r->ref = e->findings.cur; /* interned by the engine for this object */
 		r->in_list = keep(e, p->obj->in_list);
@@ -104,15 +107,25 @@ static void on_pod(struct bh_engine *e, const struct bh_pod *p, void *ctx)
 		run->oom = 1;
 		return;
 	}
-	/* merge in check-table order */
+	/* merge in check-table order, one record per check; where both readings violate a check the last
+	 * reading's words (the API server's) are kept */
 	uint32_t k = 0, a = 0;
 	for (unsigned c = 0; c < BH_PSS_NCHECKS; c++) {
 		const char *id = bh_pss_checks[c].id;
-		while (a < r->n && !strcmp(r->v[a].check, id))
-			nv[k++] = r->v[a++];
-		for (uint32_t i = 0; i < res.n; i++)
-			if (res.v[i].check == &bh_pss_checks[c] && !has_viol(r, id, res.v[i].detail))
-				nv[k++] = (struct pss_viol){id, keep(e, res.v[i].reason), keep(e, res.v[i].detail)};
+		const struct bh_pss_violation *nw = NULL;
+		for (uint32_t i = 0; i < res.n && !nw; i++)
+			if (res.v[i].check == &bh_pss_checks[c])
+				nw = &res.v[i];
+		bool had = has_viol(r, id);
+		while (a < r->n && !strcmp(r->v[a].check, id)) {
+			if (!nw)
+				nv[k++] = r->v[a];
+			a++;
+		}
+		if (nw && (!had || p->reading == BH_READ_LAST))
+			nv[k++] = (struct pss_viol){id, keep(e, nw->reason), keep(e, nw->detail)};
+		else if (nw)
+			nv[k++] = r->v[a - 1];
 	}
 	r->v = nv;
 	r->n = k;

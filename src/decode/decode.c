@@ -1,5 +1,6 @@
 /* One entry point for every input: JSON when the first significant byte opens a JSON value, YAML
  * otherwise. Invalid JSON that libyaml reads cleanly (a YAML flow mapping) is read as YAML. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,7 +13,7 @@ struct bh_decoder {
 	const char *buf;
 	size_t len;
 	const struct bh_limits *lim;
-	bool json, tried_yaml;
+	bool json, tried_yaml, helm_checked, done;
 	uint32_t line_base;
 	struct bh_json_reader jr;
 	struct bh_yaml_reader *yr;
@@ -58,8 +59,33 @@ struct bh_decoder *bh_decoder_new_at(const char *file, const char *buf, size_t l
 	return d;
 }
 
+/* An unrendered Helm template: "{{" (or "{{-") as the first significant bytes. */
+static bool helm_template(const char *b, size_t len)
+{
+	size_t i = len >= 3 && !memcmp(b, "\xEF\xBB\xBF", 3) ? 3 : 0;
+	while (i < len && (b[i] == ' ' || b[i] == '\t' || b[i] == '\r' || b[i] == '\n'))
+		i++;
+	return len - i >= 2 && b[i] == '{' && b[i + 1] == '{';
+}
+
 int bh_decoder_next(struct bh_decoder *d, struct bh_arena *a, struct bh_doc *doc, struct bh_err *err)
 {
+	if (!d->helm_checked) {
+		d->helm_checked = true;
+		if (helm_template(d->buf, d->len)) {
+			memset(doc, 0, sizeof(*doc));
+			d->json = false;
+			bh_yaml_free(d->yr);
+			d->yr = NULL;
+			d->done = true;
+			err->file = d->file;
+			return bh_err_set(err, -EINVAL, d->line_base + 1, 1,
+					  "this is an unrendered Helm template ({{ ... }}), not a manifest: render it first, "
+					  "e.g. helm template RELEASE CHART | bulkhead scan -");
+		}
+	}
+	if (d->done)
+		return 0;
 	if (!d->json)
 		return bh_yaml_next(d->yr, a, doc, err);
 	int rc = bh_json_next(&d->jr, a, doc, err);

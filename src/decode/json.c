@@ -6,6 +6,7 @@
  * depth is capped, every tree byte comes from the capped arena, and the value stack holds at most one
  * pointer per arena node. */
 #include "json.h"
+#include "keyhash.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -269,6 +270,46 @@ static size_t unescape(char *dst, const unsigned char *q, const unsigned char *e
 	return (size_t)(d - dst);
 }
 
+/* The escape at q (a backslash): its length in the input, or 0 with the error set. */
+static size_t escape_len(struct jp *j, const unsigned char *q, const unsigned char *start)
+{
+	const unsigned char *end = j->end;
+	if (end - q < 2) {
+		fail_at(j, -EINVAL, start, "unterminated string: expected '\"' before end of input");
+		return 0;
+	}
+	switch (q[1]) {
+	case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+		return 2;
+	case 'u':
+		break;
+	default: {
+		char b[16];
+		fail_at(j, -EINVAL, q, "invalid escape '\\' followed by %s; expected one of \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX",
+			what(j, q + 1, b));
+		return 0;
+	}
+	}
+	long cp = end - q >= 6 ? hex4(q + 2) : -1;
+	if (cp < 0) {
+		fail_at(j, -EINVAL, q, "invalid \\u escape: expected 4 hex digits");
+		return 0;
+	}
+	if (cp >= 0xDC00 && cp <= 0xDFFF) {
+		fail_at(j, -EINVAL, q, "invalid \\u%04lX escape: low surrogate without a high surrogate", cp);
+		return 0;
+	}
+	if (cp < 0xD800 || cp > 0xDBFF)
+		return 6;
+	long lo = end - q >= 12 && q[6] == '\\' && q[7] == 'u' ? hex4(q + 8) : -1;
+	if (lo < 0xDC00 || lo > 0xDFFF) {
+		fail_at(j, -EINVAL, q, "invalid \\u%04lX escape: high surrogate not followed by a \\uDC00-\\uDFFF low surrogate",
+			cp);
+		return 0;
+	}
+	return 12;
+}
+
 /* j->p is at the opening quote. Validates escapes and UTF-8, then copies (or decodes) into the arena. */
 static struct bh_node *parse_string(struct jp *j)
 {
@@ -288,63 +329,25 @@ static struct bh_node *parse_string(struct jp *j)
 			fail_at(j, -EINVAL, start, "unterminated string: expected '\"' before end of input");
 			return NULL;
 		}
+		size_t n;
 		switch (str_class[*q]) {
 		case C_QUOTE:
 			goto closed;
 		case C_CTRL:
 			fail_at(j, -EINVAL, q, "control character 0x%02x in string must be escaped", *q);
 			return NULL;
-		case C_HIGH: {
-			size_t n = utf8_len(q, end);
-			if (!n) {
+		case C_HIGH:
+			if (!(n = utf8_len(q, end))) {
 				fail_at(j, -EINVAL, q, "invalid UTF-8 byte 0x%02x in string", *q);
 				return NULL;
 			}
 			q += n;
 			break;
-		}
 		default: /* C_BSLASH */
 			esc = true;
-			if (end - q < 2) {
-				fail_at(j, -EINVAL, start, "unterminated string: expected '\"' before end of input");
+			if (!(n = escape_len(j, q, start)))
 				return NULL;
-			}
-			switch (q[1]) {
-			case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
-				q += 2;
-				break;
-			case 'u': {
-				long cp = end - q >= 6 ? hex4(q + 2) : -1;
-				if (cp < 0) {
-					fail_at(j, -EINVAL, q, "invalid \\u escape: expected 4 hex digits");
-					return NULL;
-				}
-				if (cp >= 0xDC00 && cp <= 0xDFFF) {
-					fail_at(j, -EINVAL, q, "invalid \\u%04lX escape: low surrogate without a high surrogate",
-						cp);
-					return NULL;
-				}
-				if (cp >= 0xD800 && cp <= 0xDBFF) {
-					long lo = end - q >= 12 && q[6] == '\\' && q[7] == 'u' ? hex4(q + 8) : -1;
-					if (lo < 0xDC00 || lo > 0xDFFF) {
-						fail_at(j, -EINVAL, q,
-							"invalid \\u%04lX escape: high surrogate not followed by a \\uDC00-\\uDFFF low surrogate",
-							cp);
-						return NULL;
-					}
-					q += 12;
-				} else {
-					q += 6;
-				}
-				break;
-			}
-			default: {
-				char b[16];
-				fail_at(j, -EINVAL, q, "invalid escape '\\' followed by %s; expected one of \\\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX",
-					what(j, q + 1, b));
-				return NULL;
-			}
-			}
+			q += n;
 			break;
 		}
 	}
@@ -586,24 +589,81 @@ static int check_dups(struct jp *j, struct bh_node **kv, size_t n, const unsigne
 	uint32_t *tab = calloc(2 * cap, sizeof(*tab));
 	if (!tab)
 		return fail_at(j, -ENOMEM, at, "out of memory");
-	/* seeded from a heap address (ASLR) so crafted colliding keys are not portable between runs */
-	uint64_t seed = mix((uint64_t)(uintptr_t)tab ^ 0x9E3779B97F4A7C15ull);
+	/* keyed SipHash (keyhash.c): crafted colliding keys cannot be prepared (an address-seeded FNV could
+	 * be probed) */
 	for (size_t i = 0; i < n; i++) {
 		const struct bh_node *k = kv[2 * i];
-		const unsigned char *s = (const unsigned char *)k->s;
-		uint64_t he = seed, hf = seed;
-		for (uint32_t c = 0; c < k->len; c++) {
-			he = (he ^ s[c]) * 0x100000001b3ull;
-			hf = (hf ^ fold(s[c])) * 0x100000001b3ull;
-		}
-		const struct bh_node *exact = probe(tab, cap - 1, mix(he), kv, (uint32_t)i, exact_eq_fn);
+		uint64_t he = bh_keyhash(k->s, k->len, false), hf = bh_keyhash(k->s, k->len, true);
+		const struct bh_node *exact = probe(tab, cap - 1, he, kv, (uint32_t)i, exact_eq_fn);
 		const struct bh_node *casev = NULL;
 		if (!exact)
-			casev = probe(tab + cap, cap - 1, mix(hf ^ 0x5555555555555555ull), kv, (uint32_t)i, fold_eq);
+			casev = probe(tab + cap, cap - 1, hf, kv, (uint32_t)i, fold_eq);
 		warn_dup(j, k, exact, casev);
 	}
 	free(tab);
 	return 0;
+}
+
+/* ---- duplicate keys whose values are objects ----
+ * Two worlds store different things. kubectl decodes into unstructured maps, where a repeated key keeps
+ * its last value (the last-wins reading). The API server's typed decoder (sigs.k8s.io/json, as Go's
+ * encoding/json) decodes a repeated key into the value the first one already filled: for objects a merge,
+ * member by member ({"spec": {"template": A}, "spec": {"replicas": 1}} keeps template A) — what a client
+ * that sends the raw JSON gets stored. The first occurrence of such a key carries the merged object, so
+ * the first reading is the server's merge and the last reading kubectl's. (A first-wins parser is the
+ * one reading not evaluated for JSON objects; for YAML both ends are.) */
+
+#define MERGE_MAX_PAIRS 100000 /* bigger merged objects keep plain last-wins (and the warning) */
+
+/* index of the last pair of m whose key equals k, or -1 */
+static long last_index(const struct bh_node *m, const struct bh_node *k)
+{
+	for (uint32_t i = m->n; i-- > 0;)
+		if (exact_eq(m->pairs[i].key, k))
+			return (long)i;
+	return -1;
+}
+
+static struct bh_node *deep_merge(struct jp *j, const struct bh_node *a, const struct bh_node *b, int depth)
+{
+	if (a->type != BH_MAP || b->type != BH_MAP || depth > 64 || (size_t)a->n + b->n > MERGE_MAX_PAIRS ||
+	    (size_t)a->n * b->n > 4u * MERGE_MAX_PAIRS)
+		return (struct bh_node *)b;
+	struct bh_node *m = bh_arena_alloc(j->a, sizeof(*m));
+	struct bh_pair *p = bh_arena_alloc(j->a, ((size_t)a->n + b->n + 1) * sizeof(*p));
+	if (!m || !p)
+		return (struct bh_node *)b;
+	*m = *b;
+	m->pairs = p;
+	m->n = 0;
+	for (uint32_t i = 0; i < a->n; i++) /* a's members, each overridden (or merged) by b's */
+		if (last_index(a, a->pairs[i].key) == (long)i) {
+			long bi = last_index(b, a->pairs[i].key);
+			p[m->n] = a->pairs[i];
+			if (bi >= 0)
+				p[m->n].val = deep_merge(j, a->pairs[i].val, b->pairs[bi].val, depth + 1);
+			m->n++;
+		}
+	for (uint32_t i = 0; i < b->n; i++)
+		if (last_index(a, b->pairs[i].key) < 0)
+			p[m->n++] = b->pairs[i];
+	m->weight = wadd(a->weight, b->weight);
+	return m;
+}
+
+static void merge_dups(struct jp *j, struct bh_node *c)
+{
+	for (uint32_t i = 1; i < c->n; i++) {
+		struct bh_pair *pi = &c->pairs[i];
+		if (pi->val->type != BH_MAP)
+			continue;
+		for (uint32_t k = 0; k < i; k++)
+			if (exact_eq(c->pairs[k].key, pi->key)) {
+				if (c->pairs[k].val->type == BH_MAP)
+					c->pairs[k].val = deep_merge(j, c->pairs[k].val, pi->val, 0);
+				break;
+			}
+	}
 }
 
 /* ---- containers ---- */
@@ -634,7 +694,7 @@ static int open_container(struct jp *j, uint8_t type)
 static struct bh_node *close_container(struct jp *j)
 {
 	struct frame *f = &j->frames[j->nframes - 1];
-	struct bh_node *c = f->node, **v = j->vals + f->base;
+	struct bh_node *c = f->node, **v = j->vals ? j->vals + f->base : NULL; /* NULL before the first value: `[]` */
 	size_t cnt = j->nvals - f->base;
 	uint64_t w = 1;
 	for (size_t i = 0; i < cnt; i++)
@@ -656,8 +716,15 @@ static struct bh_node *close_container(struct jp *j)
 				c->pairs[i].key = v[2 * i];
 				c->pairs[i].val = v[2 * i + 1];
 			}
+			bool dups = j->doc->has_dups;
+			j->doc->has_dups = false;
 			if (np > 1 && check_dups(j, v, np, j->p) < 0)
 				return NULL;
+			if (j->doc->has_dups) {
+				c->n = (uint32_t)np;
+				merge_dups(j, c);
+			}
+			j->doc->has_dups |= dups;
 		}
 		c->n = (uint32_t)np;
 	} else {
@@ -861,6 +928,7 @@ int bh_json_next(struct bh_json_reader *r, struct bh_arena *a, struct bh_doc *do
 	if (rc < 0)
 		goto fail;
 	doc->root = root;
+	bh_doc_finish(doc, a);
 	r->index++;
 	r->pos = (size_t)(j.p - (const unsigned char *)r->buf);
 	doc->end = r->pos;

@@ -17,8 +17,21 @@ const struct bh_limits bh_default_limits = {
 	.max_weight = 50u * 1000 * 1000, /* expanded nodes: billion-laughs ends here */
 };
 
+static void doc_append(struct bh_doc *doc, struct bh_diag *d)
+{
+	if (!doc->warn_tail)
+		doc->warn_tail = &doc->warnings;
+	*doc->warn_tail = d;
+	doc->warn_tail = &d->next;
+	doc->nwarnings++;
+}
+
 void bh_doc_warn(struct bh_doc *doc, struct bh_arena *a, uint32_t line, uint32_t col, const char *fmt, ...)
 {
+	if (doc->nwarnings >= BH_DOC_MAX_WARNINGS) {
+		doc->warn_dropped++;
+		return;
+	}
 	struct bh_diag *d = bh_arena_alloc(a, sizeof(*d));
 	if (!d)
 		return;
@@ -30,11 +43,22 @@ void bh_doc_warn(struct bh_doc *doc, struct bh_arena *a, uint32_t line, uint32_t
 	d->line = line;
 	d->col = col;
 	d->msg = bh_arena_strndup(a, buf, strlen(buf));
-	if (!doc->warn_tail)
-		doc->warn_tail = &doc->warnings;
-	*doc->warn_tail = d;
-	doc->warn_tail = &d->next;
-	doc->nwarnings++;
+	doc_append(doc, d);
+}
+
+void bh_doc_finish(struct bh_doc *doc, struct bh_arena *a)
+{
+	if (!doc->warn_dropped)
+		return;
+	struct bh_diag *d = bh_arena_alloc(a, sizeof(*d));
+	if (!d)
+		return;
+	d->line = doc->line;
+	d->col = 1;
+	d->msg = bh_arena_printf(a, "%u more warnings in this document not shown (the first %u are)", doc->warn_dropped,
+				 BH_DOC_MAX_WARNINGS);
+	doc_append(doc, d);
+	doc->warn_dropped = 0;
 }
 
 static bool text_is(const struct bh_node *n, const char *s)
@@ -221,9 +245,10 @@ enum bh_res bh_as_int(const struct bh_node *n, int64_t *out)
 	if (n->type != BH_SCALAR)
 		return BH_BAD;
 	if (n->style == BH_STYLE_JSON_NUMBER) {
-		/* encoding/json: an int field takes only integer syntax that fits */
+		/* an integral float (0.0, 0e0) lands in an int field as that integer: measured against
+		 * kube-apiserver v1.34.2, "runAsUser": 0.0 is stored as 0 (root) */
 		if (strpbrk(n->s, ".eE"))
-			return BH_BAD;
+			return parse_integral_float(n->s, n->len, out) ? BH_OK : BH_BAD;
 		return parse_go_int(n->s, n->len, out) ? BH_OK : BH_BAD;
 	}
 	if (n->style >= BH_STYLE_JSON_STRING)

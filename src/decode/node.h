@@ -66,7 +66,12 @@ struct bh_doc {
 	bool json;            /* came from the JSON decoder */
 	struct bh_diag *warnings, **warn_tail; /* in arena; in order */
 	uint32_t nwarnings;
+	uint32_t warn_dropped; /* warnings past BH_DOC_MAX_WARNINGS: counted, not kept */
 };
+
+/* Hostile input can produce a warning per key (40 MB of duplicate keys: millions); a document keeps this
+ * many and one closing line with the count of the rest. */
+#define BH_DOC_MAX_WARNINGS 100
 
 struct bh_limits {
 	size_t max_input;        /* whole input, bytes */
@@ -80,6 +85,8 @@ extern const struct bh_limits bh_default_limits;
 /* Appends a warning to doc (arena-allocated, printf-style). */
 void bh_doc_warn(struct bh_doc *doc, struct bh_arena *a, uint32_t line, uint32_t col, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
+/* Called by the decoders when a document is complete: adds the line that counts dropped warnings. */
+void bh_doc_finish(struct bh_doc *doc, struct bh_arena *a);
 
 /* ---- streaming decoder: YAML (libyaml) or JSON, chosen by the first significant byte ---- */
 struct bh_decoder;

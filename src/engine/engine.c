@@ -126,12 +126,17 @@ void bh_engine_object(struct bh_engine *e, const struct bh_object *o)
 			bh_engine_error(e, o->doc->file, o->ref.line, o->ref.col, "out of memory building the pod view");
 			return;
 		}
-		if (rc == 0)
-			return;
-		if (rd == 0) {
+		if (rc == 0) /* no pod template in this reading (the other may have one: `spec: {}` twice) */
+			continue;
+		if (p.ncasevar) /* case-variant keys: the server's reading and the case-insensitive one */
+			readings = 2;
+		/* wrong types are errors in the last reading only: that is the API server's (last duplicate,
+		 * exact keys, go-yaml v2 merges); the other reading's values are alternatives */
+		if (rd == readings - 1)
 			for (const struct bh_diag *d = p.errors; d; d = d->next)
 				bh_engine_error(e, o->doc->file, d->line, d->col, "%s %s: %s", o->ref.kind,
 						o->ref.name ? o->ref.name : "(unnamed)", d->msg);
+		if (rd == 0) {
 			for (const struct bh_diag *d = p.warnings; d; d = d->next)
 				bh_engine_warning(e, o->doc->file, d->line, d->col, "%s", d->msg);
 			if (p.guessed)
@@ -200,6 +205,10 @@ void bh_engine_slice(struct bh_engine *e, const char *file, const char *buf, siz
 		}
 		for (const struct bh_diag *w = doc.warnings; w; w = w->next)
 			bh_engine_warning(e, name, w->line, w->col, "%s", w->msg);
+		uint32_t pl, pc;
+		const char *problem = bh_doc_problem(&doc, &e->doc, &pl, &pc);
+		if (problem)
+			bh_engine_error(e, name, pl, pc, "%s", problem);
 		bh_objects_each(&doc, &e->doc, object_cb, e);
 		/* keep 1 MiB behind the parser: libyaml reads ahead, and a resync looks forward only */
 		if (mapped && page > 1 && doc.end > (2u << 20)) {

@@ -27,6 +27,9 @@ struct bh_object {
  * Non-mapping documents and items are skipped (they are no Kubernetes objects). */
 typedef int (*bh_object_cb)(const struct bh_object *o, void *ctx);
 int bh_objects_each(const struct bh_doc *doc, struct bh_arena *a, bh_object_cb cb, void *ctx);
+/* A document that kubectl would refuse as no object at all (a top-level list or scalar, a mapping without
+ * kind, a lower-case kind; the same for List items): the message with a hint, or NULL. */
+const char *bh_doc_problem(const struct bh_doc *doc, struct bh_arena *a, uint32_t *line, uint32_t *col);
 /* Fills o for the object whose mapping is root (e.g. an AdmissionReview's request.object). */
 void bh_object_init(struct bh_object *o, const struct bh_doc *doc, const struct bh_node *root);
 
@@ -163,6 +166,7 @@ struct bh_pod {
 	struct bh_diag *errors, **errors_tail;     /* wrong-typed fields: the API server would reject */
 	struct bh_diag *warnings, **warnings_tail; /* case-variant keys and similar */
 	uint32_t nerrors, nwarnings;
+	uint32_t ncasevar;      /* fields found under a key that differs only by case: evaluate both readings */
 };
 
 /* Where pod templates sit. The built-in table covers the core workloads and known CRDs; the config adds

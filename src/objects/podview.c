@@ -36,6 +36,7 @@ struct vb {
 	struct bh_pod *p;
 	struct bh_arena *a;
 	enum bh_reading rd;
+	bool cv; /* the last get() took a key that differs from the field only by case */
 };
 
 static void diag(struct vb *x, bool error, const struct bh_node *n, const char *fmt, ...)
@@ -65,15 +66,56 @@ static void diag(struct vb *x, bool error, const struct bh_node *n, const char *
 	}
 }
 
+/* Keys that differ from a field only by case (DESIGN §2): the API server matches field names
+ * case-sensitively (sigs.k8s.io/json) and drops them as unknown; client tools that unmarshal YAML into
+ * typed Go structs match case-insensitively. The two readings of a pod view are these two worlds: the
+ * last reading is the server's (exact keys, the last of duplicates), the first prefers a case variant
+ * where there is one. Both are evaluated, so a case variant can make a setting risky, never safe. */
+static const struct bh_node *exact_last(const struct bh_node *map, const char *key, const struct bh_node **kn)
+{
+	const struct bh_node *v = NULL;
+	size_t l = strlen(key);
+	for (uint32_t i = 0; map && map->type == BH_MAP && i < map->n; i++) {
+		const struct bh_node *k = map->pairs[i].key;
+		if (k->type == BH_SCALAR && k->len == l && !memcmp(k->s, key, l)) {
+			v = map->pairs[i].val;
+			*kn = k;
+		}
+	}
+	return v;
+}
+
+static const struct bh_node *first_variant(const struct bh_node *map, const char *key, const struct bh_node **kn)
+{
+	for (uint32_t i = 0; map && map->type == BH_MAP && i < map->n; i++) {
+		bool cv = false;
+		const struct bh_node *k = map->pairs[i].key;
+		if (bh_key_is(k, key, &cv) && cv) {
+			*kn = k;
+			return map->pairs[i].val;
+		}
+	}
+	return NULL;
+}
+
 /* where: path of the map the key is looked up in (for messages) */
 static const struct bh_node *get(struct vb *x, const struct bh_node *map, const char *key, const char *where)
 {
 	bool cv = false;
 	const struct bh_node *k = NULL;
 	const struct bh_node *v = bh_map_get(map, key, x->rd, &cv, &k);
-	if (v && cv)
-		diag(x, false, k, "key \"%.*s\" in %s differs from the field \"%s\" only by case; treated as that field",
-		     (int)k->len, k->s, where, key);
+	x->cv = false;
+	if (!v || !cv)
+		return v;
+	x->p->ncasevar++;
+	if (x->rd == BH_READ_LAST)
+		return exact_last(map, key, &k);
+	v = first_variant(map, key, &k);
+	x->cv = true;
+	diag(x, false, k,
+	     "key \"%.*s\" in %s differs from the field \"%s\" only by case: the API server drops it as an unknown "
+	     "field, client tools that match case-insensitively read it as that field; both readings are evaluated",
+	     (int)k->len, k->s, where, key);
 	return v;
 }
 
@@ -103,6 +145,11 @@ static const char *what(const struct bh_node *n)
 static void bad(struct vb *x, const struct bh_node *n, const char *where, const char *key, const char *type)
 {
 	char t[64];
+	if (x->cv) { /* the server drops the key, so its value is no reason to reject the object */
+		diag(x, false, n, "%s.%s: expected %s, found %s \"%s\" under a key the API server ignores (case variant)",
+		     where, key, type, what(n), bh_node_text(n, t, sizeof(t)));
+		return;
+	}
 	diag(x, true, n, "%s.%s: expected %s, found %s \"%s\"; the API server would reject this object", where, key,
 	     type, what(n), bh_node_text(n, t, sizeof(t)));
 }
@@ -243,6 +290,11 @@ static void secctx(struct vb *x, const struct bh_node *owner, const char *where,
 					s->n = sys->items[i];
 					gstr(x, s->n, "name", wy, &s->name);
 					gstr(x, s->n, "value", wy, &s->value);
+					/* Sysctl.name and .value are plain Go strings: absent or null is stored as "" */
+					if (s->name.r == BH_NULLV || s->name.r == BH_ABSENT)
+						s->name.r = BH_OK;
+					if (s->value.r == BH_NULLV || s->value.r == BH_ABSENT)
+						s->value.r = BH_OK;
 				}
 			}
 		}
@@ -306,6 +358,14 @@ static void container(struct vb *x, const struct bh_node *n, enum bh_clist list,
 			gint(x, pt->n, "hostPort", wp, &pt->host_port);
 			gstr(x, pt->n, "hostIP", wp, &pt->host_ip);
 			gstr(x, pt->n, "protocol", wp, &pt->protocol);
+			/* API-server defaulting PSA then sees (pkg/apis/core/v1/defaults.go SetDefaults_Pod): a Pod
+			 * with hostNetwork gets hostPort = containerPort on init and regular containers; pod
+			 * templates are not defaulted (DefaultHostNetworkHostPortsInPodTemplates is off) */
+			if (list != BH_CL_EPHEMERAL && !strcmp(p->obj->ref.kind, "Pod") && BH_TRUE(p->host_network) &&
+			    (pt->host_port.r != BH_OK || pt->host_port.v == 0) && BH_SET(pt->container_port)) {
+				pt->host_port = pt->container_port;
+				pt->host_port.n = pt->container_port.n;
+			}
 		}
 	}
 	const struct bh_node *vm = gseq(x, n, "volumeMounts", c->path);
@@ -408,7 +468,7 @@ static const struct bh_node *walk(struct vb *x, const struct bh_node *n, const c
 			return NULL;
 		memcpy(seg, p, l);
 		seg[l] = 0;
-		n = bh_map_get(n, seg, x->rd, NULL, NULL);
+		n = get(x, n, seg, "the pod template path");
 		p += l + (dot ? 1 : 0);
 	}
 	return n && n->type == BH_MAP ? n : NULL;

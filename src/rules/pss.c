@@ -316,16 +316,17 @@ static bool check_host_namespaces(struct bh_pss_ctx *x, struct bh_pss_out *o)
 {
 	const struct bh_pod *p = x->p;
 	struct slist ns = {0};
+	/* PSA's order and wording: "hostNetwork=true, hostPID=true, hostIPC=true" */
 	if (BH_TRUE(p->host_network)) {
-		sl_set(x, &ns, "hostNetwork");
+		sl_add(x, &ns, "hostNetwork=true");
 		site(x, o, NULL, "hostNetwork", p->host_network.n);
 	}
 	if (BH_TRUE(p->host_pid)) {
-		sl_set(x, &ns, "hostPID");
+		sl_add(x, &ns, "hostPID=true");
 		site(x, o, NULL, "hostPID", p->host_pid.n);
 	}
 	if (BH_TRUE(p->host_ipc)) {
-		sl_set(x, &ns, "hostIPC");
+		sl_add(x, &ns, "hostIPC=true");
 		site(x, o, NULL, "hostIPC", p->host_ipc.n);
 	}
 	if (!ns.n)

@@ -35,6 +35,15 @@ def overrides($level; $minor):
       else empty end ]
 | (.[] ), "TOTAL \($doc.results | length)"'
 
+# Reason and detail text: compared with pod-security-admission itself (the Go oracle of tests/oracle),
+# when Go and its modules are available.
+oracle=$(bash "$TOP/tests/oracle/build.sh" "$TOP/$BUILD/oracle" 2>/tmp/pss-oracle.$$) || {
+	skip "PSS wording: $(cat /tmp/pss-oracle.$$)"; oracle=; }
+rm -f /tmp/pss-oracle.$$
+words='[.results[] | .location.file as $f | ($f | sub("^.*/(?<x>v1\\.[0-9]+/(pass|fail)/)"; "\(.x)")) as $k
+        | .violations[] | "\($k)\t\(.check)\t\(.reason)\t\(.detail)"] | sort | .[]'
+nwording=0
+
 start=$(date +%s.%N)
 total=0 bad=0
 for level in baseline restricted; do
@@ -57,9 +66,21 @@ for level in baseline restricted; do
 			fail "$level/$v: $nw of $n fixtures disagree with PSA"; printf '%s\n' "$wrong" | sed 's/^/    /'
 		fi
 		lt=$((lt + expect)); lp=$((lp + n - nw)); total=$((total + expect))
+		if [ -n "$oracle" ]; then
+			d=$(diff <(printf '%s' "$out" | jq -r "$words") \
+				<("$oracle" pss -level "$level" -version "$v" "$vdir" | jq -r "$words"))
+			if [ -n "$d" ]; then
+				fail "$level/$v: reason/detail text differs from pod-security-admission"; printf '%s\n' "$d" | head -20 | sed 's/^/    /'
+				nwording=$((nwording + 1))
+			fi
+		fi
 	done
 	echo "# $level: $lp/$lt fixtures agree with PSA"
 done
 end=$(date +%s.%N)
 echo "# whole fixture tree: $total fixtures in $(echo "$end - $start" | bc) s"
+if [ -n "$oracle" ]; then
+	[ "$nwording" = 0 ] && ok "reason and detail text of every violation equal pod-security-admission's (v0.37.2)" \
+		|| fail "$nwording level/version directories with wording differences"
+fi
 finish

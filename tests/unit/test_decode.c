@@ -188,7 +188,7 @@ static void test_merge_single_and_list(void **st)
 	assert_true(dec("m: {<<: 5}\n") < 0);
 }
 
-/* merging a large map many times stays linear and keeps the first of each key */
+/* merging a large map many times stays linear; the earliest map of a list wins */
 static void test_merge_large(void **st)
 {
 	(void)st;
@@ -202,11 +202,15 @@ static void test_merge_large(void **st)
 	snprintf(buf + k, sizeof(buf) - k, "]\n");
 	assert_int_equal(dec(buf), 1);
 	const struct bh_node *m = get("m");
-	assert_int_equal(m->n, 3000);
+	/* k7: go-yaml v2's merge after the explicit key wins (last reading); v3's explicit key is kept first */
+	assert_int_equal(m->n, 3001);
+	assert_true(F.doc.has_dups);
 	const char *s;
 	size_t l;
-	assert_int_equal(bh_as_str(bh_map_get(m, "k7", BH_READ_LAST, NULL, NULL), &s, &l), BH_OK);
+	assert_int_equal(bh_as_str(bh_map_get(m, "k7", BH_READ_FIRST, NULL, NULL), &s, &l), BH_OK);
 	assert_string_equal(s, "explicit");
+	assert_int_equal(bh_as_str(bh_map_get(m, "k7", BH_READ_LAST, NULL, NULL), &s, &l), BH_OK);
+	assert_string_equal(s, "7");
 	int64_t v = 0;
 	assert_int_equal(bh_as_int(bh_map_get(m, "k2999", BH_READ_LAST, NULL, NULL), &v), BH_OK);
 	assert_int_equal(v, 2999);
@@ -434,6 +438,131 @@ static void test_arena_cap(void **st)
 	bh_arena_release(&a);
 }
 
+
+/* reads every document of s: returns the number decoded, errors in *nerr, the first error in F.err */
+static int dec_all(const char *s, size_t len, int *nerr)
+{
+	bh_decoder_free(F.d);
+	bh_arena_release(&F.a);
+	bh_arena_init(&F.a, 0);
+	memset(&F.err, 0, sizeof(F.err));
+	F.d = bh_decoder_new("t.yaml", s, len, NULL);
+	int docs = 0, rc;
+	*nerr = 0;
+	struct bh_err e;
+	for (;;) {
+		memset(&e, 0, sizeof(e));
+		if ((rc = bh_decoder_next(F.d, &F.a, &F.doc, &e)) == 0)
+			break;
+		if (rc > 0 && F.doc.root)
+			docs++;
+		if (rc < 0 && (*nerr)++ == 0)
+			F.err = e;
+	}
+	return docs;
+}
+
+/* one bad byte in document 21: documents 1-20 and 22 survive, the error is at the byte */
+static void test_bad_byte_keeps_other_documents(void **st)
+{
+	(void)st;
+	static char buf[4096];
+	size_t k = 0;
+	for (int i = 0; i < 20; i++)
+		k += (size_t)snprintf(buf + k, sizeof(buf) - k, "---\nkind: Pod\nmetadata: {name: p%d}\n", i);
+	k += (size_t)snprintf(buf + k, sizeof(buf) - k, "---\nkind: Pod\nmetadata: {name: ab\xff}\n---\nkind: Pod\n");
+	int nerr;
+	assert_int_equal(dec_all(buf, k, &nerr), 21);
+	assert_int_equal(nerr, 1);
+	assert_int_equal(F.err.line, 63);
+	assert_int_equal(F.err.col, 20);
+	assert_non_null(strstr(F.err.msg, "invalid UTF-8"));
+	/* NUL: the same, with its own message */
+	const char nul[] = "kind: A\n---\nkind: B\nx: \"a\0b\"\n---\nkind: C\n";
+	assert_int_equal(dec_all(nul, sizeof(nul) - 1, &nerr), 2);
+	assert_int_equal(nerr, 1);
+	assert_int_equal(F.err.line, 4);
+	assert_int_equal(F.err.col, 6);
+	assert_non_null(strstr(F.err.msg, "NUL"));
+}
+
+/* a byte order mark at the start of a later document (kubectl splits before go-yaml sees it) */
+static void test_bom_later_document(void **st)
+{
+	(void)st;
+	const char s[] = "\xEF\xBB\xBFkind: A\n---\n\xEF\xBB\xBFkind: B\nhostPID: true\n---\nkind: C\n";
+	int nerr;
+	assert_int_equal(dec_all(s, sizeof(s) - 1, &nerr), 3);
+	assert_int_equal(nerr, 0);
+}
+
+/* merge keys in document order (go-yaml v2): later << wins, << after an explicit key wins (v3's value is
+ * kept as the first reading), a list's earlier map wins, nested merges */
+static void test_merge_document_order(void **st)
+{
+	(void)st;
+	bool v = false;
+	assert_int_equal(dec("m:\n  privileged: false\n  <<: {privileged: true}\n"), 1);
+	const struct bh_node *m = get("m");
+	assert_int_equal(bh_as_bool(bh_map_get(m, "privileged", BH_READ_LAST, NULL, NULL), &v), BH_OK);
+	assert_true(v);
+	assert_int_equal(bh_as_bool(bh_map_get(m, "privileged", BH_READ_FIRST, NULL, NULL), &v), BH_OK);
+	assert_false(v);
+	assert_true(F.doc.has_dups);
+	assert_int_equal(dec("m:\n  <<: {privileged: false}\n  <<: {privileged: true}\n"), 1);
+	assert_int_equal(bh_as_bool(bh_map_get(get("m"), "privileged", BH_READ_LAST, NULL, NULL), &v), BH_OK);
+	assert_true(v);
+	assert_int_equal(dec("m:\n  <<: {privileged: false}\n  privileged: true\n"), 1);
+	assert_int_equal(bh_as_bool(bh_map_get(get("m"), "privileged", BH_READ_FIRST, NULL, NULL), &v), BH_OK);
+	assert_true(v);
+	assert_false(F.doc.has_dups);
+	assert_int_equal(dec("m:\n  <<: {<<: {hostPID: true}}\n"), 1);
+	assert_int_equal(bh_as_bool(bh_map_get(get("m"), "hostPID", BH_READ_LAST, NULL, NULL), &v), BH_OK);
+	assert_true(v);
+	assert_int_equal(dec("kind: ConfigMap\n<<: {kind: Pod}\n"), 1);
+	const char *s;
+	size_t l;
+	assert_int_equal(bh_as_str(get("kind"), &s, &l), BH_OK);
+	assert_string_equal(s, "Pod");
+}
+
+/* `- []` alone: no memcpy from a NULL value stack (UBSan) */
+static void test_empty_nested_sequence(void **st)
+{
+	(void)st;
+	assert_int_equal(dec("- []\n"), 1);
+	assert_int_equal(F.doc.root->type, BH_SEQ);
+	assert_int_equal(F.doc.root->items[0]->n, 0);
+}
+
+/* integral JSON floats land in int fields as that integer */
+static void test_json_integral_float(void **st)
+{
+	(void)st;
+	int64_t u = 7;
+	assert_int_equal(dec("{\"u\": 0.0, \"v\": 0e0, \"w\": 1.5}"), 1);
+	assert_int_equal(bh_as_int(get("u"), &u), BH_OK);
+	assert_int_equal(u, 0);
+	assert_int_equal(bh_as_int(get("v"), &u), BH_OK);
+	assert_int_equal(bh_as_int(get("w"), &u), BH_BAD);
+}
+
+/* 50,000 duplicate keys: linear, and the warnings stop at the cap with one line counting the rest */
+static void test_warning_cap(void **st)
+{
+	(void)st;
+	static char buf[1 << 20];
+	size_t k = (size_t)snprintf(buf, sizeof(buf), "m:\n");
+	for (int i = 0; i < 50000; i++)
+		k += (size_t)snprintf(buf + k, sizeof(buf) - k, "  k: %d\n", i);
+	assert_int_equal(dec(buf), 1);
+	assert_int_equal(F.doc.nwarnings, BH_DOC_MAX_WARNINGS + 1);
+	const struct bh_diag *d = F.doc.warnings;
+	while (d->next)
+		d = d->next;
+	assert_non_null(strstr(d->msg, "49899 more warnings"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -456,6 +585,12 @@ int main(void)
 		cmocka_unit_test_teardown(test_error_resync, teardown),
 		cmocka_unit_test_teardown(test_arena_cap, teardown),
 		cmocka_unit_test_teardown(test_arena_cap_sweep, teardown),
+		cmocka_unit_test_teardown(test_bad_byte_keeps_other_documents, teardown),
+		cmocka_unit_test_teardown(test_bom_later_document, teardown),
+		cmocka_unit_test_teardown(test_merge_document_order, teardown),
+		cmocka_unit_test_teardown(test_empty_nested_sequence, teardown),
+		cmocka_unit_test_teardown(test_json_integral_float, teardown),
+		cmocka_unit_test_teardown(test_warning_cap, teardown),
 	};
 	return cmocka_run_group_tests_name("decode", tests, NULL, NULL);
 }
