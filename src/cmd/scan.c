@@ -20,8 +20,9 @@ static const char scan_help[] =
 	"Scans Kubernetes manifests (YAML or JSON; files, directories searched recursively for *.yaml, *.yml,\n"
 	"*.json; - for stdin) for settings that open a path from a container to the node.\n"
 	"Pipes, /dev/stdin, <(cmd) and FIFOs named as PATH are read once; FIFOs, sockets and devices found in\n"
-	"a directory are skipped with a warning. Inputs above 256 MiB are input errors. An input without any\n"
-	"Kubernetes object is named in a warning.\n"
+	"a directory are skipped with a warning. Inputs above 256 MiB are input errors. YAML and JSON files\n"
+	"in which no document has a kind (Chart.yaml, values.yaml, CI workflows) are skipped with a note; an\n"
+	"input without any Kubernetes object is named in a warning.\n"
 	"\n"
 	"options:\n"
 	"  --format FORMAT      text (default), compact (file:line:col: SEVERITY RULE name: message, one line\n"
@@ -43,6 +44,10 @@ static const char scan_help[] =
 	"                       reason and expiry (docs/config.md); expired exemptions are reported.\n"
 	"                       Without it: $BULKHEAD_CONFIG, else .bulkhead.yaml here or at the git root\n"
 	"  --show-suppressed    also list findings suppressed by the config or a bulkhead.io/ignore annotation\n"
+	"  --exclude GLOB       skip files and directories matching GLOB (the path, the path below a scanned\n"
+	"                       directory, or the name; repeatable); .bulkheadignore at the top of a scanned\n"
+	"                       directory lists more (gitignore-like; see docs/scan.md)\n"
+	"  --no-ignore-file     do not read .bulkheadignore\n"
 	"  --color WHEN         text: auto (default: on a terminal, unless NO_COLOR is set or TERM=dumb),\n"
 	"                       always, never\n"
 	"  --jobs N             scan files on N threads (default: the CPUs available); output order is\n"
@@ -55,6 +60,7 @@ static const char scan_help[] =
 	"            reported), or no Kubernetes object in any input\n";
 
 #define MAX_OUT 8
+#define MAX_EXCLUDE 64
 
 /* one report: --format and --output pair up in either order, a repeated one starts the next report */
 struct scan_out {
@@ -68,7 +74,10 @@ struct scan_opts {
 	int nout, fail_on, min_sev, color, jobs;
 	bool quiet, show_suppressed, json, rule_summary;
 	bool pss_gate;           /* --pss LEVEL given: violations at LEVEL fail like `pss --level LEVEL` */
+	bool no_ignore_file;
 	const char *config;
+	const char *exclude[MAX_EXCLUDE];
+	size_t nexclude;
 	struct bh_pss_scan pss;
 };
 
@@ -125,7 +134,8 @@ static const struct option scan_longopts[] = {
 	{"pss", required_argument, NULL, 'P'}, {"config", required_argument, NULL, 'c'},
 	{"show-suppressed", no_argument, NULL, 'S'}, {"jobs", required_argument, NULL, 'j'},
 	{"severity", required_argument, NULL, 's'}, {"summary", no_argument, NULL, 'U'},
-	{"color", required_argument, NULL, 'C'}, {"help", no_argument, NULL, 'h'}, {0},
+	{"color", required_argument, NULL, 'C'}, {"exclude", required_argument, NULL, 'x'},
+	{"no-ignore-file", no_argument, NULL, 'I'}, {"help", no_argument, NULL, 'h'}, {0},
 };
 
 /* one option: 0, or 2 after a usage error */
@@ -142,6 +152,12 @@ static int parse_opt(struct scan_opts *o, int c, const char *arg, const char *wo
 	case 'F': return parse_sev(o, "--fail-on", arg, &o->fail_on);
 	case 's': return parse_sev(o, "--severity", arg, &o->min_sev);
 	case 'C': return parse_color(o, arg);
+	case 'I': o->no_ignore_file = true; return 0;
+	case 'x':
+		if (o->nexclude == MAX_EXCLUDE)
+			return bh_cli_error("scan", o->json, "at most %d --exclude patterns", MAX_EXCLUDE);
+		o->exclude[o->nexclude++] = arg;
+		return 0;
 	case 'P':
 		o->pss_gate = true;
 		if (bh_pss_scan_parse(&o->pss, arg) < 0)
@@ -338,7 +354,9 @@ int cmd_scan(int argc, char **argv)
 	if (bh_cli_config("scan", o.json, o.config, &cfg))
 		return 2;
 	/* PSS pre-pass: Namespace enforce labels apply to their objects wherever the Namespace sits */
-	struct bh_batch_opts bo = {.cfg = cfg, .cfg_ops = &bh_config_engine_ops, .jobs = o.jobs, .progress = !o.quiet};
+	struct bh_batch_opts bo = {.cfg = cfg, .cfg_ops = &bh_config_engine_ops, .jobs = o.jobs, .progress = !o.quiet,
+				   .exclude = o.exclude, .nexclude = o.nexclude, .no_ignore_file = o.no_ignore_file,
+				   .skip_non_k8s = true};
 	if (!o.pss.off) {
 		bo.on_pod = bh_pss_scan_on_pod, bo.on_pod_ctx = &o.pss;
 		bo.pre = pss_pre, bo.pre_ctx = &o.pss;
