@@ -13,6 +13,7 @@
 #include "engine/batch.h"
 #include "engine/pss_scan.h"
 #include "report/report.h"
+#include "rules/rules.h"
 
 static const char scan_help[] =
 	"usage: bulkhead scan [OPTIONS] [PATH|-]...\n"
@@ -43,6 +44,13 @@ static const char scan_help[] =
 	"  --config FILE        disable rules, override severities, trusted registries, exemptions with a\n"
 	"                       reason and expiry (docs/config.md); expired exemptions are reported.\n"
 	"                       Without it: $BULKHEAD_CONFIG, else .bulkhead.yaml here or at the git root\n"
+	"  --enable RULE|AREA   report only these rules (ids or names) or areas (manifest, pss); repeatable\n"
+	"  --disable RULE|AREA  never report these (also not for the exit code); repeatable\n"
+	"  --baseline FILE      report (and fail on) only findings that are not in FILE, an earlier\n"
+	"                       --format json report: findings match by fingerprint (rule, file, object,\n"
+	"                       container, field; not the line)\n"
+	"  --policyreport-namespace NS  policyreport: the namespace of namespaced objects without one\n"
+	"                       (default: default)\n"
 	"  --show-suppressed    also list findings suppressed by the config or a bulkhead.io/ignore annotation\n"
 	"  --exclude GLOB       skip files and directories matching GLOB (the path, the path below a scanned\n"
 	"                       directory, or the name; repeatable); .bulkheadignore at the top of a scanned\n"
@@ -61,6 +69,7 @@ static const char scan_help[] =
 
 #define MAX_OUT 8
 #define MAX_EXCLUDE 64
+#define MAX_SEL 128
 
 /* one report: --format and --output pair up in either order, a repeated one starts the next report */
 struct scan_out {
@@ -78,6 +87,11 @@ struct scan_opts {
 	const char *config;
 	const char *exclude[MAX_EXCLUDE];
 	size_t nexclude;
+	const char *enable[MAX_SEL], *disable[MAX_SEL]; /* rule ids, names or areas */
+	size_t nenable, ndisable;
+	const char *baseline, *report_ns;
+	uint64_t *base;          /* fingerprints of --baseline, sorted */
+	size_t nbase;
 	struct bh_pss_scan pss;
 };
 
@@ -128,6 +142,27 @@ static int parse_color(struct scan_opts *o, const char *arg)
 	return bh_cli_error("scan", o->json, "unknown --color '%s' (auto, always, never)", arg);
 }
 
+/* whether sel (a rule id, a rule name or an area: manifest, pss, …) names rule r */
+static bool sel_match(const char *sel, const struct bh_rule *r)
+{
+	enum bh_area a = bh_rule_area(r);
+	return !strcmp(sel, r->id) || !strcmp(sel, r->name) || (a < BH_AREA_N && !strcmp(sel, bh_areas[a].group));
+}
+
+static int add_sel(struct scan_opts *o, const char *opt, const char *arg, const char **v, size_t *n)
+{
+	bool known = bh_rule_find_any(arg) != NULL;
+	for (int a = 0; a < BH_AREA_N && !known; a++)
+		known = !strcmp(arg, bh_areas[a].group);
+	if (!known)
+		return bh_cli_error("scan", o->json, "unknown rule or area '%s' for %s (bulkhead rules lists them; areas: "
+				    "manifest, pss)", arg, opt);
+	if (*n == MAX_SEL)
+		return bh_cli_error("scan", o->json, "at most %d %s", MAX_SEL, opt);
+	v[(*n)++] = arg;
+	return 0;
+}
+
 static const struct option scan_longopts[] = {
 	{"format", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
 	{"fail-on", required_argument, NULL, 'F'}, {"quiet", no_argument, NULL, 'q'},
@@ -135,7 +170,9 @@ static const struct option scan_longopts[] = {
 	{"show-suppressed", no_argument, NULL, 'S'}, {"jobs", required_argument, NULL, 'j'},
 	{"severity", required_argument, NULL, 's'}, {"summary", no_argument, NULL, 'U'},
 	{"color", required_argument, NULL, 'C'}, {"exclude", required_argument, NULL, 'x'},
-	{"no-ignore-file", no_argument, NULL, 'I'}, {"help", no_argument, NULL, 'h'}, {0},
+	{"no-ignore-file", no_argument, NULL, 'I'}, {"enable", required_argument, NULL, 'E'},
+	{"disable", required_argument, NULL, 'D'}, {"baseline", required_argument, NULL, 'B'},
+	{"policyreport-namespace", required_argument, NULL, 'N'}, {"help", no_argument, NULL, 'h'}, {0},
 };
 
 /* one option: 0, or 2 after a usage error */
@@ -153,6 +190,10 @@ static int parse_opt(struct scan_opts *o, int c, const char *arg, const char *wo
 	case 's': return parse_sev(o, "--severity", arg, &o->min_sev);
 	case 'C': return parse_color(o, arg);
 	case 'I': o->no_ignore_file = true; return 0;
+	case 'E': return add_sel(o, "--enable", arg, o->enable, &o->nenable);
+	case 'D': return add_sel(o, "--disable", arg, o->disable, &o->ndisable);
+	case 'B': o->baseline = arg; return 0;
+	case 'N': o->report_ns = arg; return 0;
 	case 'x':
 		if (o->nexclude == MAX_EXCLUDE)
 			return bh_cli_error("scan", o->json, "at most %d --exclude patterns", MAX_EXCLUDE);
@@ -261,38 +302,126 @@ static int write_reports(const struct scan_opts *o, struct bh_report *r)
 	return rc;
 }
 
-/* The findings the reports show: at or above --severity (a display filter: the exit code is decided on
- * all of them). *shown shares e's strings; its v is malloc'ed. */
-static int select_shown(const struct scan_opts *o, const struct bh_findings *all, struct bh_findings *shown)
+static int cmp_u64(const void *a, const void *b)
 {
-	*shown = *all;
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+static bool in_baseline(const struct scan_opts *o, const struct bh_finding *f)
+{
+	if (!o->nbase)
+		return false;
+	char fp[17];
+	bh_finding_fingerprint(f, fp);
+	uint64_t v = strtoull(fp, NULL, 16);
+	return bsearch(&v, o->base, o->nbase, sizeof(v), cmp_u64) != NULL;
+}
+
+/* whether a finding is reported and counts for the exit code: --enable, --disable, --baseline */
+static bool selected(const struct scan_opts *o, const struct bh_finding *f)
+{
+	bool on = !o->nenable;
+	for (size_t i = 0; f->rule && i < o->nenable && !on; i++)
+		on = sel_match(o->enable[i], f->rule);
+	for (size_t i = 0; f->rule && i < o->ndisable && on; i++)
+		on = !sel_match(o->disable[i], f->rule);
+	return on && !in_baseline(o, f);
+}
+
+/* The findings that count (*sel: selected) and those the reports show (*shown: also at or above
+ * --severity, a display filter). Both share e's strings; their v are malloc'ed. Returns the number left
+ * out as known from the baseline, or -1. */
+static long select_findings(const struct scan_opts *o, const struct bh_findings *all, struct bh_findings *sel,
+			    struct bh_findings *shown)
+{
+	*sel = *shown = *all;
+	sel->v = malloc((all->n ? all->n : 1) * sizeof(*sel->v));
 	shown->v = malloc((all->n ? all->n : 1) * sizeof(*shown->v));
-	if (!shown->v)
+	if (!sel->v || !shown->v) {
+		free(sel->v), free(shown->v);
 		return -1;
-	shown->n = 0;
-	for (size_t i = 0; i < all->n; i++)
-		if ((int)all->v[i].sev >= o->min_sev)
-			shown->v[shown->n++] = all->v[i];
+	}
+	sel->n = shown->n = 0;
+	long known = 0;
+	for (size_t i = 0; i < all->n; i++) {
+		const struct bh_finding *f = &all->v[i];
+		if (!selected(o, f)) {
+			known += !f->suppressed && in_baseline(o, f);
+			continue;
+		}
+		sel->v[sel->n++] = *f;
+		if ((int)f->sev >= o->min_sev)
+			shown->v[shown->n++] = *f;
+	}
+	return known;
+}
+
+/* --baseline FILE: the "fingerprint" values of a JSON report of bulkhead scan. 0, or 2 after the error. */
+static int load_baseline(struct scan_opts *o)
+{
+	FILE *f = fopen(o->baseline, "r");
+	if (!f)
+		return bh_cli_error("scan", o->json, "cannot read --baseline %s: %s", o->baseline, strerror(errno));
+	char *buf = NULL;
+	size_t cap = 0, len = 0, got;
+	for (;;) { /* the whole file, up to the input limit of 256 MiB */
+		if (len + 1 >= cap) {
+			char *nb = cap < (256u << 20) ? realloc(buf, cap = cap ? cap * 2 : 1u << 20) : NULL;
+			if (!nb)
+				break;
+			buf = nb;
+		}
+		if (!(got = fread(buf + len, 1, cap - len - 1, f)))
+			break;
+		len += got;
+	}
+	fclose(f);
+	if (buf)
+		buf[len] = 0;
+	int rc = buf && strstr(buf, "\"findings\"") && strstr(buf, "\"bulkhead\"") ? 0 : 2;
+	for (char *p = buf; rc == 0 && (p = strstr(p, "\"fingerprint\"")); p += 13) {
+		char *q = p + 13;
+		while (*q == ' ' || *q == ':' || *q == '\t' || *q == '\n' || *q == '\r')
+			q++;
+		if (*q != '"' || strspn(q + 1, "0123456789abcdef") != 16)
+			continue;
+		uint64_t *nv = realloc(o->base, (o->nbase + 1) * sizeof(*nv));
+		if (!nv)
+			break;
+		o->base = nv;
+		o->base[o->nbase++] = strtoull(q + 1, NULL, 16);
+	}
+	free(buf);
+	if (rc)
+		return bh_cli_error("scan", o->json, "--baseline %s is no JSON report of bulkhead scan (--format json)",
+				    o->baseline);
+	qsort(o->base, o->nbase, sizeof(*o->base), cmp_u64);
 	return 0;
 }
 
 static int report(const struct scan_opts *o, const struct bh_engine *e)
 {
-	struct bh_findings shown;
-	if (select_shown(o, &e->findings, &shown) < 0)
+	struct bh_findings sel, shown;
+	long known = select_findings(o, &e->findings, &sel, &shown);
+	if (known < 0)
 		return bh_cli_error("scan", o->json, "out of memory");
 	struct bh_report r = {.command = "scan", .findings = &shown, .errors = e->errors.v, .nerrors = e->errors.n,
 			      .warnings = e->warnings.v, .nwarnings = e->warnings.n, .files = e->files,
 			      .objects = e->objects, .objlist = e->objlist, .nobjlist = e->nobjlist,
-			      .show_suppressed = o->show_suppressed, .summary_only = o->quiet};
+			      .show_suppressed = o->show_suppressed, .summary_only = o->quiet,
+			      .default_namespace = o->report_ns};
 	int rc = write_reports(o, &r);
-	free(shown.v);
+	if (o->baseline)
+		fprintf(stderr, "%ld finding%s in the baseline %s not shown\n", known, known == 1 ? "" : "s", o->baseline);
 	if (rc || e->errors.n || e->objects == 0)
-		return 2; /* a report not written, an input error, or nothing at all was scanned */
-	for (size_t i = 0; i < e->findings.n; i++)
-		if (failing(o, &e->findings.v[i]))
-			return 1;
-	return 0;
+		rc = 2; /* a report not written, an input error, or nothing at all was scanned */
+	for (size_t i = 0; i < sel.n && rc == 0; i++)
+		if (failing(o, &sel.v[i]))
+			rc = 1;
+	free(sel.v);
+	free(shown.v);
+	return rc;
 }
 
 static bool manifest_name(const char *p)
@@ -348,7 +477,7 @@ int cmd_scan(int argc, char **argv)
 	int rc = parse(argc, argv, &o);
 	if (rc)
 		return rc == 1 ? 0 : rc;
-	if (output_is_input(&o, argv + optind, argc - optind))
+	if (output_is_input(&o, argv + optind, argc - optind) || (o.baseline && load_baseline(&o)))
 		return 2;
 	struct bh_config *cfg = NULL;
 	if (bh_cli_config("scan", o.json, o.config, &cfg))
@@ -369,5 +498,6 @@ int cmd_scan(int argc, char **argv)
 	bh_batch_release(&b);
 	bh_pss_scan_release(&o.pss);
 	bh_config_free(cfg);
+	free(o.base);
 	return rc;
 }

@@ -198,6 +198,7 @@ struct job {
 	size_t n, cap;
 	struct input **inputs;   /* every input read or mapped here, for release */
 	size_t nin, capin;
+	struct pathvec names;    /* unit names made here (helm "# Source:" paths), for release */
 	atomic_size_t next, done;
 	struct span *spans;
 	struct bh_engine *engines;
@@ -314,6 +315,66 @@ static int add_regular(struct job *j, const char *path, off_t size)
 	return add_unit(j, (struct unit){path, path, NULL, NULL, 0, 0, true, tpl, k8s});
 }
 
+#define SOURCE "# Source: "
+#define SOURCE_LEN (sizeof(SOURCE) - 1)
+
+/* whether b[a, e) holds anything but blank lines, comments and "---" */
+static bool has_content(const char *b, size_t a, size_t e)
+{
+	for (size_t p = a; p < e;) {
+		const char *nl = memchr(b + p, '\n', e - p);
+		size_t le = nl ? (size_t)(nl - b) + 1 : e, q = p;
+		while (q < le && (b[q] == ' ' || b[q] == '\t' || b[q] == '\r' || b[q] == '\n'))
+			q++;
+		if (q < le && b[q] != '#' && !(le - q >= 3 && !memcmp(b + q, "---", 3)))
+			return true;
+		p = le;
+	}
+	return false;
+}
+
+static int add_segment(struct job *j, struct input *in, const char *name, size_t a, size_t e)
+{
+	const char *b = in->m.p + a;
+	return add_unit(j, (struct unit){name, NULL, in, b, e - a, 0, true, bh_input_templated(b, e - a),
+					 bh_input_k8s_looking(b, e - a)});
+}
+
+/* `helm template` output: a "# Source: chart/templates/x.yaml" line starts the rendering of one template,
+ * and its documents are reported under that name (lines count from the line after the comment). What
+ * precedes the first one keeps the stream's name when it holds anything. Returns 1 when the stream had
+ * no such line (nothing added), 0, or -ENOMEM. */
+static int add_helm(struct job *j, struct input *in, const char *name)
+{
+	const char *b = in->m.p;
+	size_t len = in->m.len, start = 0;
+	const char *cur = name;
+	if (!b || !(len >= SOURCE_LEN && (!memcmp(b, SOURCE, SOURCE_LEN) || memmem(b, len, "\n" SOURCE, SOURCE_LEN + 1))))
+		return 1;
+	for (size_t p = 0; p < len;) {
+		const char *nl = memchr(b + p, '\n', len - p);
+		size_t le = nl ? (size_t)(nl - b) + 1 : len;
+		if (le - p > SOURCE_LEN && !memcmp(b + p, SOURCE, SOURCE_LEN)) {
+			if ((cur != name || has_content(b, start, p)) && add_segment(j, in, cur, start, p) < 0)
+				return -ENOMEM;
+			size_t nlen = le - p - SOURCE_LEN;
+			while (nlen && (b[p + SOURCE_LEN + nlen - 1] == '\n' || b[p + SOURCE_LEN + nlen - 1] == '\r' ||
+					b[p + SOURCE_LEN + nlen - 1] == ' '))
+				nlen--;
+			char *nm = strndup(b + p + SOURCE_LEN, nlen);
+			if (!nm || push(&j->names, nm) < 0) {
+				free(nm);
+				return -ENOMEM;
+			}
+			free(nm);
+			cur = j->names.v[j->names.n - 1];
+			start = le;
+		}
+		p = le;
+	}
+	return add_segment(j, in, cur, start, len);
+}
+
 /* stdin, a pipe, a FIFO, a device: read once, here, and shared by every unit that names it */
 static int add_stream(struct job *j, const char *path, const char *name, const struct stat *st)
 {
@@ -329,6 +390,9 @@ static int add_stream(struct job *j, const char *path, const char *name, const s
 	in->rc = bh_map_file(path, j->main->lim->max_input, &in->m);
 	if (in->rc == 0 && j->o->pre)
 		j->o->pre(j->main, name, in->m.p, in->m.len, false, j->o->pre_ctx);
+	int rc = in->rc == 0 ? add_helm(j, in, name) : 1;
+	if (rc <= 0)
+		return rc;
 	return add_unit(j, (struct unit){name, NULL, in, in->m.p, in->m.len, 0, true,
 					 in->rc == 0 && bh_input_templated(in->m.p, in->m.len),
 					 in->rc == 0 && bh_input_k8s_looking(in->m.p, in->m.len)});
@@ -551,6 +615,9 @@ static void job_release(struct job *j)
 		free(j->inputs[i]);
 	}
 	free(j->inputs);
+	for (size_t i = 0; i < j->names.n; i++)
+		free(j->names.v[i]);
+	free(j->names.v);
 	free(j->units);
 	free(j->spans);
 	pthread_mutex_destroy(&j->mu);

@@ -102,3 +102,26 @@ void bh_report_rule_table(FILE *out, const struct bh_report *r)
 		fputs("     0\n", out);
 	free(c);
 }
+
+static uint64_t fnv(uint64_t h, const char *s)
+{
+	for (; s && *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return (h ^ 0xff) * 1099511628211ull; /* a separator no string holds: ("ab","c") != ("a","bc") */
+}
+
+void bh_finding_fingerprint(const struct bh_finding *f, char out[17])
+{
+	const char *file = f->obj.file;
+	while (file && file[0] == '.' && file[1] == '/')
+		file += 2;
+	uint64_t h = 1469598103934665603ull;
+	h = fnv(h, f->rule ? f->rule->id : NULL);
+	h = fnv(h, file);
+	h = fnv(h, f->obj.kind);
+	h = fnv(h, f->obj.namespace);
+	h = fnv(h, f->obj.name);
+	h = fnv(h, f->container);
+	h = fnv(h, f->field);
+	snprintf(out, 17, "%016llx", (unsigned long long)h);
+}

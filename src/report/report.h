@@ -58,6 +58,11 @@ void bh_report_pos(FILE *out, const char *file, uint32_t line, uint32_t col);
 /* Writes r with the reporter of format (enum bh_format; text when out of range). */
 int bh_report_write(FILE *out, int format, const struct bh_report *r);
 
+/* A finding's stable identity, 16 lower-case hex digits: FNV-1a 64 of its rule id, file (without a
+ * leading "./"), object kind, namespace and name, container and field — not of its line, so that it
+ * survives edits above it. JSON "fingerprint", SARIF partialFingerprints "bulkhead/v1", --baseline. */
+void bh_finding_fingerprint(const struct bh_finding *f, char out[17]);
+
 /* JSON strings: bh_json_str, bh_json_strn (util/json.h) */
 /* One finding as a JSON object in the documented shape (docs/schema/findings.schema.json). */
 void bh_json_finding(FILE *out, const struct bh_finding *f);
