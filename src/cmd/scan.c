@@ -289,11 +289,9 @@ static int write_reports(const struct scan_opts *o, struct bh_report *r)
 		rc |= write_one(o, &o->out[i], r);
 		text_term |= o->out[i].format == BH_FMT_TEXT && !o->out[i].path;
 		text_table |= o->out[i].format == BH_FMT_TEXT;
+		r->diags_shown |= o->out[i].format == BH_FMT_TEXT || o->out[i].format == BH_FMT_COMPACT;
 	}
-	bool diags_shown = false;
-	for (int i = 0; i < o->nout; i++)
-		diags_shown |= o->out[i].format == BH_FMT_TEXT || o->out[i].format == BH_FMT_COMPACT;
-	if (!diags_shown)
+	if (!r->diags_shown)
 		bh_report_diags(stderr, r);
 	if (o->rule_summary && !text_table)
 		bh_report_rule_table(stderr, r);

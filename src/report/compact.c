@@ -23,7 +23,8 @@ static void one_line(FILE *out, const char *s)
 
 int bh_report_compact(FILE *out, const struct bh_report *r)
 {
-	bh_report_diags(stderr, r);
+	if (!r->diags_shown)
+		bh_report_diags(stderr, r);
 	for (size_t i = 0; r->findings && i < r->findings->n; i++) {
 		const struct bh_finding *f = &r->findings->v[i];
 		if (f->suppressed && !r->show_suppressed)

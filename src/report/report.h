@@ -21,6 +21,7 @@ struct bh_report {
 	bool color;                     /* text only: ANSI colours */
 	bool summary_only;              /* text only: just the summary line (--quiet) */
 	bool rule_summary;              /* text only: the per-rule table before the summary line (--summary) */
+	bool diags_shown;               /* text, compact: the errors and warnings are already on stderr */
 	const char *default_namespace;  /* policyreport: for namespaced objects without one (NULL: "default") */
 };
 

@@ -134,7 +134,8 @@ void bh_report_summary(FILE *out, const struct bh_report *r)
 
 int bh_report_text(FILE *out, const struct bh_report *r)
 {
-	bh_report_diags(stderr, r);
+	if (!r->diags_shown)
+		bh_report_diags(stderr, r);
 	size_t n = r->findings ? r->findings->n : 0;
 	const struct bh_finding *f = n ? r->findings->v : NULL;
 	struct group *g = calloc(n ? n : 1, sizeof(*g));

@@ -59,6 +59,16 @@ check "default scan (no --pss) of the plain pod: below high, exit 0" test $rc = 
 "$BH" scan --pss baseline "$T/restricted.yaml" >/dev/null 2>&1; rc=$?
 check "scan --pss baseline of a baseline-clean pod exits 0" test $rc = 0
 
+# over every golden case: whatever `pss --level L` rejects, `scan --pss L` fails on
+for lvl in baseline restricted; do
+	miss=""
+	for f in "$G"/*.yaml; do
+		"$BH" pss --level $lvl "$f" >/dev/null 2>&1 || [ $? != 1 ] || {
+			BULKHEAD_CONFIG=/dev/null "$BH" scan --pss $lvl "$f" >/dev/null 2>&1 && miss="$miss $(basename "$f")"; }
+	done
+	check "every golden case pss --level $lvl rejects fails scan --pss $lvl (missed:${miss:- none})" test -z "$miss"
+done
+
 # nothing to scan: a clear warning and exit 2
 : >"$T/empty.yaml"
 "$BH" scan "$T/empty.yaml" >"$T/out" 2>"$T/err"; rc=$?

@@ -68,6 +68,8 @@ check "several outputs: JSON file" jq -e '.summary.objects == 4' "$T/b.json" >/d
 check "several outputs: compact on stdout" grep -q ': CRITICAL BH0001 ' "$T/c"
 "$BH" scan --output "$T/x.json" --format json "$E" >/dev/null 2>&1
 check "--output before --format still pairs them" jq -e '.summary.objects == 4' "$T/x.json" >/dev/null
+"$BH" scan --format text --output "$T/t.txt" --format compact "$T/nope.yaml" >/dev/null 2>"$T/err"
+check "text and compact reports in one run: each diagnostic once on stderr" test "$(grep -c 'nope.yaml: error' "$T/err")" = 1
 "$BH" scan --format json --format sarif "$E" >/dev/null 2>"$T/err"; rc=$?
 check "two outputs on stdout: usage error" test $rc = 2
 check "… says why" grep -q 'standard output' "$T/err"
