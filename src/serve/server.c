@@ -360,7 +360,8 @@ static enum MHD_Result validate(struct bh_server *s, struct MHD_Connection *c, s
 	}
 	struct cfgref *cfg = cfg_acquire(s);
 	struct bh_admit_result res;
-	int status = bh_admission_review(&t->adm, cfg->cfg, r->body.p ? r->body.p : "", r->body.len, &t->out, &res);
+	int status = s->o.post_handler ? s->o.post_handler(s->o.post_ctx, r->body.p ? r->body.p : "", r->body.len, &t->out, &res)
+				       : bh_admission_review(&t->adm, cfg->cfg, r->body.p ? r->body.p : "", r->body.len, &t->out, &res);
 	cfg_release(cfg);
 	/* the body is not needed any more: give it back before answering */
 	bh_buf_release(&r->body);
@@ -395,6 +396,15 @@ static enum MHD_Result validate(struct bh_server *s, struct MHD_Connection *c, s
 	return ret;
 }
 
+/* The path's metrics slot; with post_path set, that path takes /validate's place (opts.post_path). */
+static enum bh_mpath route(const struct bh_server *s, const char *url)
+{
+	enum bh_mpath p = bh_metrics_path(url);
+	if (!s->o.post_path)
+		return p;
+	return !strcmp(url, s->o.post_path) ? BH_MP_VALIDATE : p == BH_MP_VALIDATE ? BH_MP_OTHER : p;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
 				  const char *version, const char *upload_data, size_t *upload_data_size, void **req_cls)
 {
@@ -404,7 +414,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		if (!(r = calloc(1, sizeof(*r))))
 			return MHD_NO;
 		r->t0 = now_ns();
-		r->path = bh_metrics_path(url);
+		r->path = route(s, url);
 		bh_buf_init(&r->body, s->max_body);
 		*req_cls = r;
 		atomic_fetch_add_explicit(&s->m.inflight, 1, memory_order_relaxed);

@@ -37,6 +37,13 @@ struct bh_server_opts {
 	bool log_allowed;            /* log every /validate answer, not only denials, warnings and errors */
 	void (*log)(void *ctx, const struct bh_serve_log *l);
 	void *log_ctx;
+	/* Another POST endpoint in place of /validate (the audit webhook backend of `bulkhead audit --listen`):
+	 * requests to post_path get /validate's body limit, Content-Type check, deadlines and metrics, and are
+	 * answered by post_handler (status returned, body in out, res filled) instead of the AdmissionReview
+	 * handler; /validate itself then answers 404. NULL: /validate as usual. */
+	const char *post_path;
+	int (*post_handler)(void *ctx, const char *body, size_t len, struct bh_buf *out, struct bh_admit_result *res);
+	void *post_ctx;
 };
 
 struct bh_server;
