@@ -116,7 +116,8 @@ static void walk_dir(const struct walk *w, const char *dir, int depth)
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
 			push(&names, de->d_name);
 	closedir(d);
-	qsort(names.v, names.n, sizeof(*names.v), cmp_str);
+	if (names.n) /* an empty directory: qsort must not see NULL */
+		qsort(names.v, names.n, sizeof(*names.v), cmp_str);
 	for (size_t i = 0; i < names.n; i++) {
 		char path[4096];
 		snprintf(path, sizeof(path), "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", names.v[i]);
