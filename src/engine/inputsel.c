@@ -145,13 +145,19 @@ static bool any_key(const char *b, size_t len, const char *key)
 	return false;
 }
 
+/* the heuristics below look at the start of an input only: enough for a manifest's first object, and a
+ * large input is not read twice */
+#define LOOK (1u << 20)
+
 bool bh_input_k8s_looking(const char *buf, size_t len)
 {
+	len = len > LOOK ? LOOK : len;
 	return (top_key(buf, len, "apiVersion") && top_key(buf, len, "metadata")) ||
 	       (any_key(buf, len, "\"apiVersion\"") && any_key(buf, len, "\"metadata\""));
 }
 
 bool bh_input_templated(const char *buf, size_t len)
 {
+	len = len > LOOK ? LOOK : len;
 	return memmem(buf, len, "{{", 2) != NULL;
 }

@@ -26,10 +26,10 @@ bool bh_input_excluded(const char *path, const char *rel, bool dir, const char *
 		       const struct bh_ignore *ig);
 
 /* Whether the bytes look like a Kubernetes object that may have lost its kind: apiVersion and metadata
- * keys at the top level (YAML) or anywhere (JSON). Such an input is never skipped as "not a Kubernetes
- * object": its kind-less documents stay input errors. */
+ * keys at the top level (YAML) or anywhere (JSON), in its first MiB. Such an input is never skipped as
+ * "not a Kubernetes object": its kind-less documents stay input errors. */
 bool bh_input_k8s_looking(const char *buf, size_t len);
-/* Whether the bytes look like an unrendered Helm / Go template (they contain "{{") */
+/* Whether the bytes look like an unrendered Helm / Go template ("{{" in the first MiB) */
 bool bh_input_templated(const char *buf, size_t len);
 
 #endif
