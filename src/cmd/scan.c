@@ -65,7 +65,7 @@ static const char scan_help[] =
 	"\n"
 	"exit codes: 0 nothing at or above the fail level, 1 findings at or above it (or --pss violations),\n"
 	"            2 usage error, an input that could not be read or decoded (the others are still\n"
-	"            reported), or no Kubernetes object in any input\n";
+	"            reported), or no Kubernetes object in any input (an empty List is not an error)\n";
 
 #define MAX_OUT 8
 #define MAX_EXCLUDE 64
@@ -412,8 +412,9 @@ static int report(const struct scan_opts *o, const struct bh_engine *e)
 	int rc = write_reports(o, &r);
 	if (o->baseline)
 		fprintf(stderr, "%ld finding%s in the baseline %s not shown\n", known, known == 1 ? "" : "s", o->baseline);
-	if (rc || e->errors.n || e->objects == 0)
-		rc = 2; /* a report not written, an input error, or nothing at all was scanned */
+	if (rc || e->errors.n || (e->objects == 0 && e->lists == 0))
+		rc = 2; /* a report not written, an input error, or nothing at all was scanned (an empty List is
+			 * kubectl's answer for an empty namespace: scanned, nothing in it) */
 	for (size_t i = 0; i < sel.n && rc == 0; i++)
 		if (failing(o, &sel.v[i]))
 			rc = 1;

@@ -565,6 +565,7 @@ static int merge(struct bh_batch *b, const struct job *j)
 	for (int w = 0; w < b->nworkers; w++) {
 		m->files += b->workers[w].files;
 		m->objects += b->workers[w].objects;
+		m->lists += b->workers[w].lists;
 		m->findings.dropped += b->workers[w].findings.dropped;
 	}
 	m->files -= skipped;

@@ -108,4 +108,14 @@ if grep -qi pss "$T/h"; then
 else ok "top-level help does not promise a PSS column"; fi
 check "README and docs do not point to ../shared" bash -c "! grep -rn '\.\./shared' '$TOP/README.md' '$TOP/docs' --include='*.md'"
 check "README and docs do not cite DESIGN §" bash -c "! grep -rn 'DESIGN §\|DESIGN\.md' '$TOP/README.md' '$TOP/docs' --include='*.md'"
+# kubectl's answer for an empty namespace is an empty List: a complete input with nothing in it, warned
+# about but not an input error (exit 0), while an empty stdin is one (exit 2)
+printf 'apiVersion: v1\nkind: List\nitems: []\n' >"$T/emptylist.yaml"
+"$BH" scan "$T/emptylist.yaml" >"$T/el.out" 2>"$T/el.err"; rc=$?
+check "an empty List (kubectl get on an empty namespace) exits 0" test "$rc" = 0
+check "... with the warning that it holds no objects" grep -q "no Kubernetes objects found" "$T/el.err"
+printf 'apiVersion: v1\nkind: PodList\nitems: []\n' | "$BH" scan - >/dev/null 2>&1
+check "an empty PodList on stdin exits 0" test $? = 0
+printf '' | "$BH" scan - >/dev/null 2>&1
+check "an empty stdin still exits 2" test $? = 2
 finish
