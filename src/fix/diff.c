@@ -74,16 +74,6 @@ static void text_out(struct out *o, char mark, const char *s, size_t n)
 	}
 }
 
-static int cmp(const void *a, const void *b)
-{
-	const struct bh_fix_edit *x = a, *y = b;
-	if (x->line != y->line)
-		return x->line < y->line ? -1 : 1;
-	if (!x->ndel != !y->ndel)
-		return x->ndel ? 1 : -1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
 static void hunk(struct out *o, const struct bh_fix_edit *e, size_t a, size_t b, const size_t *ls, uint32_t nold,
 		 const char *buf, long *delta)
 {
@@ -132,7 +122,9 @@ char *bh_fix_diff(const struct bh_fix_result *r, const char *name, const char *b
 	if (len)
 		ls[++nold] = len;
 	memcpy(e, r->edits, r->nedits * sizeof(*e));
-	qsort(e, r->nedits, sizeof(*e), cmp);
+	qsort(e, r->nedits, sizeof(*e), fx_edit_cmp);
+	while (*name == '/')
+		name++;
 	putf(&o, "--- a/%s\n+++ b/%s\n", name, name);
 	long delta = 0;
 	for (size_t a = 0; a < r->nedits;) {

@@ -142,11 +142,11 @@ static bool line_taken(const struct fx_ctx *x, uint32_t l0)
 	return false;
 }
 
-static int emit(struct fx_ctx *x, uint32_t line, uint32_t ndel, struct sbuf *b)
+static int emit(struct fx_ctx *x, uint32_t line, uint32_t ndel, uint32_t indent, struct sbuf *b)
 {
 	if (b->oom)
 		return -ENOMEM;
-	int rc = fx_add_edit(x->r, line, ndel, b->p ? b->p : "", b->n);
+	int rc = fx_add_edit(x->r, line, ndel, indent, b->p ? b->p : "", b->n);
 	free(b->p);
 	return rc;
 }
@@ -230,7 +230,7 @@ static int insert_keys(struct fx_ctx *x, const struct bh_node *m, struct fx_pend
 		one.next = NULL;
 		render(x, &b, &one, m->col - 1, eol);
 	}
-	int rc = emit(x, at, 0, &b);
+	int rc = emit(x, at, 0, m->col - 1, &b);
 	for (size_t i = 0; i < nmiss && !rc; i++)
 		rc = note_tree(x, miss[i], true, NULL, m);
 	return rc;
@@ -254,12 +254,13 @@ static int replace_scalar(struct fx_ctx *x, const struct bh_node *v, const struc
 	sb_put(&b, x->buf + s, off - s);
 	sb_str(&b, e->scalar);
 	sb_put(&b, x->buf + off + len, end - off - len);
-	int rc = emit(x, l0, 1, &b);
+	int rc = emit(x, l0, 1, 0, &b);
 	return rc ? rc : note_tree(x, e, true, NULL, v);
 }
 
-/* key: {} / key: null / key: (nothing) → key: followed by the new block. */
-static int fill_empty(struct fx_ctx *x, const struct bh_node *key, const struct bh_node *v, const struct fx_pend *e)
+/* Where the colon after key is and where the empty value's token ends; NULL or why not. */
+static const char *empty_span(struct fx_ctx *x, const struct bh_node *key, const struct bh_node *v, size_t *colon_out,
+			      size_t *end_out)
 {
 	size_t ko, kl;
 	const char *why = NULL;
@@ -281,18 +282,27 @@ static int fill_empty(struct fx_ctx *x, const struct bh_node *key, const struct 
 		}
 	if (!why && (!rest_blank(x, key->line - 1, p) || (v->line != key->line && !(v->type == BH_SCALAR && !v->len))))
 		why = "the empty value is not alone on its line";
+	*colon_out = colon, *end_out = p;
+	return why;
+}
+
+/* key: {} / key: null / key: (nothing) → key: followed by the new block. */
+static int fill_empty(struct fx_ctx *x, const struct bh_node *key, const struct bh_node *v, const struct fx_pend *e)
+{
+	size_t colon = 0, p = 0;
+	const char *why = empty_span(x, key, v, &colon, &p);
 	if (why)
 		return note_tree(x, e, false, why, key);
+	size_t le = line_end(x, key->line - 1);
 	struct sbuf b = {0};
 	uint32_t l0 = key->line - 1;
 	const char *eol = eol_of(x, l0);
 	sb_put(&b, x->buf + x->ls[l0], colon + 1 - x->ls[l0]);
-	while (p < le && x->buf[p] == ' ')
-		p++;
-	if (p < le) { /* keep the comment */
-		sb_str(&b, " ");
+	size_t c = p;
+	while (c < le && x->buf[c] == ' ')
+		c++;
+	if (c < le) /* keep the comment and the blanks before it */
 		sb_put(&b, x->buf + p, le - p);
-	}
 	sb_str(&b, eol);
 	struct fx_pend one = *e;
 	one.next = NULL;
@@ -302,7 +312,14 @@ static int fill_empty(struct fx_ctx *x, const struct bh_node *key, const struct 
 		sb_str(&b, strstr(t.p, eol) + strlen(eol));
 	b.oom |= t.oom;
 	free(t.p);
-	int rc = emit(x, l0, 1, &b);
+	/* `key:` alone: the line stays, the block goes below it */
+	size_t keep = colon + 1 - x->ls[l0] + (le - p) + strlen(eol), next = l0 + 1 < x->nls ? x->ls[l0 + 1] : x->len;
+	bool same = !b.oom && b.n >= keep && next - x->ls[l0] == keep && !memcmp(b.p, x->buf + x->ls[l0], keep);
+	if (same) {
+		memmove(b.p, b.p + keep, b.n - keep + 1);
+		b.n -= keep;
+	}
+	int rc = emit(x, same ? l0 + 1 : l0, same ? 0 : 1, key->col - 1 + x->step, &b);
 	return rc ? rc : note_tree(x, e, true, NULL, key);
 }
 
@@ -337,7 +354,7 @@ static int append_items(struct fx_ctx *x, const struct bh_node *v, const struct 
 		b.oom |= t.oom;
 		free(t.p);
 	}
-	int rc = emit(x, first->line - 1, 0, &b);
+	int rc = emit(x, first->line - 1, 0, (uint32_t)(o - s), &b);
 	return rc ? rc : note_tree(x, e, true, NULL, v);
 }
 

@@ -47,14 +47,15 @@ int fx_note(struct fx_ctx *x, bool fixed, const char *rule, const char *field, c
 	return 0;
 }
 
-int fx_add_edit(struct bh_fix_result *r, uint32_t line, uint32_t ndel, const char *text, size_t len)
+int fx_add_edit(struct bh_fix_result *r, uint32_t line, uint32_t ndel, uint32_t indent, const char *text,
+		size_t len)
 {
 	if (grow((void **)&r->edits, &r->capedits, r->nedits, sizeof(*r->edits)))
 		return -ENOMEM;
 	char *t = bh_arena_strndup(&r->a, text, len);
 	if (!t)
 		return -ENOMEM;
-	r->edits[r->nedits] = (struct bh_fix_edit){.line = line, .ndel = ndel, .text = t, .len = len,
+	r->edits[r->nedits] = (struct bh_fix_edit){.line = line, .ndel = ndel, .indent = indent, .text = t, .len = len,
 						   .seq = (uint32_t)r->nedits};
 	r->nedits++;
 	return 0;
@@ -138,13 +139,15 @@ int bh_fix_buffer(struct bh_fix_result *r, const struct bh_fix_opts *opts, const
 	return w.rc;
 }
 
-static int edit_cmp(const void *a, const void *b)
+int fx_edit_cmp(const void *a, const void *b)
 {
 	const struct bh_fix_edit *x = a, *y = b;
 	if (x->line != y->line)
 		return x->line < y->line ? -1 : 1;
 	if (!x->ndel != !y->ndel)
 		return x->ndel ? 1 : -1; /* insertions before a replaced line */
+	if (!x->ndel && x->indent != y->indent)
+		return x->indent > y->indent ? -1 : 1;
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
@@ -154,7 +157,7 @@ static struct bh_fix_edit *sorted(const struct bh_fix_result *r)
 	struct bh_fix_edit *e = malloc((r->nedits + 1) * sizeof(*e));
 	if (e && r->nedits) {
 		memcpy(e, r->edits, r->nedits * sizeof(*e));
-		qsort(e, r->nedits, sizeof(*e), edit_cmp);
+		qsort(e, r->nedits, sizeof(*e), fx_edit_cmp);
 	}
 	return e;
 }

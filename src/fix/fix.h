@@ -34,7 +34,8 @@ struct bh_fix_edit {
 	uint32_t line, ndel;
 	const char *text;
 	size_t len;
-	uint32_t seq; /* order of creation: ties at one line keep it */
+	uint32_t indent; /* insertions at one line: the deeper block first (it ends the mapping above) */
+	uint32_t seq;    /* order of creation: remaining ties keep it */
 };
 
 struct bh_fix_result {
@@ -110,6 +111,9 @@ int fx_note(struct fx_ctx *x, bool fixed, const char *rule, const char *field, c
 int fx_plan_pod(struct fx_ctx *x);
 int fx_edit_targets(struct fx_ctx *x);
 int fx_patch_targets(struct fx_ctx *x);
-int fx_add_edit(struct bh_fix_result *r, uint32_t line, uint32_t ndel, const char *text, size_t len);
+int fx_add_edit(struct bh_fix_result *r, uint32_t line, uint32_t ndel, uint32_t indent, const char *text,
+		size_t len);
+/* the order edits are applied in (line, insertions before a replaced line, deeper first, creation) */
+int fx_edit_cmp(const void *a, const void *b);
 
 #endif
