@@ -185,7 +185,9 @@ static void render(struct fx_ctx *x, struct sbuf *b, const struct fx_pend *e, ui
 	}
 }
 
-static const char *map_problem(const struct fx_ctx *x, const struct bh_node *m)
+/* Why values in m cannot be edited (anchors, merge keys), or NULL. Values inside a flow mapping can be
+ * replaced in place; new keys go only into block mappings (insert_keys). */
+static const char *map_problem(const struct fx_ctx *x, const struct bh_node *m, bool inserting)
 {
 	if (m->flags & BH_NF_MERGED)
 		return "the mapping has merge keys (<<): its value comes from an anchor; edit the anchor by hand";
@@ -194,7 +196,7 @@ static const char *map_problem(const struct fx_ctx *x, const struct bh_node *m)
 	size_t o = node_off(x, m);
 	if (o == SIZE_MAX)
 		return "no position for the mapping";
-	if (x->buf[o] == '{' || x->buf[o] == '[')
+	if (inserting && (x->buf[o] == '{' || x->buf[o] == '['))
 		return "flow-style mapping ({…}): not rewritten; edit it by hand or use --patch";
 	return NULL;
 }
@@ -202,7 +204,7 @@ static const char *map_problem(const struct fx_ctx *x, const struct bh_node *m)
 /* Inserts missing keys (array miss) into the block mapping m. */
 static int insert_keys(struct fx_ctx *x, const struct bh_node *m, struct fx_pend **miss, size_t nmiss)
 {
-	const char *why = x->doc->json ? "JSON input: new keys are not inserted; use --patch" : map_problem(x, m);
+	const char *why = x->doc->json ? "JSON input: new keys are not inserted; use --patch" : map_problem(x, m, true);
 	uint32_t at = FX_NOEND;
 	if (!why && (at = end_line(x, m, 0)) != FX_NOEND)
 		at++;
@@ -379,7 +381,7 @@ static int apply_one(struct fx_ctx *x, const struct bh_node *m, struct fx_pend *
 	if (empty)
 		return fill_empty(x, key, v, e);
 	if (e->kids && v->type == BH_MAP) {
-		const char *why = map_problem(x, v);
+		const char *why = map_problem(x, v, false);
 		return why ? note_tree(x, e, false, why, v) : apply_map(x, v, e->kids, depth + 1);
 	}
 	if ((e->nitems || e->nmitems) && v->type == BH_SEQ)
@@ -429,7 +431,7 @@ int fx_edit_targets(struct fx_ctx *x)
 	x->step = indent_step(x);
 	int rc = 0;
 	for (struct fx_target *t = x->targets; t && !rc; t = t->next) {
-		const char *w = why ? why : t->map ? map_problem(x, t->map) : "no mapping";
+		const char *w = why ? why : t->map ? map_problem(x, t->map, false) : "no mapping";
 		if (w) {
 			for (struct fx_pend *e = t->root; e && !rc; e = e->next)
 				rc = note_tree(x, e, false, w, t->map);
