@@ -42,11 +42,10 @@ check_lines() { # NAME BEFORE AFTER DIFF NOTES
 	theirs=$(diff "$b" "$a" | grep -c '^<')
 	if [ "$ours" = "$theirs" ]; then ok "$n: every line outside the $ours edited line(s) is byte-identical (diff(1) agrees)"
 	else fail "$n: diff(1) sees $theirs changed lines, our diff $ours"; fi
-	fixed_keys "$notes" >"$T/keys"
-	local bad=0 line key
+	fixed_keys "$notes" | sed 's/.*/&:\n"&":/' >"$T/keys" # key: (YAML) or "key": (JSON)
+	local bad=0 line
 	while IFS= read -r line; do
-		key=$(printf '%s' "${line#-}" | sed -n 's/^[[:space:]]*\(- \)\{0,1\}[[:space:]]*\([A-Za-z]*\):.*/\2/p')
-		grep -qx -- "$key" "$T/keys" || { bad=1; echo "# removed line without a fixed key: $line"; }
+		printf '%s\n' "$line" | grep -qF -f "$T/keys" || { bad=1; echo "# removed line without a fixed key: $line"; }
 	done < <(grep '^-[^-]' "$d")
 	[ $bad = 0 ] && ok "$n: every removed line holds a fixed key" || fail "$n: a removed line holds no fixed key"
 }
