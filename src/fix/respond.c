@@ -461,7 +461,8 @@ void bh_resp_text(FILE *out, const struct bh_resp_plan *p)
 	      out);
 	for (int i = 0; i < p->nsteps; i++) {
 		const struct bh_resp_step *s = &p->steps[i];
-		fprintf(out, "\n## %d. %s%s\n%s.\n\n", i + 1, s->title, s->mutates ? " [changes the cluster]" : "", s->why);
+		fprintf(out, "\n## %d. %s%s\n%c%s.\n\n", i + 1, s->title, s->mutates ? " [changes the cluster]" : "",
+			toupper((unsigned char)s->why[0]), s->why + 1);
 		for (int k = 0; k < s->ncmds; k++) {
 			fputs("    ", out);
 			for (const char *c = s->cmds[k]; *c; c++) /* keep heredocs aligned */
