@@ -169,15 +169,32 @@ static void note_json(const char *file, const struct bh_fix_note *n, bool first)
 	printf("}");
 }
 
+/* notes by position in the file; notes at one position keep their order (the array's) */
+static int note_cmp(const void *a, const void *b)
+{
+	const struct bh_fix_note *x = *(const struct bh_fix_note *const *)a, *y = *(const struct bh_fix_note *const *)b;
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	if (x->col != y->col)
+		return x->col < y->col ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
 static void report(struct fix_opts *o, const char *file, const struct bh_fix_result *r)
 {
+	const struct bh_fix_note **v = malloc((r->nnotes + 1) * sizeof(*v)), *shown = NULL;
+	for (size_t i = 0; v && i < r->nnotes; i++)
+		v[i] = &r->notes[i];
+	if (v)
+		qsort(v, r->nnotes, sizeof(*v), note_cmp);
 	for (size_t i = 0; i < r->nnotes; i++) {
-		const struct bh_fix_note *n = &r->notes[i];
+		const struct bh_fix_note *n = v ? v[i] : &r->notes[i];
 		/* one exemption per object: print it with its first note only */
-		bool again = i && n->exemption && r->notes[i - 1].exemption == n->exemption;
 		struct bh_fix_note m = *n;
-		if (again)
+		if (n->exemption && shown && shown->exemption == n->exemption)
 			m.exemption = NULL;
+		else if (n->exemption)
+			shown = n;
 		if (o->json)
 			note_json(file, &m, o->first_file && i == 0 && !o->nfixed && !o->nnot);
 		else
@@ -187,6 +204,7 @@ static void report(struct fix_opts *o, const char *file, const struct bh_fix_res
 		else
 			o->nnot++;
 	}
+	free(v);
 }
 
 static int output(struct fix_opts *o, const char *path, const char *buf, size_t len, struct bh_fix_result *r)

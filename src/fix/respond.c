@@ -154,6 +154,11 @@ static void read_audit(struct bh_resp_plan *p, const struct bh_node *r)
 	p->user = str_at(p, r, "event.user.username"), p->verb = str_at(p, r, "event.verb");
 	p->uri = str_at(p, r, "event.requestURI");
 	p->source_ips = join_seq(p, at(r, "event.sourceIPs"), NULL);
+	/* the manifest rules the audited object broke: the avenue to look for elsewhere */
+	char *esc = (char *)str_at(p, r, "event.escapes");
+	for (char *c = esc; c && *c; c++)
+		*c = *c == ',' ? ' ' : *c;
+	p->avenue = esc;
 	p->ns = str_at(p, r, "event.objectRef.namespace");
 	const char *res = str_at(p, r, "event.objectRef.resource");
 	p->kind = res;
@@ -177,6 +182,7 @@ static int check_fields(struct bh_resp_plan *p, struct bh_err *err)
 		{p->container_id, "container id", !p->container_id || token(p->container_id, "-_.:", 128)},
 		{p->rule, "rule", !p->rule || token(p->rule, "", 16)},
 		{p->kind, "object", !p->kind || token(p->kind, "-./", 300)},
+		{p->avenue, "avenue", !p->avenue || token(p->avenue, " ", 60)},
 	};
 	for (size_t i = 0; i < sizeof(f) / sizeof(*f); i++)
 		if (!f[i].ok)
@@ -204,7 +210,8 @@ int bh_resp_from_alert(struct bh_resp_plan *p, const char *name, const char *buf
 	else
 		return bh_err_set(err, -EINVAL, doc.root->line, doc.root->col,
 				  "not a watch alert (rule, container) nor an audit alert (finding, event)");
-	p->avenue = avenue_of(p->rule);
+	if (!p->avenue)
+		p->avenue = avenue_of(p->rule);
 	return check_fields(p, err);
 }
 
@@ -378,7 +385,7 @@ static void step_hunt(struct bh_resp_plan *p)
 		  "\\(.spec.nodeName)\"' > \"$EV/same-image.txt\"");
 	if (p->avenue) {
 		char sel[256] = "";
-		char av[64];
+		char av[64];  /* avenue: at most 60 characters (check_fields) */
 		snprintf(av, sizeof(av), "%s", p->avenue);
 		for (char *save = NULL, *r = strtok_r(av, " ", &save); r; r = strtok_r(NULL, " ", &save))
 			snprintf(sel + strlen(sel), sizeof(sel) - strlen(sel), "%s.rule == \"%s\"", *sel ? " or " : "", r);
@@ -443,7 +450,8 @@ void bh_resp_text(FILE *out, const struct bh_resp_plan *p)
 	field(out, "alert", p->title);
 	field(out, "message", p->message);
 	field(out, "time", p->time);
-	field(out, "pod", p->pod ? bh_arena_printf((struct bh_arena *)&p->a, "%s/%s", p->ns, p->pod) : p->kind);
+	field(out, p->pod ? "pod" : "object",
+	      p->pod ? bh_arena_printf((struct bh_arena *)&p->a, "%s/%s", p->ns, p->pod) : p->kind);
 	field(out, "pod uid", p->pod_uid);
 	field(out, "container", p->container_id);
 	field(out, "process", p->pid ? bh_arena_printf((struct bh_arena *)&p->a, "pid %" PRId64 " %s (%s) args: %s",
@@ -502,7 +510,7 @@ void bh_resp_json(FILE *out, const struct bh_resp_plan *p)
 	jkey(out, "user", p->user, &f), jkey(out, "verb", p->verb, &f), jkey(out, "requestURI", p->uri, &f);
 	jkey(out, "sourceIPs", p->source_ips, &f);
 	fputs("}, \"avenue\": [", out);
-	char av[64];
+	char av[64];  /* avenue: at most 60 characters (check_fields) */
 	snprintf(av, sizeof(av), "%s", p->avenue ? p->avenue : "");
 	f = true;
 	for (char *save = NULL, *r = strtok_r(av, " ", &save); r; r = strtok_r(NULL, " ", &save), f = false)
