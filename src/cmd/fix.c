@@ -251,7 +251,7 @@ static void one(struct fix_opts *o, const char *path)
 	o->nfiles++;
 	rc = bh_fix_buffer(&r, &o->fo, path, buf, len);
 	if (r.errors) {
-		fprintf(stderr, "%s: error: %s\n", r.errmsg, r.errors > 1 ? "(and more: documents skipped)" : "");
+		fprintf(stderr, "%s%s\n", r.errmsg, r.errors > 1 ? " (and more; those documents are left as they are)" : "");
 		o->nerr++;
 	}
 	if (rc == 0)

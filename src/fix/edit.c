@@ -134,12 +134,46 @@ static int note_tree(struct fx_ctx *x, const struct fx_pend *e, bool fixed, cons
 	return rc;
 }
 
-static bool line_taken(const struct fx_ctx *x, uint32_t l0)
+static struct bh_fix_edit *line_edit(const struct fx_ctx *x, uint32_t l0)
 {
 	for (size_t i = 0; i < x->r->nedits; i++)
 		if (x->r->edits[i].ndel && x->r->edits[i].line <= l0 && l0 < x->r->edits[i].line + x->r->edits[i].ndel)
-			return true;
-	return false;
+			return &x->r->edits[i];
+	return NULL;
+}
+
+static bool line_taken(const struct fx_ctx *x, uint32_t l0)
+{
+	return line_edit(x, l0) != NULL;
+}
+
+/* A second value on a line another replacement already rewrote ({privileged: true, hostPID: true} in flow
+ * style or JSON): the earlier edit left either everything before this value or everything after it as it
+ * was; rewrite that edit's line once more. false when neither holds. */
+static bool merge_into(struct fx_ctx *x, struct bh_fix_edit *e, size_t s, size_t end, size_t off, size_t len,
+		       const char *repl)
+{
+	size_t pre = off - s, post = end - off - len;
+	struct sbuf b = {0};
+	if (e->ndel != 1 || e->len < pre + post)
+		return false;
+	if (!memcmp(e->text, x->buf + s, pre + len)) { /* the earlier edit is after this value */
+		sb_put(&b, e->text, pre);
+		sb_str(&b, repl);
+		sb_put(&b, e->text + pre + len, e->len - pre - len);
+	} else if (!memcmp(e->text + e->len - post - len, x->buf + off, len + post)) { /* before it */
+		sb_put(&b, e->text, e->len - post - len);
+		sb_str(&b, repl);
+		sb_put(&b, x->buf + off + len, post);
+	} else {
+		return false;
+	}
+	char *t = b.oom ? NULL : bh_arena_strndup(&x->r->a, b.p, b.n);
+	free(b.p);
+	if (!t)
+		return false;
+	e->text = t, e->len = strlen(t);
+	return true;
 }
 
 static int emit(struct fx_ctx *x, uint32_t line, uint32_t ndel, uint32_t indent, struct sbuf *b)
@@ -246,15 +280,30 @@ static int replace_scalar(struct fx_ctx *x, const struct bh_node *v, const struc
 		why = "the field holds a mapping or list, not a value";
 	else if (!scalar_span(x, v, &off, &len))
 		why = "the value is written over several lines or with escapes: not rewritten";
-	else if (line_taken(x, v->line - 1))
-		why = "another edit already changes this line";
 	if (why)
 		return note_tree(x, e, false, why, v);
 	uint32_t l0 = v->line - 1;
 	size_t s = x->ls[l0], end = l0 + 1 < x->nls ? x->ls[l0 + 1] : x->len;
+	struct sbuf r = {0}; /* the new value; a string keeps its quotes ("Unconfined" → "RuntimeDefault") */
+	bool quoted = len > v->len;
+	if (quoted)
+		sb_put(&r, x->buf + off, 1);
+	sb_str(&r, e->scalar);
+	if (quoted)
+		sb_put(&r, x->buf + off, 1);
+	if (r.oom)
+		return -ENOMEM;
+	struct bh_fix_edit *prev = line_edit(x, l0);
+	if (prev) {
+		bool merged = merge_into(x, prev, s, end, off, len, r.p);
+		free(r.p);
+		return merged ? note_tree(x, e, true, NULL, v)
+			      : note_tree(x, e, false, "another edit already changes this line", v);
+	}
 	struct sbuf b = {0};
 	sb_put(&b, x->buf + s, off - s);
-	sb_str(&b, e->scalar);
+	sb_str(&b, r.p);
+	free(r.p);
 	sb_put(&b, x->buf + off + len, end - off - len);
 	int rc = emit(x, l0, 1, 0, &b);
 	return rc ? rc : note_tree(x, e, true, NULL, v);

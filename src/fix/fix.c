@@ -67,6 +67,12 @@ struct walk {
 	int rc;
 };
 
+static void input_error(struct bh_fix_result *r, const char *file, uint32_t line, uint32_t col, const char *msg)
+{
+	if (!r->errors++)
+		snprintf(r->errmsg, sizeof(r->errmsg), "%s:%u:%u: error: %s", file, line, col, msg);
+}
+
 static int object_cb(const struct bh_object *o, void *ctx)
 {
 	struct walk *w = ctx;
@@ -75,6 +81,13 @@ static int object_cb(const struct bh_object *o, void *ctx)
 	x->r->objects++;
 	if (bh_pod_build(&p, o, BH_READ_LAST, w->doca) != 1)
 		return 0;
+	if (p.errors) { /* a wrong-typed field: the API server would refuse the object; scan says so too */
+		char msg[256];
+		snprintf(msg, sizeof(msg), "%s %s: %s (not fixed)", o->ref.kind ? o->ref.kind : "?",
+			 o->ref.name ? o->ref.name : "(unnamed)", p.errors->msg);
+		input_error(x->r, o->doc->file, p.errors->line, p.errors->col, msg);
+		return 0;
+	}
 	const struct bh_objref *ref = &o->ref;
 	x->objname = bh_arena_printf(&x->r->a, "%s %s%s%s", ref->kind ? ref->kind : "?",
 				     ref->namespace ? ref->namespace : "", ref->namespace ? "/" : "",
@@ -121,11 +134,14 @@ int bh_fix_buffer(struct bh_fix_result *r, const struct bh_fix_opts *opts, const
 		if (rc == 0)
 			break;
 		if (rc < 0) {
-			if (!r->errors++)
-				snprintf(r->errmsg, sizeof(r->errmsg), "%s:%u:%u: %s", file, err.line, err.col, err.msg);
+			input_error(r, file, err.line, err.col, err.msg);
 			bh_arena_reset(&doca);
 			continue;
 		}
+		uint32_t pl, pc;
+		const char *problem = bh_doc_problem(&doc, &doca, &pl, &pc);
+		if (problem)
+			input_error(r, file, pl, pc, problem);
 		x.doc = &doc;
 		if (doc.root)
 			bh_objects_each(&doc, &doca, object_cb, &w);

@@ -49,7 +49,7 @@ struct bh_fix_result {
 	char *out;         /* the fixed bytes (bh_fix_apply), malloc'ed */
 	size_t outlen;
 	uint32_t objects, errors;
-	char errmsg[256];  /* first decode error: file:line:col: message */
+	char errmsg[320];  /* first decode error: "file:line:col: error: message" */
 };
 
 struct bh_fix_opts {
