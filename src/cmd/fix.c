@@ -275,7 +275,7 @@ int cmd_fix(int argc, char **argv)
 	struct bh_engine e;
 	bh_engine_init(&e);
 	char **paths = NULL;
-	size_t n = bh_batch_expand(&e, argv + optind, argc - optind, &paths);
+	size_t npaths = bh_batch_expand(&e, argv + optind, argc - optind, &paths), n = npaths;
 	for (size_t i = 0; i < e.errors.n; i++, o.nerr++)
 		fprintf(stderr, "%s: error: %s\n", e.errors.v[i].file, e.errors.v[i].message);
 	if (o.mode == FM_PRINT && n > 1) {
@@ -292,7 +292,7 @@ int cmd_fix(int argc, char **argv)
 	else if (!rc)
 		fprintf(stderr, "bulkhead fix: %zu fixed, %zu not fixed, %zu files, %zu errors\n", o.nfixed, o.nnot,
 			o.nfiles, o.nerr);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < npaths; i++)
 		free(paths[i]);
 	free(paths);
 	bh_engine_release(&e);

@@ -247,8 +247,10 @@ static int plan_rofs(struct fx_ctx *x, const struct bh_container *c, uint32_t *n
 			m[1] = (struct fx_pend){.key = "mountPath", .scalar = bh_arena_strndup(&x->r->a, s, k)};
 			m[2] = (struct fx_pend){.key = "name", .scalar = name, .next = &m[3]};
 			m[3] = (struct fx_pend){.key = "emptyDir", .scalar = "{}"};
-			memcpy(na, vm->mitems, sizeof(*na) * vm->nmitems);
-			memcpy(nb, vs->mitems, sizeof(*nb) * vs->nmitems);
+			if (vm->nmitems)
+				memcpy(na, vm->mitems, sizeof(*na) * vm->nmitems);
+			if (vs->nmitems)
+				memcpy(nb, vs->mitems, sizeof(*nb) * vs->nmitems);
 			na[vm->nmitems++] = &m[0], nb[vs->nmitems++] = &m[2];
 			vm->mitems = na, vs->mitems = nb;
 			vm->rule = vs->rule = "BH0030";
