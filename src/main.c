@@ -11,6 +11,7 @@ const struct bh_command bh_commands[] = {
 	{"inside", cmd_inside, "from inside this container, which escape avenues are really open?", BH_CMD_ROOT},
 	{"node", cmd_node, "is this node open to known escapes? kernel packages, runtimes, LSM, sysctls, kubelet", BH_CMD_ROOT},
 	{"serve", cmd_serve, "admission webhook: deny escape-prone pods and workloads before they exist", BH_CMD_NET},
+	{"audit", cmd_audit, "escape preparation in the API server's audit log: file, stdin or audit webhook", 0},
 	{"fix", cmd_fix, "write the safe fixes into the manifests: minimal edits, a diff, or kustomize patches", 0},
 	{"respond", cmd_respond, "turn a watch or audit alert (or a pod) into the ordered containment runbook", 0},
 	{"rules", cmd_rules, "list every rule (id, severity, area, PSS check); --docs writes docs/rules/", 0},

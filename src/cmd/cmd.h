@@ -31,6 +31,7 @@ int cmd_watch(int argc, char **argv);
 int cmd_inside(int argc, char **argv);
 int cmd_node(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_fix(int argc, char **argv);

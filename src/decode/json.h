@@ -1,7 +1,7 @@
 /* Strict RFC 8259 JSON into the same node tree as YAML (src/decode/node.h). A stream may hold several
  * top-level values separated by white space (as `kubectl get -o json` output concatenated). */
-#ifndef BH_JSON_H
-#define BH_JSON_H
+#ifndef BH_DECODE_JSON_H
+#define BH_DECODE_JSON_H
 #include "node.h"
 
 struct bh_json_reader {
