@@ -115,6 +115,17 @@ printf '{"rule": "BH0512", "container": {"id": "x"}\n' >"$T/broken.json"
 "$BH" respond "$T/broken.json" >/dev/null 2>"$T/err"; [ $? = 2 ] && grep -q 'broken.json:1:' "$T/err" && ok "a truncated alert: exit 2 with its position" || fail "truncated alert"
 "$BH" respond team/web >"$T/out" 2>&1 && grep -q "NS='team' POD='web'" "$T/out" && ok "a pod reference team/web gives its plan" || fail "pod reference"
 "$BH" respond 'Team/web$(id)' >/dev/null 2>&1; [ $? = 2 ] && ok "an invalid pod reference exits 2" || fail "invalid pod reference"
+# straight from the producers: watch replaying a lab recording, audit reading its own cases
+if "$BH" watch --replay "$TOP/tests/fixtures/watch/runtime-socket.bhw" --format json 2>/dev/null | "$BH" respond --format json - >"$T/w.json" 2>"$T/err"; then
+	[ "$(jq -r '.plans[0].alert.rule + " " + (.plans[0].avenue | join(","))' "$T/w.json")" = "BH0518 BH0203,BH0005" ] &&
+		ok "watch --replay | respond: the runtime-socket alert's plan hunts BH0203 and BH0005" || fail "watch | respond: $(head -c 300 "$T/w.json")"
+else fail "watch --replay | respond failed: $(cat "$T/err")"; fi
+if "$BH" help audit >/dev/null 2>&1 && [ -f "$TOP/tests/audit/cases/workload-pos.jsonl" ]; then
+	"$BH" audit --format jsonl "$TOP/tests/audit/cases/workload-pos.jsonl" 2>/dev/null | "$BH" respond --format json - >"$T/a.json" 2>"$T/err"
+	[ "$(jq -r '[.plans[] | .target.pod // .target.object][0:3] | join(" ")' "$T/a.json")" = "evil deployments/builder evil2" ] &&
+		[ "$(jq -r '.plans[0].avenue | join(",")' "$T/a.json")" = "BH0001,BH0002,BH0201" ] &&
+		ok "audit | respond: a plan per alert, the avenue from the audited object's escapes" || fail "audit | respond: $(head -c 300 "$T/a.json") $(cat "$T/err")"
+else skip "bulkhead audit is not in this build"; fi
 cat "$A/watch-nsenter-host.json" "$A/audit-ephemeral.jsonl" | "$BH" respond --format json - >"$T/two" 2>/dev/null &&
 	[ "$(jq '.plans | length' "$T/two")" = 2 ] && ok "stdin with two alerts gives two plans" || fail "two alerts on stdin"
 finish
