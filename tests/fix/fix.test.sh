@@ -134,6 +134,12 @@ for src in "$CASES"/*.yaml "$CASES"/*.json; do
 done
 echo "# golden cases: $ncase, fields fixed: $nfixed, listed as not fixed: $nnot"
 
+# ---- the JSON shape of docs/schema/fix.schema.json ----
+"$BH" fix --format json "$CASES/cni.yaml" >"$T/s.json" 2>/dev/null
+miss=$(jq -r --slurpfile s "$TOP/docs/schema/fix.schema.json" '($s[0].required - keys) + ([.notes[] | keys] | add | . as $k |
+	$s[0].properties.notes.items.required - $k) + ((.summary | keys) as $k | $s[0].properties.summary.required - $k) | join(" ")' "$T/s.json")
+check "fix JSON has every key docs/schema/fix.schema.json requires (missing:${miss:- none})" test -z "$miss"
+
 # ---- options and errors ----
 "$BH" fix --in-place - </dev/null >/dev/null 2>&1; [ $? = 2 ] && ok "--in-place on stdin is a usage error (exit 2)" || fail "--in-place on stdin"
 "$BH" fix --level nope "$CASES/hostns.yaml" >/dev/null 2>&1; [ $? = 2 ] && ok "an unknown --level exits 2" || fail "--level nope"

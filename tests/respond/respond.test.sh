@@ -30,6 +30,13 @@ for f in "$A"/*.json "$A"/*.jsonl; do
 	fi
 done
 
+# ---- the JSON shape of docs/schema/respond.schema.json ----
+"$BH" respond --format json "$A/watch-nsenter-host.json" >"$T/s.json"
+miss=$(jq -r --slurpfile s "$TOP/docs/schema/respond.schema.json" '$s[0].properties.plans.items as $p |
+	(($s[0].required - keys) + ($p.required - (.plans[0] | keys)) +
+	 ([.plans[0].steps[] | $p.properties.steps.items.required - keys] | add)) | join(" ")' "$T/s.json")
+check "respond JSON has every key docs/schema/respond.schema.json requires (missing:${miss:- none})" test -z "$miss"
+
 # ---- the runbook run against a recording stub of kubectl and crictl ----
 mkdir -p "$T/bin" "$T/run"
 cat >"$T/bin/kubectl" <<'EOF'
