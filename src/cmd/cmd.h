@@ -34,6 +34,7 @@ int cmd_serve(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_cluster(int argc, char **argv);
 int cmd_fix(int argc, char **argv);
 int cmd_respond(int argc, char **argv);
 
