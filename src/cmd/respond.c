@@ -19,19 +19,37 @@ static const char respond_help[] =
 	"pod's service-account credentials, find the same image and the same avenue elsewhere, then remove the\n"
 	"pod and fix its workload. Printed as a runbook with the exact kubectl commands, or as JSON. Values\n"
 	"from the alert that are not valid Kubernetes names are refused (exit 2), never written into commands.\n"
-	"Nothing is changed in the cluster: run the steps yourself.\n"
+	"Nothing is changed in the cluster unless --apply is given.\n"
 	"\n"
 	"options:\n"
 	"  --format FORMAT      text (default: the runbook) or json\n"
+	"  --apply              carry out the steps that change the cluster (quarantine label and NetworkPolicy,\n"
+	"                       cordon, service-account recreation) through the API: every request first with\n"
+	"                       dryRun=All, then for real; each is recorded on stdout. Needs the pod (NAMESPACE/POD,\n"
+	"                       or an alert that names it); evidence and the hunt stay in the runbook\n"
+	"  --dry-run            with --apply: only the dryRun=All requests (nothing is stored)\n"
+	"  --kubeconfig FILE    with --apply: the API server and credentials (default: $KUBECONFIG, ~/.kube/config,\n"
+	"                       or in-cluster)\n"
+	"  --context NAME       with --apply: kubeconfig context (default: current-context)\n"
 	"  -h, --help           this help\n"
 	"\n"
-	"exit codes: 0 a plan for every input, 2 usage error or an alert that could not be read\n";
+	"exit codes: 0 a plan for every input (--apply: every request passed), 1 --apply: a request was refused\n"
+	"            (recorded), 2 usage error, an alert that could not be read, or no pod / no API server\n";
+
+struct resp_opts {
+	bool apply, dry_only;
+	const char *kubeconfig, *context;
+};
+static struct resp_opts ro;
 
 static int parse(int argc, char **argv, bool *json)
 {
 	static const struct option opts[] = {
-		{"format", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'}, {0},
+		{"format", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'},
+		{"apply", no_argument, NULL, 'a'},        {"dry-run", no_argument, NULL, 'd'},
+		{"kubeconfig", required_argument, NULL, 'k'}, {"context", required_argument, NULL, 'c'}, {0},
 	};
+	ro = (struct resp_opts){0};
 	int c, rc = 0;
 	optind = 1;
 	opterr = 0;
@@ -43,18 +61,28 @@ static int parse(int argc, char **argv, bool *json)
 				rc = bh_cli_error("respond", *json, "unknown --format '%s' (text, json)", optarg);
 			break;
 		case 'h': fputs(respond_help, stdout); return 1;
+		case 'a': ro.apply = true; break;
+		case 'd': ro.dry_only = true; break;
+		case 'k': ro.kubeconfig = optarg; break;
+		case 'c': ro.context = optarg; break;
 		default:
 			rc = bh_cli_error("respond", *json, "unknown option '%s' (see bulkhead respond --help)", argv[optind - 1]);
 		}
 	}
 	if (rc == 0 && optind != argc - 1)
 		rc = bh_cli_error("respond", *json, "give one alert file, - for stdin, or NAMESPACE/POD");
+	if (rc == 0 && !ro.apply && (ro.dry_only || ro.kubeconfig || ro.context))
+		rc = bh_cli_error("respond", *json, "--dry-run, --kubeconfig and --context go with --apply");
 	return rc;
 }
 
-static void emit(struct bh_resp_plan *p, bool json, int *n)
+static int emit(struct bh_resp_plan *p, bool json, int *n)
 {
 	bh_resp_build(p);
+	if (ro.apply) {
+		(*n)++;
+		return bh_respond_apply(p, ro.kubeconfig, ro.context, ro.dry_only, json);
+	}
 	if (json) {
 		fputs(*n ? ",\n" : "", stdout);
 		bh_resp_json(stdout, p);
@@ -63,6 +91,7 @@ static void emit(struct bh_resp_plan *p, bool json, int *n)
 		bh_resp_text(stdout, p);
 	}
 	(*n)++;
+	return 0;
 }
 
 /* every non-blank line of the file is one alert */
@@ -86,13 +115,15 @@ static int from_file(const char *path, bool json, int *n)
 		bh_resp_init(&p);
 		if (bh_resp_from_alert(&p, path, s, (size_t)(e - s), &err) < 0) {
 			fprintf(stderr, "%s:%u:%u: error: %s\n", path, line, err.col ? err.col : 1, err.msg);
-			bad = 1;
-		} else
-			emit(&p, json, n);
+			bad = 2;
+		} else {
+			int erc = emit(&p, json, n);
+			bad = erc > bad ? erc : bad;
+		}
 		bh_resp_release(&p);
 	}
 	free(buf);
-	return bad ? 2 : 0;
+	return bad;
 }
 
 int cmd_respond(int argc, char **argv)
@@ -102,7 +133,7 @@ int cmd_respond(int argc, char **argv)
 	if (rc)
 		return rc == 1 ? 0 : rc;
 	const char *arg = argv[optind];
-	if (json)
+	if (json && !ro.apply)
 		fputs("{\"plans\": [\n", stdout);
 	if (!strcmp(arg, "-") || access(arg, F_OK) == 0 || !strchr(arg, '/')) {
 		rc = from_file(arg, json, &n);
@@ -113,10 +144,10 @@ int cmd_respond(int argc, char **argv)
 		if (bh_resp_from_pod(&p, arg, &err) < 0)
 			rc = bh_cli_error("respond", 0, "%s", err.msg);
 		else
-			emit(&p, json, &n);
+			rc = emit(&p, json, &n);
 		bh_resp_release(&p);
 	}
-	if (json)
+	if (json && !ro.apply)
 		fputs("]}\n", stdout);
 	if (!n && !rc)
 		rc = bh_cli_error("respond", 0, "%s holds no alert", arg);
