@@ -35,6 +35,7 @@ int cmd_audit(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_cluster(int argc, char **argv);
+int cmd_netpol(int argc, char **argv);
 int cmd_fix(int argc, char **argv);
 int cmd_respond(int argc, char **argv);
 struct bh_resp_plan;
