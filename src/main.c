@@ -12,6 +12,7 @@ const struct bh_command bh_commands[] = {
 	{"node", cmd_node, "is this node open to known escapes? kernel packages, runtimes, LSM, sysctls, kubelet", BH_CMD_ROOT},
 	{"serve", cmd_serve, "admission webhook: deny escape-prone pods and workloads before they exist", BH_CMD_NET},
 	{"audit", cmd_audit, "escape preparation in the API server's audit log: file, stdin or audit webhook", 0},
+	{"image", cmd_image, "what an image carries: root user, setuid files, capabilities, shells; digests verified", 0},
 	{"rules", cmd_rules, "list every rule (id, severity, area, PSS check); --docs writes docs/rules/", 0},
 	{"explain", cmd_explain, "teach one rule: what, why it leads to escape, how it is exploited, the fix", 0},
 };

@@ -1,0 +1,147 @@
+/* bulkhead image — read images (OCI layouts, docker save archives), verify every blob's digest, and
+ * report what they carry: root user, setuid files, file capabilities, shells, package managers,
+ * world-writable PATH directories, exposed ports. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "image/image.h"
+#include "report/report.h"
+
+static const char image_help[] =
+	"usage: bulkhead image [OPTIONS] IMAGE...\n"
+	"\n"
+	"Reads container images from disk and reports what they carry that widens an escape: the user the image\n"
+	"runs as (root? a name runAsNonRoot cannot verify? resolved through the image's own /etc/passwd),\n"
+	"setuid/setgid files, file capabilities (security.capability), shells and package managers (not\n"
+	"minimal), world-writable directories on PATH, exposed ports. Every finding names the layer (digest) and\n"
+	"the path. Every blob (index, manifest, config, layers) is verified against its sha256 digest while it\n"
+	"is read; layers are streamed through libarchive (gzip, zstd, xz, bzip2), never extracted, with the\n"
+	"whiteouts and opaque directories of later layers applied.\n"
+	"\n"
+	"IMAGE is oci:DIR (an OCI image layout), docker-archive:FILE (a `docker save` tar), or a PATH (a directory\n"
+	"is read as an OCI layout, a file as a docker archive).\n"
+	"\n"
+	"options:\n"
+	"  --format FORMAT         text (default), json, sarif, junit, policyreport\n"
+	"  --platform OS/ARCH      the manifest to read from an index with several (default linux/amd64)\n"
+	"  --max-unpacked BYTES    stop when the layers unpack to more than BYTES (default 32 GiB): a bound on\n"
+	"                          decompression bombs, checked against each entry's size before it is read\n"
+	"  --fail-on SEVERITY      exit 1 when a finding is at or above SEVERITY:\n"
+	"                          critical, high (default), medium, low, info, none\n"
+	"  -h, --help              this help\n"
+	"\n"
+	"Findings' object is {\"kind\": \"Image\", \"name\": IMAGE}; their \"evidence\" names the layer and path.\n"
+	"An image that cannot be read (hostile paths, digest mismatch, truncated or oversized layers) is an error\n"
+	"in \"errors\"; the other images are still reported.\n"
+	"exit codes: 0 nothing at or above the fail level, 1 findings at or above it, 2 usage or input error\n";
+
+struct image_args {
+	int format, fail_on;
+	struct bh_img_opts o;
+	struct bh_img_limits lim;
+};
+
+static int parse_args(int argc, char **argv, struct image_args *a)
+{
+	static const struct option opts[] = {
+		{"format", required_argument, NULL, 'f'}, {"platform", required_argument, NULL, 'p'},
+		{"fail-on", required_argument, NULL, 'F'}, {"max-unpacked", required_argument, NULL, 'U'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+	};
+	bool json = bh_cli_json_asked(argc, argv);
+	int c;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if (bh_cli_format("image", optarg, BH_FMT_ALL, &a->format))
+				return 2;
+			break;
+		case 'p': a->o.platform = optarg; break;
+		case 'U': {
+			char *end;
+			unsigned long long v = strtoull(optarg, &end, 10);
+			if (end == optarg || *end || !v)
+				return bh_cli_error("image", json, "--max-unpacked '%s': expected a number of bytes", optarg);
+			a->lim.max_unpacked = v;
+			break;
+		}
+		case 'F':
+			if ((a->fail_on = bh_sev_parse(optarg)) < 0)
+				return bh_cli_error("image", json, "unknown --fail-on '%s' (critical, high, medium, low, info, none)",
+						    optarg);
+			break;
+		case 'h': fputs(image_help, stdout); return 0;
+		default:
+			return bh_cli_error("image", json, "unknown option '%s' (see bulkhead image --help)", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return bh_cli_error("image", json, "no image given (see bulkhead image --help)");
+	return -1;
+}
+
+static void summary(const struct bh_image *img)
+{
+	fprintf(stderr, "bulkhead image: %s: %s, %u layers, %u files, %.1f MB stored, %.1f MB unpacked, config %s\n",
+		img->spec, img->kind, img->nlayers, img->entries, img->bytes_stored / 1e6, img->bytes_unpacked / 1e6,
+		img->config_digest);
+}
+
+int cmd_image(int argc, char **argv)
+{
+	struct image_args a = {.format = BH_FMT_TEXT, .fail_on = BH_SEV_HIGH, .lim = bh_img_default_limits};
+	a.o.lim = &a.lim;
+	int rc = parse_args(argc, argv, &a);
+	if (rc >= 0)
+		return rc;
+	int n = argc - optind;
+	struct bh_arena arena;
+	bh_arena_init(&arena, 256u << 20);
+	struct bh_findings fs;
+	bh_findings_init(&fs, &arena);
+	fs.max = 100000;
+	struct bh_input_error *errs = calloc((size_t)n, sizeof(*errs));
+	struct bh_objref *objs = calloc((size_t)n, sizeof(*objs));
+	size_t nerr = 0, nobj = 0;
+	for (int i = 0; errs && objs && i < n; i++) {
+		const char *spec = argv[optind + i];
+		struct bh_image img;
+		struct bh_err err = {0};
+		objs[nobj] = (struct bh_objref){.kind = "Image", .name = spec, .file = spec};
+		if (bh_image_read(&img, spec, &a.o, &err)) {
+			errs[nerr++] = (struct bh_input_error){.file = spec, .message = bh_arena_strndup(&arena, err.msg, strlen(err.msg))};
+			continue;
+		}
+		if (a.format == BH_FMT_TEXT)
+			summary(&img);
+		fs.cur = objs[nobj++];
+		if (bh_image_evaluate(&img, &fs))
+			errs[nerr++] = (struct bh_input_error){.file = spec, .message = "out of memory while evaluating"};
+		bh_image_release(&img);
+	}
+	int exit_code;
+	if (!errs || !objs) {
+		exit_code = bh_cli_error("image", a.format == BH_FMT_JSON, "out of memory");
+	} else {
+		struct bh_report r = {.command = "image", .findings = &fs, .errors = errs, .nerrors = nerr,
+				      .files = (size_t)n, .objects = nobj, .objlist = objs, .nobjlist = nobj};
+		r.color = a.format == BH_FMT_TEXT && isatty(1) && !getenv("NO_COLOR");
+		bh_report_write(stdout, a.format, &r);
+		exit_code = nerr ? 2 : 0;
+		for (size_t i = 0; !exit_code && a.fail_on != BH_SEV_NONE && i < fs.n; i++)
+			if ((int)fs.v[i].sev >= a.fail_on)
+				exit_code = 1;
+		if (fflush(stdout))
+			exit_code = 2;
+	}
+	free(errs);
+	free(objs);
+	bh_findings_release(&fs);
+	bh_arena_release(&arena);
+	return exit_code;
+}
