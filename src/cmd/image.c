@@ -22,12 +22,17 @@ static const char image_help[] =
 	"is read; layers are streamed through libarchive (gzip, zstd, xz, bzip2), never extracted, with the\n"
 	"whiteouts and opaque directories of later layers applied.\n"
 	"\n"
-	"IMAGE is oci:DIR (an OCI image layout), docker-archive:FILE (a `docker save` tar), or a PATH (a directory\n"
-	"is read as an OCI layout, a file as a docker archive).\n"
+	"IMAGE is oci:DIR (an OCI image layout), docker-archive:FILE (a `docker save` tar),\n"
+	"docker://HOST/REPOSITORY[:TAG|@DIGEST] (a registry, OCI distribution API over HTTPS: anonymous, Bearer\n"
+	"token or Basic authentication with credentials from a docker config.json), or a PATH (a directory is\n"
+	"read as an OCI layout, a file as a docker archive).\n"
 	"\n"
 	"options:\n"
 	"  --format FORMAT         text (default), json, sarif, junit, policyreport\n"
 	"  --platform OS/ARCH      the manifest to read from an index with several (default linux/amd64)\n"
+	"  --registry-ca FILE      CA certificates (PEM) to verify registries with (default: the system's)\n"
+	"  --docker-config FILE    registry credentials (default $DOCKER_CONFIG/config.json, ~/.docker/config.json)\n"
+	"  --plain-http            talk to registries over http:// (a test registry on loopback; never in production)\n"
 	"  --max-unpacked BYTES    stop when the layers unpack to more than BYTES (default 32 GiB): a bound on\n"
 	"                          decompression bombs, checked against each entry's size before it is read\n"
 	"  --fail-on SEVERITY      exit 1 when a finding is at or above SEVERITY:\n"
@@ -49,7 +54,9 @@ static int parse_args(int argc, char **argv, struct image_args *a)
 {
 	static const struct option opts[] = {
 		{"format", required_argument, NULL, 'f'}, {"platform", required_argument, NULL, 'p'},
-		{"fail-on", required_argument, NULL, 'F'}, {"max-unpacked", required_argument, NULL, 'U'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+		{"fail-on", required_argument, NULL, 'F'}, {"max-unpacked", required_argument, NULL, 'U'},
+		{"registry-ca", required_argument, NULL, 'C'}, {"docker-config", required_argument, NULL, 'D'},
+		{"plain-http", no_argument, NULL, 'P'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
 	};
 	bool json = bh_cli_json_asked(argc, argv);
 	int c;
@@ -62,6 +69,9 @@ static int parse_args(int argc, char **argv, struct image_args *a)
 				return 2;
 			break;
 		case 'p': a->o.platform = optarg; break;
+		case 'C': a->o.registry_ca = optarg; break;
+		case 'D': a->o.docker_config = optarg; break;
+		case 'P': a->o.plain_http = true; break;
 		case 'U': {
 			char *end;
 			unsigned long long v = strtoull(optarg, &end, 10);

@@ -19,6 +19,8 @@ int bh_image_read(struct bh_image *img, const char *spec, const struct bh_img_op
 	struct stat st;
 	if (!strncmp(spec, "oci:", 4))
 		rc = bh_img_read_oci(img, spec + 4, o, err);
+	else if (!strncmp(spec, "docker://", 9))
+		rc = bh_img_read_registry(img, spec + 9, o, err);
 	else if (!strncmp(spec, "docker-archive:", 15))
 		rc = bh_img_read_docker(img, spec + 15, o, err);
 	else if (stat(spec, &st))

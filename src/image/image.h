@@ -78,9 +78,13 @@ struct bh_image {
 struct bh_img_opts {
 	const char *platform;    /* "os/arch[/variant]" for an index with several manifests; NULL: linux/amd64 */
 	const struct bh_img_limits *lim; /* NULL: the defaults */
+	const char *registry_ca;  /* CA bundle for registries (PEM); NULL: the system's */
+	const char *docker_config;/* credentials; NULL: $DOCKER_CONFIG/config.json or ~/.docker/config.json */
+	bool plain_http;          /* registries over http:// (tests on loopback) */
 };
 
-/* Reads the image named by spec: "oci:DIR", "docker-archive:FILE", or a PATH (a directory is an OCI
+/* Reads the image named by spec: "oci:DIR", "docker-archive:FILE", "docker://HOST/REPO[:TAG|@DIGEST]" (a
+ * registry), or a PATH (a directory is an OCI
  * layout, a file a docker archive). 0, or -1 with err filled (the image is released then). */
 int bh_image_read(struct bh_image *img, const char *spec, const struct bh_img_opts *o, struct bh_err *err);
 void bh_image_release(struct bh_image *img);
@@ -127,9 +131,26 @@ char *bh_img_blob_slurp(struct bh_image *img, struct bh_img_blob *b, const char 
 /* Reads one layer tar (compressed or not) from b into the filesystem table as layer index li. */
 int bh_img_layer_read(struct bh_image *img, struct bh_img_blob *b, uint16_t li, struct bh_err *err);
 
+/* Where manifests, configs and layers come from: an OCI layout's directory, or callbacks (a registry). */
+struct bh_img_src {
+	bool dir;
+	int dirfd;
+	void *ctx;
+	/* a JSON blob by digest, verified, into the arena */
+	char *(*json)(struct bh_image *img, void *ctx, const char *digest, const char *what, size_t *len,
+		      struct bh_err *err);
+	/* a layer blob by digest as a readable descriptor at offset 0 (verified again while it is read) */
+	int (*open)(struct bh_image *img, void *ctx, const char *digest, struct bh_err *err);
+};
+/* A manifest or index (already fetched; digest names it) and everything below it. */
+int bh_img_manifest(struct bh_image *img, const struct bh_img_src *src, const char *buf, size_t len,
+		    const char *digest, const struct bh_img_opts *o, int depth, struct bh_err *err);
+
 /* The sources */
 int bh_img_read_oci(struct bh_image *img, const char *dir, const struct bh_img_opts *o, struct bh_err *err);
 int bh_img_read_docker(struct bh_image *img, const char *file, const struct bh_img_opts *o, struct bh_err *err);
+/* docker://HOST/REPO[:TAG|@DIGEST] without the prefix */
+int bh_img_read_registry(struct bh_image *img, const char *ref, const struct bh_img_opts *o, struct bh_err *err);
 /* config JSON (already verified) into img's user, PATH, ports, os/arch; diff_ids when wanted */
 int bh_img_parse_config(struct bh_image *img, const char *buf, size_t len, const char ***diff_ids, uint32_t *ndiff,
 			struct bh_err *err);

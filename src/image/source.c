@@ -111,15 +111,19 @@ static int open_blob(int dirfd, const char *digest, struct bh_err *err)
 	return fd;
 }
 
-static char *read_blob_json(struct bh_image *img, int dirfd, const char *digest, const char *what, size_t *len,
-			    struct bh_err *err)
+static char *read_blob_json(struct bh_image *img, const struct bh_img_src *src, const char *digest, const char *what,
+			    size_t *len, struct bh_err *err)
 {
+	if (!src->dir)
+		return src->json(img, src->ctx, digest, what, len, err);
+	int dirfd = src->dirfd;
 	struct bh_img_blob *b = bh_arena_alloc(&img->arena, sizeof(*b));
 	if (!b)
 		return bh_err_set(err, -ENOMEM, 0, 0, "out of memory"), NULL;
 	b->fd = open_blob(dirfd, digest, err);
 	if (b->fd < 0)
 		return NULL;
+	b->outer = NULL;
 	char *buf = bh_img_blob_slurp(img, b, digest, what, len, err);
 	close(b->fd);
 	return buf;
@@ -151,35 +155,43 @@ static const struct bh_node *pick(const struct bh_node *idx, const char *platfor
 	return bh_err_set(err, -ENOENT, 0, 0, "index has %u manifests, none for platform %s (--platform)", ms->n, want), NULL;
 }
 
-static int oci_layers(struct bh_image *img, int dirfd, const struct bh_node *layers, struct bh_err *err);
+static int oci_layers(struct bh_image *img, const struct bh_img_src *src, const struct bh_node *layers,
+		      struct bh_err *err);
 
-static int oci_manifest(struct bh_image *img, int dirfd, const struct bh_node *desc, const struct bh_img_opts *o,
-			int depth, struct bh_err *err)
+static int oci_manifest(struct bh_image *img, const struct bh_img_src *src, const struct bh_node *desc,
+			const struct bh_img_opts *o, int depth, struct bh_err *err)
 {
 	const char *digest = jstr(desc, "digest");
 	if (!digest)
 		return bh_err_set(err, -EINVAL, desc->line, desc->col, "manifest descriptor without a digest"), -1;
 	size_t len;
-	char *buf = read_blob_json(img, dirfd, digest, "manifest", &len, err);
-	const struct bh_node *m = buf ? json_parse(img, buf, len, "manifest", err) : NULL;
+	char *buf = read_blob_json(img, src, digest, "manifest", &len, err);
+	return buf ? bh_img_manifest(img, src, buf, len, digest, o, depth, err) : -1;
+}
+
+int bh_img_manifest(struct bh_image *img, const struct bh_img_src *src, const char *buf, size_t len,
+		    const char *digest, const struct bh_img_opts *o, int depth, struct bh_err *err)
+{
+	const struct bh_node *m = json_parse(img, buf, len, "manifest", err);
 	if (!m)
 		return -1;
-	if (m->type == BH_MAP && jget(m, "manifests", BH_SEQ)) { /* a nested index */
+	if (m->type == BH_MAP && jget(m, "manifests", BH_SEQ)) { /* an index (nested, or a registry's) */
 		const struct bh_node *d = depth < 4 ? pick(m, o->platform, err) : NULL;
 		if (depth >= 4)
 			return bh_err_set(err, -ELOOP, 0, 0, "indexes nested more than 4 deep"), -1;
-		return d ? oci_manifest(img, dirfd, d, o, depth + 1, err) : -1;
+		return d ? oci_manifest(img, src, d, o, depth + 1, err) : -1;
 	}
 	snprintf(img->manifest_digest, sizeof(img->manifest_digest), "%s", digest);
 	const struct bh_node *cfg = m->type == BH_MAP ? jget(m, "config", BH_MAP) : NULL;
 	const char *cd = cfg ? jstr(cfg, "digest") : NULL;
 	if (!cd)
 		return bh_err_set(err, -EINVAL, 0, 0, "manifest %s has no config descriptor", digest), -1;
-	char *cbuf = read_blob_json(img, dirfd, cd, "config", &len, err);
-	if (!cbuf || bh_img_parse_config(img, cbuf, len, NULL, NULL, err))
+	size_t clen;
+	char *cbuf = read_blob_json(img, src, cd, "config", &clen, err);
+	if (!cbuf || bh_img_parse_config(img, cbuf, clen, NULL, NULL, err))
 		return -1;
 	snprintf(img->config_digest, sizeof(img->config_digest), "%s", cd);
-	return oci_layers(img, dirfd, jget(m, "layers", BH_SEQ), err);
+	return oci_layers(img, src, jget(m, "layers", BH_SEQ), err);
 }
 
 static int alloc_layers(struct bh_image *img, uint32_t n, struct bh_err *err)
@@ -202,7 +214,8 @@ static int layer_err(struct bh_err *err, uint32_t i, const char *digest)
 	return -1;
 }
 
-static int oci_layers(struct bh_image *img, int dirfd, const struct bh_node *layers, struct bh_err *err)
+static int oci_layers(struct bh_image *img, const struct bh_img_src *src, const struct bh_node *layers,
+		      struct bh_err *err)
 {
 	if (alloc_layers(img, layers ? layers->n : 0, err))
 		return -1;
@@ -218,8 +231,13 @@ static int oci_layers(struct bh_image *img, int dirfd, const struct bh_node *lay
 		snprintf(l->digest, sizeof(l->digest), "%s", digest);
 		l->media_type = jstr(d, "mediaType");
 		l->where = bh_arena_printf(&img->arena, "blobs/sha256/%s", digest + (strlen(digest) > 7 ? 7 : 0));
-		if ((b->fd = open_blob(dirfd, digest, err)) < 0)
+		if (!bh_img_digest_ok(digest, strlen(digest)))
+			return bh_err_set(err, -EINVAL, 0, 0, "digest \"%.80s\" is not sha256:<64 hex digits>", digest),
+			       layer_err(err, i, digest);
+		b->fd = src->dir ? open_blob(src->dirfd, digest, err) : src->open(img, src->ctx, digest, err);
+		if (b->fd < 0)
 			return layer_err(err, i, digest);
+		b->outer = NULL;
 		b->max = img->lim->max_blob;
 		char got[72];
 		int rc = bh_img_blob_begin(b, err) || bh_img_layer_read(img, b, (uint16_t)i, err) ||
@@ -255,7 +273,8 @@ int bh_img_read_oci(struct bh_image *img, const char *dir, const struct bh_img_o
 		const struct bh_node *d = idx && idx->type == BH_MAP ? pick(idx, o->platform, err) : NULL;
 		if (idx && idx->type != BH_MAP)
 			bh_err_set(err, -EINVAL, 0, 0, "index.json: not a JSON object");
-		rc = d ? oci_manifest(img, dirfd, d, o, 0, err) : -1;
+		struct bh_img_src src = {.dir = true, .dirfd = dirfd};
+		rc = d ? oci_manifest(img, &src, d, o, 0, err) : -1;
 		const struct bh_node *ann = d ? jget(d, "annotations", BH_MAP) : NULL;
 		const char *ref = ann ? jstr(ann, "org.opencontainers.image.ref.name") : NULL;
 		if (ref && (img->tags = bh_arena_alloc(&img->arena, sizeof(char *))))
