@@ -7,7 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <fnmatch.h>
+
 #include "cmd.h"
+#include "config/config.h"
 #include "image/image.h"
 #include "report/report.h"
 
@@ -33,6 +36,11 @@ static const char image_help[] =
 	"  --registry-ca FILE      CA certificates (PEM) to verify registries with (default: the system's)\n"
 	"  --docker-config FILE    registry credentials (default $DOCKER_CONFIG/config.json, ~/.docker/config.json)\n"
 	"  --plain-http            talk to registries over http:// (a test registry on loopback; never in production)\n"
+	"  --verify                verify cosign-style signatures of docker:// images against the keys the config's\n"
+	"                          imageSignatures section lists for their repository (BH0908-BH0910)\n"
+	"  --key FILE              a PEM public key (ECDSA P-256 or Ed25519) every docker:// image must be signed\n"
+	"                          with (repeatable; implies --verify)\n"
+	"  --config FILE           the config (default: $BULKHEAD_CONFIG, .bulkhead.yaml here or at the git root)\n"
 	"  --max-unpacked BYTES    stop when the layers unpack to more than BYTES (default 32 GiB): a bound on\n"
 	"                          decompression bombs, checked against each entry's size before it is read\n"
 	"  --fail-on SEVERITY      exit 1 when a finding is at or above SEVERITY:\n"
@@ -48,6 +56,11 @@ struct image_args {
 	int format, fail_on;
 	struct bh_img_opts o;
 	struct bh_img_limits lim;
+	bool verify;
+	const char *config;
+	const char *keys[16];    /* --key: for every registry image */
+	size_t nkeys;
+	struct bh_config *cfg;
 };
 
 static int parse_args(int argc, char **argv, struct image_args *a)
@@ -56,7 +69,8 @@ static int parse_args(int argc, char **argv, struct image_args *a)
 		{"format", required_argument, NULL, 'f'}, {"platform", required_argument, NULL, 'p'},
 		{"fail-on", required_argument, NULL, 'F'}, {"max-unpacked", required_argument, NULL, 'U'},
 		{"registry-ca", required_argument, NULL, 'C'}, {"docker-config", required_argument, NULL, 'D'},
-		{"plain-http", no_argument, NULL, 'P'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+		{"plain-http", no_argument, NULL, 'P'}, {"verify", no_argument, NULL, 'V'},
+		{"key", required_argument, NULL, 'K'}, {"config", required_argument, NULL, 'c'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
 	};
 	bool json = bh_cli_json_asked(argc, argv);
 	int c;
@@ -72,6 +86,14 @@ static int parse_args(int argc, char **argv, struct image_args *a)
 		case 'C': a->o.registry_ca = optarg; break;
 		case 'D': a->o.docker_config = optarg; break;
 		case 'P': a->o.plain_http = true; break;
+		case 'V': a->verify = true; break;
+		case 'c': a->config = optarg; break;
+		case 'K':
+			if (a->nkeys == 16)
+				return bh_cli_error("image", json, "at most 16 --key options");
+			a->keys[a->nkeys++] = optarg;
+			a->verify = true;
+			break;
 		case 'U': {
 			char *end;
 			unsigned long long v = strtoull(optarg, &end, 10);
@@ -95,6 +117,44 @@ static int parse_args(int argc, char **argv, struct image_args *a)
 	return -1;
 }
 
+/* The keys for a registry image: --key, else the config's imageSignatures entries matching HOST/REPOSITORY. */
+static size_t keys_for(const struct image_args *a, const char *ref, const char **out, size_t max)
+{
+	if (a->nkeys) {
+		memcpy(out, a->keys, a->nkeys * sizeof(*out));
+		return a->nkeys;
+	}
+	char repo[600];
+	snprintf(repo, sizeof(repo), "%s", ref);
+	repo[strcspn(repo, "@")] = 0;
+	char *slash = strrchr(repo, '/'), *colon = slash ? strchr(slash, ':') : NULL;
+	if (colon)
+		*colon = 0;
+	size_t n = 0;
+	for (size_t i = 0; a->cfg && i < a->cfg->nimage_keys; i++)
+		if (!fnmatch(a->cfg->image_keys[i].repository, repo, 0))
+			for (size_t k = 0; k < a->cfg->image_keys[i].nkeys && n < max; k++)
+				out[n++] = a->cfg->image_keys[i].keys[k];
+	return n;
+}
+
+/* Verifies a registry image's signature and appends its finding; an error message, or NULL. */
+static const char *verify(const struct image_args *a, const char *spec, const struct bh_image *img,
+			  struct bh_findings *fs)
+{
+	const char *keys[64];
+	if (strncmp(spec, "docker://", 9))
+		return "signatures are verified for docker:// images only";
+	size_t n = keys_for(a, spec + 9, keys, 64);
+	if (!n)
+		return NULL; /* no key configured for this repository: no opinion */
+	struct bh_img_sigres res;
+	struct bh_err err = {0};
+	if (bh_img_cosign(spec + 9, img->manifest_digest, keys, n, &a->o, &res, &err))
+		return bh_arena_strndup(fs->a, err.msg, strlen(err.msg));
+	return bh_image_sig_finding(&res, img->manifest_digest, fs) ? "out of memory" : NULL;
+}
+
 static void summary(const struct bh_image *img)
 {
 	fprintf(stderr, "bulkhead image: %s: %s, %u layers, %u files, %.1f MB stored, %.1f MB unpacked, config %s\n",
@@ -110,6 +170,8 @@ int cmd_image(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	int n = argc - optind;
+	if (a.verify && !a.nkeys && (rc = bh_cli_config("image", a.format == BH_FMT_JSON, a.config, &a.cfg)))
+		return rc;
 	struct bh_arena arena;
 	bh_arena_init(&arena, 256u << 20);
 	struct bh_findings fs;
@@ -130,8 +192,11 @@ int cmd_image(int argc, char **argv)
 		if (a.format == BH_FMT_TEXT)
 			summary(&img);
 		fs.cur = objs[nobj++];
+		const char *verr = NULL;
 		if (bh_image_evaluate(&img, &fs))
 			errs[nerr++] = (struct bh_input_error){.file = spec, .message = "out of memory while evaluating"};
+		else if (a.verify && (verr = verify(&a, spec, &img, &fs)))
+			errs[nerr++] = (struct bh_input_error){.file = spec, .message = verr};
 		bh_image_release(&img);
 	}
 	int exit_code;
@@ -151,6 +216,7 @@ int cmd_image(int argc, char **argv)
 	}
 	free(errs);
 	free(objs);
+	bh_config_free(a.cfg);
 	bh_findings_release(&fs);
 	bh_arena_release(&arena);
 	return exit_code;

@@ -235,3 +235,17 @@ int bh_image_evaluate(const struct bh_image *img, struct bh_findings *out)
 		return errno = ENOMEM, -1;
 	return 0;
 }
+
+int bh_image_sig_finding(const struct bh_img_sigres *res, const char *digest, struct bh_findings *out)
+{
+	char msg[700], ev[900];
+	int rule = res->v == BH_SIG_VALID ? IMG_R_SIG_VALID : res->v == BH_SIG_UNSIGNED ? IMG_R_UNSIGNED : IMG_R_SIG_INVALID;
+	static const char *const verdict[] = {"valid", "unsigned", "invalid", "digest mismatch"};
+	if (res->v == BH_SIG_VALID)
+		snprintf(msg, sizeof(msg), "the signature of %s verifies with %s", digest, res->key);
+	else
+		snprintf(msg, sizeof(msg), "signature of %s: %s: %s", digest, verdict[res->v], res->why);
+	snprintf(ev, sizeof(ev), "verdict %s; signature tag %s; payload identity %s", verdict[res->v], res->tag,
+		 res->identity[0] ? res->identity : "-");
+	return emit(out, rule, "signature", ev, msg);
+}

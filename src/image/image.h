@@ -146,6 +146,29 @@ struct bh_img_src {
 int bh_img_manifest(struct bh_image *img, const struct bh_img_src *src, const char *buf, size_t len,
 		    const char *digest, const struct bh_img_opts *o, int depth, struct bh_err *err);
 
+/* Cosign-style signature verification (sig.c, registry.c) */
+enum bh_sig_verdict { BH_SIG_VALID = 0, BH_SIG_UNSIGNED, BH_SIG_INVALID, BH_SIG_MISMATCH };
+struct bh_img_sigres {
+	enum bh_sig_verdict v;
+	char tag[80];            /* sha256-<hex>.sig */
+	char why[400];           /* what failed (or, when valid, empty) */
+	char key[256];           /* the key that verified */
+	char identity[256];      /* critical.identity.docker-reference of the payload */
+};
+/* The signatures of the image ref (docker://… without the prefix) whose manifest digest is digest, against
+ * the PEM public keys. 0 with res filled (valid, unsigned, invalid: no key verifies or a payload is
+ * broken, mismatch: a payload signs another digest), -1 with err (the registry could not be asked). */
+int bh_img_cosign(const char *ref, const char *digest, const char *const *keys, size_t nkeys, const struct bh_img_opts *o,
+		  struct bh_img_sigres *res, struct bh_err *err);
+/* 1 the base64 signature over payload verifies with the key in keyfile, 0 it does not, -1 key unusable;
+ * why says what failed. */
+int bh_img_sig_verify(const char *payload, size_t plen, const char *sig_b64, const char *keyfile, char *why, size_t n);
+/* 1 the simple-signing payload is a cosign signature of digest (identity receives its docker-reference), 0 not */
+int bh_img_sig_payload(const char *payload, size_t plen, const char *digest, char *identity, size_t idn, char *why,
+		       size_t n);
+/* Appends the finding for a verification result (image-unsigned, image-signature-invalid, -verified). */
+int bh_image_sig_finding(const struct bh_img_sigres *res, const char *digest, struct bh_findings *out);
+
 /* The sources */
 int bh_img_read_oci(struct bh_image *img, const char *dir, const struct bh_img_opts *o, struct bh_err *err);
 int bh_img_read_docker(struct bh_image *img, const char *file, const struct bh_img_opts *o, struct bh_err *err);

@@ -374,3 +374,83 @@ int bh_img_read_registry(struct bh_image *img, const char *ref, const struct bh_
 	free(r);
 	return rc;
 }
+
+/* one signature layer: its payload fetched and checked against digest, then every key */
+static enum bh_sig_verdict sig_layer(struct reg *r, const struct bh_node *l, const char *digest,
+				     const char *const *keys, size_t nkeys, struct bh_img_sigres *res)
+{
+	const struct bh_node *ann = bh_map_get(l, "annotations", BH_READ_LAST, NULL, NULL);
+	const struct bh_node *sn = bh_map_get(ann, "dev.cosignproject.cosign/signature", BH_READ_LAST, NULL, NULL);
+	const char *sig, *pd;
+	size_t sl, pl;
+	if (bh_as_str(sn, &sig, &sl) != BH_OK ||
+	    bh_as_str(bh_map_get(l, "digest", BH_READ_LAST, NULL, NULL), &pd, &pl) != BH_OK || !bh_img_digest_ok(pd, pl))
+		return snprintf(res->why, sizeof(res->why), "a signature layer without a signature or digest"), BH_SIG_INVALID;
+	char path[100], got[72];
+	snprintf(path, sizeof(path), "blobs/%s", pd);
+	struct sink s = {.fd = -1, .max = 1 << 20};
+	struct bh_err e = {0};
+	long st = fetch(r, path, NULL, &s, &e);
+	enum bh_sig_verdict v = BH_SIG_INVALID;
+	if (st != 200 || !s.buf || hash_mem(s.buf, s.n, got))
+		snprintf(res->why, sizeof(res->why), "payload %s: %s", pd, st == 200 ? "empty" : e.msg[0] ? e.msg : "not found");
+	else if (strcmp(got, pd))
+		snprintf(res->why, sizeof(res->why), "payload: digest mismatch: expected %s, content hashes to %s", pd, got);
+	else if (!bh_img_sig_payload(s.buf, s.n, digest, res->identity, sizeof(res->identity), res->why, sizeof(res->why)))
+		v = BH_SIG_MISMATCH;
+	else
+		for (size_t k = 0; k < nkeys && v != BH_SIG_VALID; k++)
+			if (bh_img_sig_verify(s.buf, s.n, sig, keys[k], res->why, sizeof(res->why)) == 1) {
+				v = BH_SIG_VALID;
+				snprintf(res->key, sizeof(res->key), "%s", keys[k]);
+			}
+	free(s.buf);
+	return v;
+}
+
+int bh_img_cosign(const char *ref, const char *digest, const char *const *keys, size_t nkeys, const struct bh_img_opts *o,
+		  struct bh_img_sigres *res, struct bh_err *err)
+{
+	memset(res, 0, sizeof(*res));
+	struct reg *r = calloc(1, sizeof(*r));
+	if (!r || !bh_img_digest_ok(digest, strlen(digest)))
+		return free(r), bh_err_set(err, -EINVAL, 0, 0, "cannot verify %s", digest), -1;
+	r->o = o;
+	int rc = -1;
+	struct bh_arena a;
+	bh_arena_init(&a, 8u << 20);
+	if (!parse_ref(r, ref, err) && (r->c = curl_easy_init())) {
+		credentials(r, o->docker_config);
+		snprintf(res->tag, sizeof(res->tag), "sha256-%s.sig", digest + 7);
+		char path[200];
+		snprintf(path, sizeof(path), "manifests/%s", res->tag);
+		struct sink s = {.fd = -1, .max = 4 << 20};
+		long st = fetch(r, path, "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json", &s, err);
+		struct bh_json_reader jr;
+		struct bh_doc doc;
+		if (st == 404) {
+			res->v = BH_SIG_UNSIGNED, rc = 0;
+			snprintf(res->why, sizeof(res->why), "no signature: the registry has no tag %s", res->tag);
+		} else if (st >= 0 && st != 200) {
+			bh_err_set(err, -EIO, 0, 0, "registry %s: signature %s: HTTP %ld", r->host, res->tag, st);
+		} else if (st == 200 && s.buf && (bh_json_init(&jr, res->tag, s.buf, s.n, &bh_default_limits),
+						  bh_json_next(&jr, &a, &doc, err) > 0) && doc.root) {
+			const struct bh_node *ls = bh_map_get(doc.root, "layers", BH_READ_LAST, NULL, NULL);
+			res->v = BH_SIG_INVALID;
+			snprintf(res->why, sizeof(res->why), "the signature manifest %s has no layers", res->tag);
+			for (uint32_t i = 0; ls && ls->type == BH_SEQ && i < ls->n && i < 64 && res->v != BH_SIG_VALID; i++) {
+				enum bh_sig_verdict v = sig_layer(r, ls->items[i], digest, keys, nkeys, res);
+				res->v = v == BH_SIG_VALID || res->v != BH_SIG_MISMATCH ? v : res->v;
+			}
+			rc = 0;
+		} else if (st == 200) {
+			bh_err_set(err, -EINVAL, 0, 0, "signature %s: not JSON", res->tag);
+		}
+		free(s.buf);
+	}
+	bh_arena_release(&a);
+	if (r->c)
+		curl_easy_cleanup(r->c);
+	free(r);
+	return rc;
+}

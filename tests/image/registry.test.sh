@@ -2,7 +2,8 @@
 # bulkhead image docker://…: a local registry (Debian's docker-registry, the distribution v2 registry) on
 # 127.0.0.1 over TLS with a CA this test makes; images built here (busybox-static, files written here) and
 # pushed with curl through the registry API. Reads by tag and by digest, an index narrowed to a platform,
-# TLS verification, and a blob tampered in the registry's storage (digest mismatch). Anonymous access only:
+# TLS verification, a blob tampered in the registry's storage (digest mismatch), and cosign-style
+# signatures: valid (ECDSA P-256, Ed25519), unsigned, wrong key, tampered payload, digest mismatch. Anonymous access only:
 # the registry's token and htpasswd (bcrypt) authentication need parts this machine lacks; the Bearer and
 # Basic code paths are not exercised here.
 . "$(dirname "$0")/../lib.sh"
@@ -99,6 +100,70 @@ check "push an index (linux/arm64: minimal, linux/amd64: fat)" \
 check "index from the registry: linux/amd64 by default (the fat image)" jq -e 'any(.findings[]; .rule == "BH0902")' $T/m1.json >/dev/null
 "$BH" image --format json --platform linux/arm64 --registry-ca $T/ca.crt "docker://127.0.0.1:$P/test/fat:multi" >$T/m2.json 2>/dev/null
 check "index from the registry: --platform linux/arm64 (the minimal image)" jq -e '.findings == [] and .errors == []' $T/m2.json >/dev/null
+
+# ---- cosign-style signatures: keys made here, signatures made with openssl over the payload bytes ----
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out $T/k1.pem 2>/dev/null
+openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out $T/k2.pem 2>/dev/null
+openssl genpkey -algorithm ed25519 -out $T/ed.pem 2>/dev/null
+for k in k1 k2 ed; do openssl pkey -in $T/$k.pem -pubout -out $T/$k.pub 2>/dev/null; done
+printf '{}' >$T/empty.json
+variant() { # NAME USER: the minimal image with another user, pushed as test/signed:NAME; prints its digest
+	mkoci $T/v-$1 "\"User\": \"$2\"" $T/m.tgz >/dev/null
+	push_layout $T/v-$1 test/signed $1 && jq -r '.manifests[0].digest' $T/v-$1/index.json
+}
+payload() { # DIGEST OUT
+	printf '{"critical":{"identity":{"docker-reference":"127.0.0.1:%s/test/signed"},"image":{"docker-manifest-digest":"%s"},"type":"cosign container image signature"},"optional":null}' \
+		"$P" "$1" >"$2"
+}
+put_sig() { # FOR-DIGEST PAYLOAD-FILE SIGNATURE-BASE64: the signature manifest under sha256-<hex>.sig
+	local pd ps cd_
+	push_blob test/signed $T/empty.json; push_blob test/signed "$2"
+	pd=sha256:$(sha256sum "$2" | cut -d' ' -f1); ps=$(stat -c %s "$2"); cd_=sha256:$(sha256sum $T/empty.json | cut -d' ' -f1)
+	printf '{"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json", "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": "%s", "size": 2}, "layers": [{"mediaType": "application/vnd.dev.cosign.simplesigning.v1+json", "digest": "%s", "size": %s, "annotations": {"dev.cosignproject.cosign/signature": "%s"}}]}' \
+		"$cd_" "$pd" "$ps" "$3" >$T/sigm.json
+	$C -X PUT -H 'Content-Type: application/vnd.oci.image.manifest.v1+json' --data-binary @$T/sigm.json \
+		"$R/v2/test/signed/manifests/sha256-${1#sha256:}.sig" -o /dev/null
+}
+sign_ec() { openssl dgst -sha256 -sign "$1" "$2" | base64 -w0; }
+sign_ed() { openssl pkeyutl -sign -inkey "$1" -rawin -in "$2" | base64 -w0; }
+dA=$(variant valid 10001); payload $dA $T/pA; put_sig $dA $T/pA "$(sign_ec $T/k1.pem $T/pA)"
+dE=$(variant ed 10002); payload $dE $T/pE; put_sig $dE $T/pE "$(sign_ed $T/ed.pem $T/pE)"
+dB=$(variant unsigned 10003)
+dC=$(variant tampered 10004); payload $dC $T/pC; sC=$(sign_ec $T/k1.pem $T/pC)
+sed 's/test\/signed/test\/evil/' $T/pC >$T/pC2; put_sig $dC $T/pC2 "$sC"   # payload edited after signing
+dD=$(variant mismatch 10005); put_sig $dD $T/pA "$(sign_ec $T/k1.pem $T/pA)" # a valid signature of image A
+verdict() { # NAME EXPECT-RULE EXPECT-MESSAGE EXPECT-EXIT ARGS…
+	local name=$1 rule=$2 m=$3 want=$4; shift 4
+	"$BH" image --format json --registry-ca $T/ca.crt "$@" >$T/v.json 2>$T/v.err; local rc=$?
+	echo "# $name: exit $rc: $(jq -r '[.findings[] | select(.rule | test("BH09(08|09|10)")) | "\(.rule) \(.severity): \(.message)"] | join("; ")' $T/v.json 2>/dev/null)$(jq -r '.errors[]?.message' $T/v.json 2>/dev/null)"
+	check "signature $name: $rule, exit $want" test "$rc" = "$want"
+	check "signature $name: the message says \"$m\"" jq -e --arg r "$rule" --arg m "$m" 'any(.findings[]; .rule == $r and (.message | contains($m)))' $T/v.json >/dev/null
+}
+verdict "valid (ECDSA P-256)" BH0910 "verifies with $T/k1.pub" 0 --key $T/k1.pub "docker://127.0.0.1:$P/test/signed:valid"
+verdict "valid (Ed25519)" BH0910 "verifies with $T/ed.pub" 0 --key $T/ed.pub "docker://127.0.0.1:$P/test/signed:ed"
+verdict "valid with one of two keys" BH0910 "verifies with $T/k1.pub" 0 --key $T/k2.pub --key $T/k1.pub "docker://127.0.0.1:$P/test/signed:valid"
+verdict "unsigned" BH0908 "unsigned: no signature: the registry has no tag sha256-${dB#sha256:}.sig" 1 --key $T/k1.pub "docker://127.0.0.1:$P/test/signed:unsigned"
+verdict "wrong key" BH0909 "invalid: the signature does not verify with $T/k2.pub" 1 --key $T/k2.pub "docker://127.0.0.1:$P/test/signed:valid"
+verdict "wrong key type (Ed25519 key, ECDSA signature)" BH0909 "invalid" 1 --key $T/ed.pub "docker://127.0.0.1:$P/test/signed:valid"
+verdict "tampered payload" BH0909 "invalid: the signature does not verify with $T/k1.pub" 1 --key $T/k1.pub "docker://127.0.0.1:$P/test/signed:tampered"
+verdict "digest mismatch (another image's signature)" BH0909 "digest mismatch: the payload signs $dA, not this image's $dD" 1 --key $T/k1.pub "docker://127.0.0.1:$P/test/signed:mismatch"
+# payload blob swapped in the registry's storage: its own digest fails before any key is tried
+pa=$(sha256sum $T/pA | cut -d' ' -f1); pdata=$T/store/docker/registry/v2/blobs/sha256/${pa:0:2}/$pa/data
+cp $T/pA $T/pA.orig; sed 's/cosign container/Cosign container/' $T/pA >"$pdata"
+verdict "payload replaced in storage" BH0909 "payload: digest mismatch: expected sha256:$pa" 1 --key $T/k1.pub "docker://127.0.0.1:$P/test/signed:valid"
+cp $T/pA.orig "$pdata"
+# keys from the config's imageSignatures, by repository pattern
+cat >$T/bh.yaml <<EOC
+imageSignatures:
+  - repository: "127.0.0.1:*/test/signed"
+    keys: [$T/k1.pub]
+EOC
+verdict "valid, key from the config's imageSignatures" BH0910 "verifies with $T/k1.pub" 0 --verify --config $T/bh.yaml "docker://127.0.0.1:$P/test/signed:valid"
+"$BH" image --format json --registry-ca $T/ca.crt --verify --config $T/bh.yaml "docker://127.0.0.1:$P/test/min:1" >$T/v.json 2>/dev/null
+check "a repository without configured keys gets no signature finding" jq -e 'all(.findings[]; .rule | test("BH09(08|09|10)") | not)' $T/v.json >/dev/null
+printf 'imageSignatures:\n  - repository: x\n    key: y\n' >$T/bad.yaml
+"$BH" image --verify --config $T/bad.yaml "docker://127.0.0.1:$P/test/min:1" >/dev/null 2>$T/bad.err; rc=$?
+check "a config with an unknown key in imageSignatures: exit 2 with line:col ($(head -1 $T/bad.err))" sh -c "[ $rc = 2 ] && grep -q ':3:5' $T/bad.err"
 
 # failures: exit 2 with a clear error
 err() { # NAME MESSAGE-PART ARGS…
