@@ -13,9 +13,12 @@
 #include "rules/rules.h"
 #include "serve/buf.h"
 #include "serve/server.h"
+#include "serve/webhook.h"
+#include "util/file.h"
 
 static const char serve_help[] =
 	"usage: bulkhead serve --tls-cert FILE --tls-key FILE [OPTIONS]\n"
+	"       bulkhead serve --print-webhook [--config FILE] [--webhook-url URL] [--ca-bundle FILE]\n"
 	"\n"
 	"Runs the validating admission webhook over HTTPS. Paths:\n"
 	"  POST /validate   AdmissionReview admission.k8s.io/v1 in, the same kind and uid out\n"
@@ -31,13 +34,23 @@ static const char serve_help[] =
 	"                           Without it: $BULKHEAD_CONFIG, else .bulkhead.yaml here or at the git root\n"
 	"  --threads N              worker threads (default: one per CPU)\n"
 	"  --max-connections N      open connections at most (default 1024)\n"
-	"  --idle-timeout SECONDS   close connections idle this long (default 60)\n"
-	"  --read-timeout SECONDS   a request must arrive whole within this time (default 10)\n"
+	"  --max-connections-per-client N  open connections from one IP address at most (default 256)\n"
+	"  --connection-reserve N   slots kept free by closing idle and slow connections first (default 64)\n"
+	"  --header-timeout SECONDS TLS handshake and request headers within this time, however slowly\n"
+	"                           they trickle in (default 10)\n"
+	"  --idle-timeout SECONDS   a keep-alive connection waits this long for its next request (default 60)\n"
+	"  --read-timeout SECONDS   a request body must arrive whole within this time (default 10)\n"
+	"  --client-ca FILE         PEM CA: POST /validate requires a client certificate it signed (the API\n"
+	"                           server's, see docs/serve.md); probes and metrics need none\n"
 	"  --shutdown-delay SECONDS after SIGTERM keep serving this long before draining (default 0)\n"
 	"  --shutdown-timeout SECONDS  wait at most this long for requests in flight (default 20)\n"
 	"  --log-level LEVEL        debug, info (default), warn, error\n"
 	"  --log-allowed            log every decision, not only denials, warnings and errors\n"
 	"  --port-file FILE         write the port listened on to FILE once serving\n"
+	"  --print-webhook          write the ValidatingWebhookConfiguration for the kinds bulkhead knows and\n"
+	"                           the config's podTemplatePaths to stdout, and exit\n"
+	"  --webhook-url URL        with --print-webhook: clientConfig.url instead of the bulkhead Service\n"
+	"  --ca-bundle FILE         with --print-webhook: the PEM CA to put in caBundle\n"
 	"  -h, --help               this help\n"
 	"\n"
 	"signals: SIGHUP reloads certificate and config now; SIGTERM/SIGINT drain and exit 0.\n"
@@ -99,7 +112,7 @@ static void log_line(void *ctx, const struct bh_serve_log *l)
 		if (a->nrule) {
 			bh_buf_puts(&b, ", \"rules\": [");
 			for (size_t i = 0; i < a->nrule; i++)
-				bh_buf_printf(&b, "%s\"%s\"", i ? ", " : "", a->rule[i] < bh_nrules ? bh_rules[a->rule[i]].id : "?");
+				bh_buf_printf(&b, "%s\"%s\"", i ? ", " : "", a->rule[i] ? a->rule[i] : "?");
 			bh_buf_puts(&b, "]");
 		}
 	}
@@ -122,84 +135,212 @@ static int num(const char *s, unsigned long max, unsigned long *out)
 	return 0;
 }
 
-int cmd_serve(int argc, char **argv)
+struct cli {
+	struct bh_server_opts so;
+	struct logctx lc;
+	unsigned long delay, shutdown_timeout;
+	const char *port_file, *webhook_url, *ca_bundle;
+	bool print_webhook;
+};
+
+/* Numeric options: short code, range, unit for the message. */
+static const struct numopt {
+	int code;
+	const char *name;
+	unsigned long min, max;
+	const char *unit;
+} numopts[] = {
+	{'t', "--threads", 1, 256, ""},
+	{'m', "--max-connections", 1, 65536, ""},
+	{'p', "--max-connections-per-client", 1, 65536, ""},
+	{'R', "--connection-reserve", 1, 65536, ""},
+	{'H', "--header-timeout", 1, 600, " seconds"},
+	{'i', "--idle-timeout", 1, 3600, " seconds"},
+	{'r', "--read-timeout", 1, 600, " seconds"},
+	{'D', "--shutdown-delay", 0, 600, " seconds"},
+	{'T', "--shutdown-timeout", 0, 3600, " seconds"},
+};
+
+static void numopt_store(struct cli *o, int code, unsigned long v)
+{
+	unsigned u = (unsigned)v;
+	switch (code) {
+	case 't': o->so.threads = u; break;
+	case 'm': o->so.max_connections = u; break;
+	case 'p': o->so.max_per_client = u; break;
+	case 'R': o->so.reserve = u; break;
+	case 'H': o->so.header_timeout = u; break;
+	case 'i': o->so.idle_timeout = u; break;
+	case 'r': o->so.read_timeout = u; break;
+	case 'D': o->delay = v; break;
+	case 'T': o->shutdown_timeout = v; break;
+	}
+}
+
+/* One option; 0 to go on, 1 to exit 0 (help), else the exit code of a usage error. */
+static int one_opt(struct cli *o, int c, const char *arg, const char *raw)
+{
+	for (size_t i = 0; i < sizeof(numopts) / sizeof(numopts[0]); i++) {
+		const struct numopt *n = &numopts[i];
+		unsigned long v;
+		if (n->code != c)
+			continue;
+		if (num(arg, n->max, &v) || v < n->min)
+			return bh_cli_error("serve", 0, "%s takes %lu..%lu%s, not '%s'", n->name, n->min, n->max, n->unit, arg);
+		numopt_store(o, c, v);
+		return 0;
+	}
+	switch (c) {
+	case 'c': o->so.cert_file = arg; return 0;
+	case 'k': o->so.key_file = arg; return 0;
+	case 'l': o->so.listen = arg; return 0;
+	case 'C': o->so.config_file = arg; return 0;
+	case 'K': o->so.client_ca_file = arg; return 0;
+	case 'A': o->so.log_allowed = true; return 0;
+	case 'P': o->port_file = arg; return 0;
+	case 'W': o->print_webhook = true; return 0;
+	case 'U': o->webhook_url = arg; return 0;
+	case 'B': o->ca_bundle = arg; return 0;
+	case 'h':
+		fputs(serve_help, stdout);
+		bh_cli_config_help(stdout);
+		return 1;
+	case 'L':
+		for (int i = 0; i < 4; i++)
+			if (!strcmp(arg, level_names[i])) {
+				o->lc.min = (enum bh_loglevel)i;
+				return 0;
+			}
+		return bh_cli_error("serve", 0, "--log-level takes debug, info, warn or error, not '%s'", arg);
+	default:
+		return bh_cli_error("serve", 0, "unknown option or missing value '%s' (see bulkhead serve --help)", raw);
+	}
+}
+
+static int parse(int argc, char **argv, struct cli *o)
 {
 	static const struct option opts[] = {
-		{"tls-cert", required_argument, NULL, 'c'},	    {"tls-key", required_argument, NULL, 'k'},
-		{"listen", required_argument, NULL, 'l'},	    {"config", required_argument, NULL, 'C'},
-		{"threads", required_argument, NULL, 't'},	    {"max-connections", required_argument, NULL, 'm'},
-		{"idle-timeout", required_argument, NULL, 'i'},    {"read-timeout", required_argument, NULL, 'r'},
-		{"shutdown-delay", required_argument, NULL, 'D'},  {"shutdown-timeout", required_argument, NULL, 'T'},
-		{"log-level", required_argument, NULL, 'L'},	    {"log-allowed", no_argument, NULL, 'A'},
-		{"port-file", required_argument, NULL, 'P'},	    {"help", no_argument, NULL, 'h'},
+		{"tls-cert", required_argument, NULL, 'c'},	     {"tls-key", required_argument, NULL, 'k'},
+		{"listen", required_argument, NULL, 'l'},	     {"config", required_argument, NULL, 'C'},
+		{"threads", required_argument, NULL, 't'},	     {"max-connections", required_argument, NULL, 'm'},
+		{"max-connections-per-client", required_argument, NULL, 'p'},
+		{"connection-reserve", required_argument, NULL, 'R'}, {"header-timeout", required_argument, NULL, 'H'},
+		{"idle-timeout", required_argument, NULL, 'i'},     {"read-timeout", required_argument, NULL, 'r'},
+		{"shutdown-delay", required_argument, NULL, 'D'},   {"shutdown-timeout", required_argument, NULL, 'T'},
+		{"client-ca", required_argument, NULL, 'K'},	     {"log-level", required_argument, NULL, 'L'},
+		{"log-allowed", no_argument, NULL, 'A'},	     {"port-file", required_argument, NULL, 'P'},
+		{"print-webhook", no_argument, NULL, 'W'},	     {"webhook-url", required_argument, NULL, 'U'},
+		{"ca-bundle", required_argument, NULL, 'B'},	     {"help", no_argument, NULL, 'h'},
 		{0},
 	};
-	struct bh_server_opts so = {0};
-	struct logctx lc = {.min = BH_LOG_INFO};
-	unsigned long v, delay = 0, shutdown_timeout = 20;
-	const char *port_file = NULL;
-	int c;
+	int c, rc;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c': so.cert_file = optarg; break;
-		case 'k': so.key_file = optarg; break;
-		case 'l': so.listen = optarg; break;
-		case 'C': so.config_file = optarg; break;
-		case 't':
-			if (num(optarg, 256, &v) || !v)
-				return bh_cli_error("serve", 0, "--threads takes 1..256, not '%s'", optarg);
-			so.threads = (unsigned)v;
-			break;
-		case 'm':
-			if (num(optarg, 65536, &v) || !v)
-				return bh_cli_error("serve", 0, "--max-connections takes 1..65536, not '%s'", optarg);
-			so.max_connections = (unsigned)v;
-			break;
-		case 'i':
-			if (num(optarg, 3600, &v) || !v)
-				return bh_cli_error("serve", 0, "--idle-timeout takes 1..3600 seconds, not '%s'", optarg);
-			so.idle_timeout = (unsigned)v;
-			break;
-		case 'r':
-			if (num(optarg, 600, &v) || !v)
-				return bh_cli_error("serve", 0, "--read-timeout takes 1..600 seconds, not '%s'", optarg);
-			so.read_timeout = (unsigned)v;
-			break;
-		case 'D':
-			if (num(optarg, 600, &delay))
-				return bh_cli_error("serve", 0, "--shutdown-delay takes 0..600 seconds, not '%s'", optarg);
-			break;
-		case 'T':
-			if (num(optarg, 3600, &shutdown_timeout))
-				return bh_cli_error("serve", 0, "--shutdown-timeout takes 0..3600 seconds, not '%s'", optarg);
-			break;
-		case 'L': {
-			int found = -1;
-			for (int i = 0; i < 4; i++)
-				if (!strcmp(optarg, level_names[i]))
-					found = i;
-			if (found < 0)
-				return bh_cli_error("serve", 0, "--log-level takes debug, info, warn or error, not '%s'", optarg);
-			lc.min = (enum bh_loglevel)found;
-			break;
-		}
-		case 'A': so.log_allowed = true; break;
-		case 'P': port_file = optarg; break;
-		case 'h': fputs(serve_help, stdout); bh_cli_config_help(stdout); return 0;
-		default:
-			return bh_cli_error("serve", 0, "unknown option or missing value '%s' (see bulkhead serve --help)",
-					    argv[optind - 1]);
-		}
-	}
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1)
+		if ((rc = one_opt(o, c, optarg, argv[optind - 1])))
+			return rc;
 	if (optind < argc)
 		return bh_cli_error("serve", 0, "unexpected argument '%s'", argv[optind]);
-	if (!so.cert_file || !so.key_file)
+	if (!o->print_webhook && (!o->so.cert_file || !o->so.key_file))
 		return bh_cli_error("serve", 0, "--tls-cert and --tls-key are required (the API server calls webhooks over HTTPS)");
-	so.config_file = bh_cli_config_find(NULL, so.config_file);
-	so.log = log_line;
-	so.log_ctx = &lc;
+	o->so.config_file = bh_cli_config_find(NULL, o->so.config_file);
+	return 0;
+}
+
+static int print_webhook(const struct cli *o)
+{
+	struct bh_config *cfg = NULL;
+	struct bh_err err = {0};
+	if (o->so.config_file && bh_config_load(o->so.config_file, &cfg, &err) < 0)
+		return bh_cli_error("serve", 0, "%s:%u:%u: %s", o->so.config_file, err.line, err.col, err.msg);
+	struct bh_webhook_opts w = {.url = o->webhook_url};
+	char *ca = NULL;
+	int rc;
+	if (o->ca_bundle && (rc = bh_read_file(o->ca_bundle, 1u << 20, &ca, &w.ca_len)) < 0) {
+		bh_config_free(cfg);
+		return bh_cli_error("serve", 0, "--ca-bundle %s: %s", o->ca_bundle, strerror(-rc));
+	}
+	w.ca_bundle = ca;
+	struct bh_buf b;
+	bh_buf_init(&b, 0);
+	rc = bh_webhook_render(cfg, &w, &b);
+	if (rc == 0 && fwrite(b.p, 1, b.len, stdout) != b.len)
+		rc = -EIO;
+	bh_buf_release(&b);
+	free(ca);
+	bh_config_free(cfg);
+	return rc ? bh_cli_error("serve", 0, "cannot write the webhook configuration") : 0;
+}
+
+static void write_port_file(const char *port_file, unsigned port)
+{
+	char tmp[4096];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", port_file);
+	FILE *f = fopen(tmp, "w");
+	if (f) {
+		fprintf(f, "%u\n", port);
+		if (fclose(f) == 0)
+			rename(tmp, port_file); /* readers see the whole number or nothing */
+	}
+}
+
+static void logmsg(struct logctx *lc, enum bh_loglevel lv, const char *event, const char *msg)
+{
+	struct bh_serve_log l = {.level = lv, .event = event, .msg = msg};
+	log_line(lc, &l);
+}
+
+/* Serves until SIGTERM/SIGINT: SIGHUP reloads now, the 1 s tick reloads what changed. */
+static void run(struct bh_server *s, const sigset_t *set)
+{
+	for (;;) {
+		struct timespec tick = {1, 0};
+		int sig = sigtimedwait(set, NULL, &tick);
+		if (sig == SIGHUP) {
+			bh_server_reload(s, true);
+			continue;
+		}
+		if (sig == SIGTERM || sig == SIGINT)
+			return;
+		bh_server_reload(s, false);
+	}
+}
+
+/* Graceful shutdown: keep serving while endpoints propagate, then stop accepting and finish what is in
+ * flight; a second signal cuts the wait short. */
+static void shut_down(struct bh_server *s, const sigset_t *set, struct cli *o)
+{
+	char msg[256];
+	snprintf(msg, sizeof(msg), "shutting down: serving %lu s more, then draining (at most %lu s)", o->delay,
+		 o->shutdown_timeout);
+	logmsg(&o->lc, BH_LOG_INFO, "drain", msg);
+	struct timespec one = {1, 0};
+	bool cut = false;
+	for (unsigned long i = 0; i < o->delay && !cut; i++)
+		cut = sigtimedwait(set, NULL, &one) > 0;
+	bh_server_drain(s);
+	struct timespec step = {0, 10 * 1000 * 1000};
+	for (unsigned long i = 0; i < o->shutdown_timeout * 100 && !cut && bh_server_inflight(s) > 0; i++) {
+		int sig = sigtimedwait(set, NULL, &step);
+		cut = sig == SIGTERM || sig == SIGINT;
+	}
+	long left = bh_server_inflight(s);
+	snprintf(msg, sizeof(msg), "stopped%s; %ld request%s still in flight were cut off", cut ? " on a second signal" : "",
+		 left, left == 1 ? "" : "s");
+	bh_server_stop(s);
+	logmsg(&o->lc, left ? BH_LOG_WARN : BH_LOG_INFO, "stop", msg);
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	struct cli o = {.lc = {.min = BH_LOG_INFO}, .shutdown_timeout = 20};
+	int rc = parse(argc, argv, &o);
+	if (rc)
+		return rc == 1 ? 0 : rc;
+	if (o.print_webhook)
+		return print_webhook(&o);
+	o.so.log = log_line;
+	o.so.log_ctx = &o.lc;
 
 	/* Signals are taken synchronously by this thread; block them before the pool threads exist so that
 	 * they inherit the mask and never run a handler. A peer closing mid-write must not kill us. */
@@ -213,60 +354,17 @@ int cmd_serve(int argc, char **argv)
 
 	struct bh_server *s;
 	struct bh_err err = {0};
-	if (bh_server_start(&so, &s, &err) < 0) {
-		struct bh_serve_log l = {.level = BH_LOG_ERROR, .event = "start", .msg = err.msg};
-		log_line(&lc, &l);
+	if (bh_server_start(&o.so, &s, &err) < 0) {
+		logmsg(&o.lc, BH_LOG_ERROR, "start", err.msg);
 		return 2;
 	}
 	char msg[256];
-	snprintf(msg, sizeof(msg), "serving on %s (port %u) with %u threads", so.listen ? so.listen : "0.0.0.0:8443",
-		 bh_server_port(s), so.threads ? so.threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN));
-	struct bh_serve_log l = {.level = BH_LOG_INFO, .event = "listen", .msg = msg};
-	log_line(&lc, &l);
-	if (port_file) {
-		char tmp[4096];
-		snprintf(tmp, sizeof(tmp), "%s.tmp", port_file);
-		FILE *f = fopen(tmp, "w");
-		if (f) {
-			fprintf(f, "%u\n", bh_server_port(s));
-			if (fclose(f) == 0)
-				rename(tmp, port_file); /* readers see the whole number or nothing */
-		}
-	}
-
-	for (;;) {
-		struct timespec tick = {1, 0};
-		int sig = sigtimedwait(&set, NULL, &tick);
-		if (sig == SIGHUP) {
-			bh_server_reload(s, true);
-			continue;
-		}
-		if (sig == SIGTERM || sig == SIGINT)
-			break;
-		bh_server_reload(s, false);
-	}
-
-	/* graceful shutdown: keep serving while endpoints propagate, then stop accepting and finish what is
-	 * in flight; a second signal cuts the wait short */
-	snprintf(msg, sizeof(msg), "shutting down: serving %lu s more, then draining (at most %lu s)", delay,
-		 shutdown_timeout);
-	l = (struct bh_serve_log){.level = BH_LOG_INFO, .event = "drain", .msg = msg};
-	log_line(&lc, &l);
-	struct timespec one = {1, 0};
-	bool cut = false;
-	for (unsigned long i = 0; i < delay && !cut; i++)
-		cut = sigtimedwait(&set, NULL, &one) > 0 && true;
-	bh_server_drain(s);
-	struct timespec step = {0, 10 * 1000 * 1000};
-	for (unsigned long i = 0; i < shutdown_timeout * 100 && !cut && bh_server_inflight(s) > 0; i++) {
-		int sig = sigtimedwait(&set, NULL, &step);
-		cut = sig == SIGTERM || sig == SIGINT;
-	}
-	long left = bh_server_inflight(s);
-	snprintf(msg, sizeof(msg), "stopped%s; %ld request%s still in flight were cut off", cut ? " on a second signal" : "",
-		 left, left == 1 ? "" : "s");
-	l = (struct bh_serve_log){.level = left ? BH_LOG_WARN : BH_LOG_INFO, .event = "stop", .msg = msg};
-	bh_server_stop(s);
-	log_line(&lc, &l);
+	snprintf(msg, sizeof(msg), "serving on %s (port %u) with %u threads", o.so.listen ? o.so.listen : "0.0.0.0:8443",
+		 bh_server_port(s), o.so.threads ? o.so.threads : (unsigned)sysconf(_SC_NPROCESSORS_ONLN));
+	logmsg(&o.lc, BH_LOG_INFO, "listen", msg);
+	if (o.port_file)
+		write_port_file(o.port_file, bh_server_port(s));
+	run(s, &set);
+	shut_down(s, &set, &o);
 	return 0;
 }

@@ -27,7 +27,7 @@ struct priv {
 
 static const struct bh_config defaults = {
 	.actions = {BH_ACT_NONE, BH_ACT_AUDIT, BH_ACT_WARN, BH_ACT_DENY, BH_ACT_DENY},
-	.serve_honor_ignore = true,
+	.serve_honor_ignore = false, /* self-exemption at admission is opt-in (issue 12) */
 };
 
 const struct bh_config *bh_config_default(void)

@@ -84,7 +84,7 @@ struct bh_config {
 	/* serve */
 	enum bh_action actions[BH_SEV_NONE]; /* by severity: default critical,high → deny; medium → warn; low → audit */
 	const char **exempt_users, **exempt_groups, **exempt_namespaces; /* globs */
-	bool serve_honor_ignore; /* serve.honorIgnoreAnnotation (default true): whoever writes an object also
+	bool serve_honor_ignore; /* serve.honorIgnoreAnnotation (default false): whoever writes an object also
 	                            writes its annotations, so a cluster may refuse self-exemption at admission */
 	size_t nexempt_users, nexempt_groups, nexempt_namespaces;
 	struct bh_image_keys *image_keys; /* imageSignatures */

@@ -178,6 +178,9 @@ struct bh_podpath {
 	const char *meta;    /* dotted path to the pod metadata, or NULL */
 };
 
+/* The built-in table (core workloads and known CRDs), e.g. for `bulkhead serve --print-webhook`. */
+const struct bh_podpath *bh_podpaths_builtin(size_t *n);
+
 /* Finds the pod template of o (if any) and builds the view. Returns 1 built, 0 no pod template, <0 error.
  * Strings are allocated in a. */
 int bh_pod_build(struct bh_pod *p, const struct bh_object *o, enum bh_reading rd, struct bh_arena *a);

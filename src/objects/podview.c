@@ -32,6 +32,12 @@ static const struct bh_podpath paths[] = {
 };
 static const unsigned npaths = sizeof(paths) / sizeof(paths[0]);
 
+const struct bh_podpath *bh_podpaths_builtin(size_t *n)
+{
+	*n = npaths;
+	return paths;
+}
+
 struct vb {
 	struct bh_pod *p;
 	struct bh_arena *a;

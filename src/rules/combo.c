@@ -96,19 +96,22 @@ void bh_rule_combo_host_pid_ptrace(const struct bh_rule *r, const struct bh_rule
 void bh_rule_combo_runtime_socket(const struct bh_rule *r, const struct bh_rule_ctx *cx, struct bh_findings *out)
 {
 	const struct bh_pod *p = cx->pod;
+	struct bh_hp_index x = {0};
+	if (bh_hp_index_build(&x, p) < 0) {
+		out->oom = 1;
+		bh_hp_index_free(&x);
+		return;
+	}
 	for (uint32_t i = 0; i < p->nc; i++) {
 		const struct bh_container *c = &p->c[i];
 		if (!bh_may_run_as_root(p, c))
 			continue;
 		for (uint32_t m = 0; m < c->nmounts; m++) {
 			const struct bh_mount *mt = &c->mounts[m];
-			const struct bh_volume *v = NULL;
-			for (uint32_t j = 0; j < p->nv && !v; j++)
-				if (p->v[j].host_path && mt->name.r == BH_OK && p->v[j].name.len == mt->name.len &&
-				    !memcmp(p->v[j].name.s, mt->name.s, mt->name.len))
-					v = &p->v[j];
-			if (!v)
+			uint32_t vi = mt->name.r == BH_OK ? bh_hp_index_find(&x, p, &mt->name) : 0;
+			if (!vi)
 				continue;
+			const struct bh_volume *v = &p->v[vi - 1];
 			char buf[4096];
 			const char *path = bh_hp_mount_path(v, mt, buf, sizeof(buf));
 			struct bh_hp_class k;
@@ -123,6 +126,7 @@ void bh_rule_combo_runtime_socket(const struct bh_rule *r, const struct bh_rule_
 				      c->name.s, k.what, k.below ? " (below the mounted directory)" : "", mt->mount_path.s, BH_TRUE(mt->read_only) ? " (readOnly does not help)" : "");
 		}
 	}
+	bh_hp_index_free(&x);
 }
 
 /* hostNetwork + root with NET_RAW or NET_ADMIN granted: in the node's network namespace the container

@@ -58,4 +58,16 @@ void bh_hp_classify(const char *path, bool writable, bool root, struct bh_hp_cla
 /* Normalised host path of a mount of volume v (hostPath.path joined with the mount's subPath) into buf. */
 const char *bh_hp_mount_path(const struct bh_volume *v, const struct bh_mount *m, char *buf, size_t size);
 
+/* Mount name → hostPath volumes, so that rules are linear in mounts + volumes (comparing every mount with
+ * every volume took seconds on a pod an API server accepts). Volumes of one name (an object the API
+ * server rejects) are chained through next. */
+struct bh_hp_index {
+	uint32_t *slot, *next, mask; /* slot, next: volume index + 1, 0 = none */
+	uint64_t seed;
+};
+int bh_hp_index_build(struct bh_hp_index *x, const struct bh_pod *p);
+/* The first hostPath volume named like the mount, + 1; 0 when none. */
+uint32_t bh_hp_index_find(const struct bh_hp_index *x, const struct bh_pod *p, const struct bh_fstr *name);
+void bh_hp_index_free(struct bh_hp_index *x);
+
 #endif

@@ -2,6 +2,7 @@
  * added capabilities not covered by a rule of their own, Windows HostProcess. Severity follows the
  * DESIGN §4 rubric; rows and explanations are in manifest.def. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "escape.h"
@@ -60,75 +61,107 @@ void bh_rule_host_network(const struct bh_rule *r, const struct bh_rule_ctx *cx,
  * log-symlink read of any host file (Aqua, "Kubernetes Pod Escape Using Log Mounts"); /lib/modules →
  * planted module. A read-only mount lowers a tree to its read-only severity, never a socket.
  * https://kubernetes.io/docs/concepts/storage/volumes/#hostpath */
+/* The worst mount of one hostPath volume. */
+struct hp_worst {
+	struct bh_hp_class k;
+	const struct bh_container *c;
+	const struct bh_mount *m;
+	bool any, all_ro;
+};
+
+static void hp_mount(const struct bh_pod *p, const struct bh_container *c, const struct bh_mount *mt,
+		     const struct bh_volume *v, struct hp_worst *w)
+{
+	char buf[4096];
+	const char *path = bh_hp_mount_path(v, mt, buf, sizeof(buf));
+	bool wr = !BH_TRUE(mt->read_only);
+	struct bh_hp_class k;
+	bh_hp_classify(path, wr, bh_may_run_as_root(p, c), &k);
+	if (!w->any)
+		w->all_ro = true;
+	w->all_ro &= !wr;
+	if (!w->any || k.sev > w->k.sev || (k.sev == w->k.sev && k.sev_rw > w->k.sev_rw)) {
+		w->k = k;
+		w->c = c;
+		w->m = mt;
+	}
+	w->any = true;
+}
+
+static void hp_emit(const struct bh_rule *r, const struct bh_pod *p, const struct bh_volume *v,
+		    const struct hp_worst *hw, struct bh_findings *out)
+{
+	struct bh_hp_class worst = hw->k;
+	const struct bh_container *wc = hw->c;
+	const struct bh_mount *wm = hw->m;
+	bool all_ro = hw->any && hw->all_ro;
+	char wpath[4096];
+	if (!hw->any) {
+		/* an unmounted volume is read as a writable mount by root (an ephemeral container added later,
+		 * e.g. by kubectl debug, may mount it) */
+		bh_hp_mount_path(v, NULL, wpath, sizeof(wpath));
+		bh_hp_classify(wpath, true, true, &worst);
+	} else
+		bh_hp_mount_path(v, wm, wpath, sizeof(wpath));
+	char where[512];
+	if (!wc)
+		snprintf(where, sizeof(where), "no container mounts it yet (an ephemeral container can)");
+	else if (wm->sub_path.r == BH_OK && wm->sub_path.len)
+		snprintf(where, sizeof(where), "container \"%s\" mounts its subPath \"%s\" (%s)%s", wc->name.s,
+			 wm->sub_path.s, wpath, BH_TRUE(wm->read_only) ? " read-only" : "");
+	else
+		snprintf(where, sizeof(where), "container \"%s\" mounts it%s", wc->name.s,
+			 BH_TRUE(wm->read_only) ? " read-only" : "");
+	char note[400] = "";
+	if (worst.socket && worst.sev < BH_SEV_CRITICAL)
+		snprintf(note, sizeof(note), "; only root can connect to the socket and the container cannot run as "
+			 "root — one setuid binary or group grant away");
+	else if (worst.socket && all_ro)
+		snprintf(note, sizeof(note), "; readOnly does not help: connect() on a Unix socket needs no write "
+			 "access to the mount");
+	else if (all_ro && worst.sev < worst.sev_rw)
+		snprintf(note, sizeof(note), "; lowered from %s because every mount is readOnly", bh_sev_name(worst.sev_rw));
+	if (worst.sock_nonroot) {
+		size_t l = strlen(note);
+		snprintf(note + l, sizeof(note) - l, "; %s is below it, but only root can connect and the container "
+			 "cannot run as root", worst.sock_nonroot);
+	}
+	bh_emit(out, r, worst.sev, NULL, bh_arena_printf(out->a, "%s.volumes[%u].hostPath.path", p->spec_path, v->index),
+		v->host_path_path.n ? v->host_path_path.n->line : v->host_path->line,
+		v->host_path_path.n ? v->host_path_path.n->col : v->host_path->col,
+		"volume \"%s\" mounts host path \"%s\" — %s%s; %s%s", v->name.s, v->host_path_path.s, worst.what,
+		worst.below ? " (below this directory)" : "", where, note);
+}
+
 void bh_rule_host_path(const struct bh_rule *r, const struct bh_rule_ctx *cx, struct bh_findings *out)
 {
 	const struct bh_pod *p = cx->pod;
-	for (uint32_t i = 0; i < p->nv; i++) {
-		const struct bh_volume *v = &p->v[i];
-		if (!v->host_path)
-			continue;
-		/* the worst mount of this volume decides; an unmounted volume is read as a writable mount by
-		 * root (an ephemeral container added later, e.g. by kubectl debug, may mount it) */
-		struct bh_hp_class worst = {0};
-		const struct bh_container *wc = NULL;
-		const struct bh_mount *wm = NULL;
-		char wpath[4096] = "";
-		bool any = false, all_ro = true;
-		for (uint32_t j = 0; j < p->nc; j++)
-			for (uint32_t m = 0; m < p->c[j].nmounts; m++) {
-				const struct bh_mount *mt = &p->c[j].mounts[m];
-				if (mt->name.r != BH_OK || mt->name.len != v->name.len || memcmp(mt->name.s, v->name.s, v->name.len))
-					continue;
-				char buf[4096];
-				const char *path = bh_hp_mount_path(v, mt, buf, sizeof(buf));
-				bool w = !BH_TRUE(mt->read_only);
-				struct bh_hp_class k;
-				bh_hp_classify(path, w, bh_may_run_as_root(p, &p->c[j]), &k);
-				all_ro &= !w;
-				if (!any || k.sev > worst.sev || (k.sev == worst.sev && k.sev_rw > worst.sev_rw)) {
-					worst = k;
-					wc = &p->c[j];
-					wm = mt;
-					snprintf(wpath, sizeof(wpath), "%s", path);
-				}
-				any = true;
-			}
-		if (!any) {
-			all_ro = false;
-			bh_hp_mount_path(v, NULL, wpath, sizeof(wpath));
-			bh_hp_classify(wpath, true, true, &worst);
-		}
-		char where[512];
-		if (!wc)
-			snprintf(where, sizeof(where), "no container mounts it yet (an ephemeral container can)");
-		else if (wm->sub_path.r == BH_OK && wm->sub_path.len)
-			snprintf(where, sizeof(where), "container \"%s\" mounts its subPath \"%s\" (%s)%s", wc->name.s,
-				 wm->sub_path.s, wpath, BH_TRUE(wm->read_only) ? " read-only" : "");
-		else
-			snprintf(where, sizeof(where), "container \"%s\" mounts it%s", wc->name.s,
-				 BH_TRUE(wm->read_only) ? " read-only" : "");
-		char note[400] = "";
-		if (worst.socket && worst.sev < BH_SEV_CRITICAL)
-			snprintf(note, sizeof(note), "; only root can connect to the socket and the container cannot run as "
-				 "root — one setuid binary or group grant away");
-		else if (worst.socket && all_ro)
-			snprintf(note, sizeof(note), "; readOnly does not help: connect() on a Unix socket needs no write "
-				 "access to the mount");
-		else if (all_ro && worst.sev < worst.sev_rw)
-			snprintf(note, sizeof(note), "; lowered from %s because every mount is readOnly",
-				 bh_sev_name(worst.sev_rw));
-		if (worst.sock_nonroot) {
-			size_t l = strlen(note);
-			snprintf(note + l, sizeof(note) - l, "; %s is below it, but only root can connect and the container "
-				 "cannot run as root", worst.sock_nonroot);
-		}
-		bh_emit(out, r, worst.sev, NULL,
-			bh_arena_printf(out->a, "%s.volumes[%u].hostPath.path", p->spec_path, v->index),
-			v->host_path_path.n ? v->host_path_path.n->line : v->host_path->line,
-			v->host_path_path.n ? v->host_path_path.n->col : v->host_path->col,
-			"volume \"%s\" mounts host path \"%s\" — %s%s; %s%s", v->name.s, v->host_path_path.s, worst.what,
-			worst.below ? " (below this directory)" : "", where, note);
+	bool any_hp = false;
+	for (uint32_t i = 0; i < p->nv && !any_hp; i++)
+		any_hp = p->v[i].host_path != NULL;
+	if (!any_hp)
+		return;
+	struct bh_hp_index x = {0};
+	struct hp_worst *w = calloc(p->nv, sizeof(*w));
+	if (!w || bh_hp_index_build(&x, p) < 0) {
+		out->oom = 1;
+		goto done;
 	}
+	/* the worst mount of each volume decides, in container then mount order (first of equals wins) */
+	for (uint32_t j = 0; j < p->nc; j++)
+		for (uint32_t m = 0; m < p->c[j].nmounts; m++) {
+			const struct bh_mount *mt = &p->c[j].mounts[m];
+			if (mt->name.r != BH_OK)
+				continue;
+			for (uint32_t vi = bh_hp_index_find(&x, p, &mt->name); vi; vi = x.next[vi - 1])
+				hp_mount(p, &p->c[j], mt, &p->v[vi - 1], &w[vi - 1]);
+		}
+	for (uint32_t i = 0; i < p->nv; i++)
+		if (p->v[i].host_path)
+			hp_emit(r, p, &p->v[i], &w[i], out);
+done:
+	bh_hp_index_free(&x);
+	free(w);
 }
 
 /* Capabilities with a rule of their own (escape_caps.c); BH0006 reports the rest. */

@@ -1,7 +1,9 @@
 /* Helpers of the escape rules: capabilities, effective user, mitigations and the host-path classifier.
  * Pure functions over the pod view; nothing here allocates outside the findings arena. */
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "escape.h"
@@ -252,4 +254,63 @@ const char *bh_hp_mount_path(const struct bh_volume *v, const struct bh_mount *m
 	else
 		snprintf(joined, sizeof(joined), "%s", v->host_path_path.s);
 	return bh_path_norm(joined, strlen(joined), buf, size);
+}
+
+/* The hostPath volume index (escape.h): open addressing over the volume names with a per-process seed
+ * (the names are the user's). */
+static uint64_t hp_hash(const char *s, size_t n, uint64_t seed)
+{
+	uint64_t h = 0xcbf29ce484222325ull ^ seed;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+	return h ^ (h >> 29);
+}
+
+static bool hp_same(const struct bh_fstr *a, const struct bh_fstr *b)
+{
+	return a->len == b->len && !memcmp(a->s, b->s, a->len);
+}
+
+int bh_hp_index_build(struct bh_hp_index *x, const struct bh_pod *p)
+{
+	uint32_t size = 16;
+	while (size < 2 * p->nv)
+		size *= 2;
+	x->slot = calloc(size, sizeof(*x->slot));
+	x->next = calloc(p->nv ? p->nv : 1, sizeof(*x->next));
+	if (!x->slot || !x->next)
+		return -1;
+	x->mask = size - 1;
+	x->seed = (uint64_t)(uintptr_t)x->slot * 0x9e3779b97f4a7c15ull; /* heap address: differs per process */
+	for (uint32_t i = 0; i < p->nv; i++) {
+		const struct bh_volume *v = &p->v[i];
+		if (!v->host_path || v->name.r != BH_OK)
+			continue;
+		uint32_t h = (uint32_t)hp_hash(v->name.s, v->name.len, x->seed) & x->mask;
+		while (x->slot[h] && !hp_same(&p->v[x->slot[h] - 1].name, &v->name))
+			h = (h + 1) & x->mask;
+		if (x->slot[h]) { /* same name: append to the chain */
+			uint32_t j = x->slot[h] - 1;
+			while (x->next[j])
+				j = x->next[j] - 1;
+			x->next[j] = i + 1;
+		} else
+			x->slot[h] = i + 1;
+	}
+	return 0;
+}
+
+uint32_t bh_hp_index_find(const struct bh_hp_index *x, const struct bh_pod *p, const struct bh_fstr *name)
+{
+	uint32_t h = (uint32_t)hp_hash(name->s, name->len, x->seed) & x->mask;
+	while (x->slot[h] && !hp_same(&p->v[x->slot[h] - 1].name, name))
+		h = (h + 1) & x->mask;
+	return x->slot[h];
+}
+
+void bh_hp_index_free(struct bh_hp_index *x)
+{
+	free(x->slot);
+	free(x->next);
+	x->slot = x->next = NULL;
 }

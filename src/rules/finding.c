@@ -44,6 +44,18 @@ struct bh_finding *bh_emit(struct bh_findings *f, const struct bh_rule *rule, en
 			   const char *container, const char *field, uint32_t line, uint32_t col,
 			   const char *fmt, ...)
 {
+	/* a run of one rule's findings: past per_rule, count them on the run's last finding */
+	if (f->n && rule && rule == f->run_rule && f->v[f->n - 1].rule == rule)
+		f->run_n++;
+	else {
+		f->run_rule = rule;
+		f->run_n = 1;
+	}
+	if (f->per_rule && f->run_n > f->per_rule && f->n) {
+		f->v[f->n - 1].more++;
+		f->folded++;
+		return NULL;
+	}
 	if (f->max && f->n >= f->max) {
 		f->dropped++;
 		return NULL;

@@ -62,6 +62,7 @@ struct bh_finding {
 	const char *pss_level, *pss_check; /* set when the finding is a PSS violation */
 	bool suppressed;
 	const char *suppress_reason;
+	uint32_t more;         /* further findings of the same rule folded into this one (per_rule cap) */
 };
 
 /* A growing list of findings whose strings live in one arena. */
@@ -73,6 +74,11 @@ struct bh_findings {
 	size_t max;             /* hard cap on n (0 = none); extra findings are counted in dropped */
 	size_t dropped;
 	int oom;                /* an allocation failed */
+	/* per_rule (0 = none): at most this many findings in a row from one rule; the rest are counted in
+	 * the last one's `more` (and in folded), so a flood of one low finding cannot crowd out others */
+	size_t per_rule, folded;
+	const struct bh_rule *run_rule;
+	size_t run_n;
 };
 
 void bh_findings_init(struct bh_findings *f, struct bh_arena *a);

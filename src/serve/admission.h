@@ -12,8 +12,17 @@
 #include "engine/engine.h"
 #include "serve/buf.h"
 
-/* The API server's own request body limit (k8s.io/apiserver: 3 MiB for a JSON request). */
-#define BH_ADMIT_MAX_BODY (3u << 20)
+/* The largest AdmissionReview the API server can send: an object is at most etcd's 1.5 MiB request limit
+ * (--max-request-bytes), Go's encoding/json writes each of <, > and & as \u003c (6 bytes for 1), and an
+ * UPDATE carries object and oldObject: 1.5 MiB x 6 x 2 = 18 MiB, plus 1 MiB for the envelope (userInfo,
+ * options, managedFields do not escape further). */
+#define BH_ADMIT_MAX_BODY (19u << 20)
+/* Time for one review, far below the API server's 5 s default webhook timeout (and its 1 s floor of
+ * timeoutSeconds): a review that takes longer is denied rather than allowed unevaluated. */
+#define BH_ADMIT_BUDGET_NS (1000u * 1000u * 1000u)
+/* Findings kept per rule in a row; the rest are counted on the last one ("and N more like it"). */
+#define BH_ADMIT_PER_RULE 16
+#define BH_ADMIT_MAX_RULES 32
 /* Warnings: the API server keeps each to 120 characters when it can and truncates long lists. */
 #define BH_ADMIT_WARN_LEN 120
 #define BH_ADMIT_MAX_WARNINGS 16
@@ -43,9 +52,10 @@ struct bh_admit_result {
 	char error[256];            /* BH_DEC_INVALID: what was wrong */
 	char uid[80], op[16], kind[64], ns[80], name[128], user[128], subresource[32];
 	size_t nfindings, nsuppressed;
-	/* rules that drove the answer (audit or above, not suppressed): row index in bh_rules[] and action */
-	uint16_t rule[32];
-	uint8_t action[32];
+	/* rules that drove the answer (audit or above, not suppressed): rule id (a static string of the rule
+	 * registry) and action */
+	const char *rule[BH_ADMIT_MAX_RULES];
+	uint8_t action[BH_ADMIT_MAX_RULES];
 	size_t nrule;
 };
 
@@ -56,14 +66,19 @@ struct bh_admission {
 	struct bh_arena tree;       /* the decoded AdmissionReview */
 	struct bh_engine e;
 	time_t now;                 /* 0 = time(NULL) per request (tests fix it) */
+	uint64_t budget_ns;         /* 0 = BH_ADMIT_BUDGET_NS (tests lower it) */
 };
 
 void bh_admission_init(struct bh_admission *x);
 void bh_admission_release(struct bh_admission *x);
 
-/* Decides one AdmissionReview. cfg may be NULL (built-in defaults). out receives the body to send with
- * Content-Type application/json: the AdmissionReview response, or {"error": "..."} for a 400. Returns the
- * HTTP status (200 or 400; 500 when memory ran out). */
+/* Decides one AdmissionReview in four steps: parse the review, pre-checks (operation, subresource, object,
+ * exemptions of the config, metadata-only updates), decide (the engine on the object), render. A decision
+ * is made on the whole object or it is a denial: unreadable fields, too many findings, memory, or the time
+ * budget exceeded deny with the reason; so does a body that cannot be decoded whole but whose uid can be
+ * read. cfg may be NULL (built-in defaults). out receives the body to send with Content-Type
+ * application/json: the AdmissionReview response, or {"error": "..."} for a 400. Returns the HTTP status
+ * (200, 400, 413; 500 when memory ran out). */
 int bh_admission_review(struct bh_admission *x, const struct bh_config *cfg, const char *body, size_t len,
 			struct bh_buf *out, struct bh_admit_result *res);
 

@@ -1,5 +1,6 @@
 #include "metrics.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,6 +61,26 @@ void bh_metrics_latency(struct bh_metrics *m, uint64_t ns)
 	atomic_fetch_add_explicit(&m->lat_count, 1, RELAXED);
 }
 
+/* Row of a rule id in the registry. Ids in decisions are the registry's own strings: the first try
+ * compares the pointer with the row a small direct-mapped cache remembers for it; otherwise by name. */
+static size_t rule_row(const char *id)
+{
+	static _Thread_local struct {
+		const char *id;
+		size_t row;
+	} cache[64];
+	if (!id)
+		return bh_nrules;
+	size_t h = ((uintptr_t)id >> 3) & 63;
+	if (cache[h].id == id)
+		return cache[h].row;
+	const struct bh_rule *rule = bh_rule_find(id);
+	size_t row = rule ? (size_t)(rule - bh_rules) : bh_nrules;
+	cache[h].id = id;
+	cache[h].row = row;
+	return row;
+}
+
 void bh_metrics_decision(struct bh_metrics *m, const struct bh_admit_result *r)
 {
 	if ((unsigned)r->decision < BH_DEC_COUNT)
@@ -68,8 +89,10 @@ void bh_metrics_decision(struct bh_metrics *m, const struct bh_admit_result *r)
 		atomic_fetch_add_explicit(&m->dry_run, 1, RELAXED);
 	for (size_t i = 0; i < r->nrule; i++) {
 		unsigned a = r->action[i];
-		if (r->rule[i] < bh_nrules && a >= BH_ACT_AUDIT && a <= BH_ACT_DENY)
-			atomic_fetch_add_explicit(&m->rule_hits[r->rule[i] * 3 + (a - BH_ACT_AUDIT)], 1, RELAXED);
+		/* the decision names rules by id; the counters are kept per row of the registry */
+		size_t row = rule_row(r->rule[i]);
+		if (row < bh_nrules && a >= BH_ACT_AUDIT && a <= BH_ACT_DENY)
+			atomic_fetch_add_explicit(&m->rule_hits[row * 3 + (a - BH_ACT_AUDIT)], 1, RELAXED);
 	}
 }
 
@@ -152,6 +175,16 @@ void bh_metrics_render(struct bh_metrics *m, struct bh_buf *o, long connections,
 		help(o, "bulkhead_connections", "gauge", "Open client connections.");
 		bh_buf_printf(o, "bulkhead_connections %ld\n", connections);
 	}
+	static const char *const phases[] = {"headers", "body", "answer", "idle"};
+	help(o, "bulkhead_connections_cut_total", "counter",
+	     "Connections closed because the deadline of their phase passed (TLS handshake and headers, body, "
+	     "keep-alive), however slowly they kept sending.");
+	for (int ph = 0; ph < 4; ph++)
+		bh_buf_printf(o, "bulkhead_connections_cut_total{phase=\"%s\"} %llu\n", phases[ph],
+			      (unsigned long long)ld(&m->guard.cut[ph]));
+	help(o, "bulkhead_connections_evicted_total", "counter",
+	     "Idle or slow connections closed to keep a reserve of connection slots free.");
+	bh_buf_printf(o, "bulkhead_connections_evicted_total %llu\n", (unsigned long long)ld(&m->guard.evicted));
 	help(o, "bulkhead_ready", "gauge", "1 while the server accepts admission traffic, 0 while draining.");
 	bh_buf_printf(o, "bulkhead_ready %d\n", ready);
 	help(o, "bulkhead_certificate_expiry_timestamp_seconds", "gauge", "notAfter of the serving certificate.");

@@ -8,6 +8,7 @@
 
 #include "serve/admission.h"
 #include "serve/buf.h"
+#include "serve/guard.h"
 
 enum bh_mpath { BH_MP_VALIDATE = 0, BH_MP_HEALTHZ, BH_MP_READYZ, BH_MP_METRICS, BH_MP_OTHER, BH_MP_COUNT };
 enum bh_merr {
@@ -34,6 +35,7 @@ struct bh_metrics {
 	_Atomic int64_t inflight;
 	_Atomic int64_t cert_not_after;  /* unix time, 0 = unknown */
 	_Atomic int64_t config_loaded;   /* unix time of the config in use */
+	struct bh_guard_stats guard;     /* connections cut by deadline, evicted under pressure */
 	time_t start;
 };
 

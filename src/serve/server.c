@@ -18,12 +18,17 @@
 #include <microhttpd.h>
 
 #include "config/config.h"
+#include "util/file.h"
 #include "serve/buf.h"
+#include "serve/guard.h"
 #include "serve/metrics.h"
 #include "serve/tls.h"
 
-/* TLS 1.2 and 1.3 only: the API server (Go crypto/tls) speaks both, nothing older is needed. */
-#define DEFAULT_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
+/* TLS 1.2 and 1.3 only, AEAD suites only (no CBC, no SHA-1 MAC): the API server (Go crypto/tls) speaks
+ * both versions and prefers ECDHE with AES-GCM or ChaCha20-Poly1305, nothing older is needed. */
+#define DEFAULT_PRIORITIES                                                                                     \
+	"NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-CIPHER-ALL:+AES-256-GCM:+AES-128-GCM:+CHACHA20-POLY1305:" \
+	"-MAC-ALL:+AEAD:-RSA:-DHE-RSA"
 
 /* A retired certificate is freed only after every handshake that could have picked it has ended; the
  * idle timeout bounds a handshake, this margin covers the rest. */
@@ -46,12 +51,15 @@ struct bh_server {
 	struct bh_server_opts o;
 	size_t max_body;
 	struct MHD_Daemon *d;
+	struct bh_guard *guard;
+	char *client_ca;          /* PEM, for MHD_OPTION_HTTPS_MEM_TRUST */
 	struct bh_metrics m;
 	pthread_mutex_t lock;     /* taking a config reference; reloads */
 	struct cfgref *cfg;
 	struct bh_certset *retired;
 	struct fstamp cert_st, key_st, cfg_st;
 	atomic_int draining;
+	_Atomic size_t body_bytes;   /* request bodies held now, all connections */
 	unsigned port;
 };
 
@@ -101,9 +109,18 @@ static struct tstate *tstate_get(void)
 struct req {
 	struct bh_buf body;
 	uint64_t t0;
+	size_t counted;           /* body bytes counted in bh_server.body_bytes */
 	enum bh_mpath path;
-	bool too_large, responded;
+	bool too_large, responded, busy;
 };
+
+/* Gives a request's body back and takes it out of the server-wide count. */
+static void drop_body(struct bh_server *s, struct req *r)
+{
+	bh_buf_release(&r->body);
+	atomic_fetch_sub(&s->body_bytes, r->counted);
+	r->counted = 0;
+}
 
 static uint64_t now_ns(void)
 {
@@ -165,8 +182,40 @@ static bool stamp(const char *path, struct fstamp *st)
 	return changed;
 }
 
-static int load_config(struct bh_server *s, struct bh_err *err)
+/* A config file with nothing but blanks, comments and document markers. Loaded, it would be the built-in
+ * defaults: on a reload that is almost always a ConfigMap caught half-written or emptied by mistake, and
+ * silently dropping the running config (its exemptions, actions, honorIgnoreAnnotation) is not wanted. */
+static bool config_empty(const char *path)
 {
+	char *b = NULL;
+	size_t n = 0;
+	if (bh_read_file(path, 1u << 20, &b, &n) < 0)
+		return false; /* the loader reports why */
+	bool empty = true, bol = true, comment = false;
+	for (size_t i = 0; i < n && empty; i++) {
+		char ch = b[i];
+		if (ch == '\n') {
+			bol = true;
+			comment = false;
+		} else if (comment || ch == ' ' || ch == '\t' || ch == '\r') {
+			continue;
+		} else if (ch == '#') {
+			comment = true;
+		} else if (bol && i + 3 <= n && (!memcmp(b + i, "---", 3) || !memcmp(b + i, "...", 3))) {
+			i += 2;
+			bol = false;
+		} else
+			empty = false;
+	}
+	free(b);
+	return empty;
+}
+
+static int load_config(struct bh_server *s, bool reload, struct bh_err *err)
+{
+	if (reload && s->o.config_file && config_empty(s->o.config_file))
+		return bh_err_set(err, -EINVAL, 0, 0,
+				  "the file is empty; an empty config would reset every setting to the defaults");
 	struct cfgref *c = calloc(1, sizeof(*c));
 	if (!c)
 		return bh_err_set(err, -ENOMEM, 0, 0, "out of memory");
@@ -251,7 +300,7 @@ void bh_server_reload(struct bh_server *s, bool force)
 	}
 	if (s->o.config_file && (stamp(s->o.config_file, &s->cfg_st) || force)) {
 		memset(&err, 0, sizeof(err));
-		if (load_config(s, &err) == 0) {
+		if (load_config(s, true, &err) == 0) {
 			bh_metrics_reload(&s->m, BH_MR_CONFIG, 1);
 			slogf(s, BH_LOG_INFO, "reload", "config reloaded from %s", s->o.config_file);
 		} else {
@@ -285,6 +334,42 @@ static const char *peer(struct MHD_Connection *c, char *buf, size_t size)
 	}
 	snprintf(buf, size, sa->sa_family == AF_INET6 ? "[%s]:%u" : "%s:%u", ip, port);
 	return buf;
+}
+
+/* ---- connection deadlines (guard.c) ---- */
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	struct bh_server *s = cls;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *fd = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		const union MHD_ConnectionInfo *ad = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+		const struct sockaddr *sa = ad ? ad->client_addr : NULL;
+		socklen_t len = !sa ? 0 : sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+		*socket_context = fd ? bh_guard_open(s->guard, fd->connect_fd, sa, len) : NULL;
+	} else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		bh_guard_close(s->guard, *socket_context);
+		*socket_context = NULL;
+	}
+}
+
+static void phase(struct bh_server *s, struct MHD_Connection *c, enum bh_gphase ph)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	if (ci && ci->socket_context)
+		bh_guard_phase(s->guard, ci->socket_context, ph);
+}
+
+/* With --client-ca, reviews come only from a client whose certificate chains to it (the API server's,
+ * configured with --admission-control-config-file). Probes and metrics need none. */
+static bool client_verified(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+	unsigned status = 0, n = 0;
+	if (!ci || !ci->tls_session || !gnutls_certificate_get_peers(ci->tls_session, &n) || !n)
+		return false;
+	return gnutls_certificate_verify_peers2(ci->tls_session, &status) == 0 && status == 0;
 }
 
 static enum MHD_Result reply(struct bh_server *s, struct MHD_Connection *c, struct req *r, int status,
@@ -364,7 +449,7 @@ static enum MHD_Result validate(struct bh_server *s, struct MHD_Connection *c, s
 				       : bh_admission_review(&t->adm, cfg->cfg, r->body.p ? r->body.p : "", r->body.len, &t->out, &res);
 	cfg_release(cfg);
 	/* the body is not needed any more: give it back before answering */
-	bh_buf_release(&r->body);
+	drop_body(s, r);
 	bh_metrics_decision(&s->m, &res);
 	if (status == 400)
 		bh_metrics_error(&s->m, BH_ME_BAD_REQUEST);
@@ -396,6 +481,25 @@ static enum MHD_Result validate(struct bh_server *s, struct MHD_Connection *c, s
 	return ret;
 }
 
+static enum MHD_Result count_length(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	const char **first = cls;
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH))
+		return MHD_YES;
+	if (!first[0])
+		first[0] = value ? value : "";
+	else if (strcmp(first[0], value ? value : ""))
+		first[1] = value ? value : "";
+	return MHD_YES;
+}
+
+static bool conflicting_lengths(struct MHD_Connection *c)
+{
+	const char *seen[2] = {NULL, NULL};
+	MHD_get_connection_values(c, MHD_HEADER_KIND, count_length, seen);
+	return seen[1] != NULL;
+}
+
 /* The path's metrics slot; with post_path set, that path takes /validate's place (opts.post_path). */
 static enum bh_mpath route(const struct bh_server *s, const char *url)
 {
@@ -403,6 +507,110 @@ static enum bh_mpath route(const struct bh_server *s, const char *url)
 	if (!s->o.post_path)
 		return p;
 	return !strcmp(url, s->o.post_path) ? BH_MP_VALIDATE : p == BH_MP_VALIDATE ? BH_MP_OTHER : p;
+}
+
+/* The headers of a request are in: checks that need no body; answers what can be answered now. */
+static enum MHD_Result begin_request(struct bh_server *s, struct MHD_Connection *c, struct req *r, const char *url,
+				     const char *method)
+{
+	phase(s, c, BH_G_BODY);
+	if (conflicting_lengths(c)) {
+		/* request smuggling: the two readings of the body differ; answer and close */
+		bh_metrics_error(&s->m, BH_ME_BAD_REQUEST);
+		r->too_large = true;
+		return reply_error(s, c, r, 400, method, url, NULL, "two different Content-Length headers");
+	}
+	if (r->path != BH_MP_VALIDATE)
+		return MHD_YES; /* unknown paths: 404 once a body (if any) has been read and dropped */
+	if (strcmp(method, MHD_HTTP_METHOD_POST))
+		return reply_error(s, c, r, 405, method, url, "POST", "%s needs POST", url);
+	if (s->client_ca && !client_verified(c)) {
+		bh_metrics_error(&s->m, BH_ME_BAD_REQUEST);
+		r->too_large = true;
+		return reply_error(s, c, r, 403, method, url, NULL,
+				   "a client certificate signed by the --client-ca is required for %s", url);
+	}
+	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl && strtoull(cl, NULL, 10) > s->max_body) {
+		/* answered before the body is read: no 100-continue, no upload */
+		bh_metrics_error(&s->m, BH_ME_TOO_LARGE);
+		r->too_large = true;
+		return reply_error(s, c, r, 413, method, url, NULL, "request body of %s bytes is larger than %zu bytes", cl,
+				   s->max_body);
+	}
+	const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	if (!json_ctype(ct)) {
+		bh_metrics_error(&s->m, BH_ME_BAD_REQUEST);
+		r->too_large = true; /* do not read a body we will not use: close after answering */
+		return reply_error(s, c, r, 415, method, url, NULL, "Content-Type must be application/json, not %s",
+				   ct ? ct : "(none)");
+	}
+	return MHD_YES; /* wait for the body */
+}
+
+/* A piece of a /validate body. */
+static enum MHD_Result receive_body(struct bh_server *s, struct MHD_Connection *c, struct req *r, const char *url,
+				    const char *method, const char *data, size_t *size)
+{
+	/* read timeout: a client that trickles its body cannot hold a connection for long (the guard also
+	 * cuts connections that stop sending) */
+	if (now_ns() - r->t0 > (uint64_t)s->o.read_timeout * 1000000000u) {
+		bh_metrics_error(&s->m, BH_ME_TIMEOUT);
+		char pb[64];
+		struct bh_serve_log l = {.level = BH_LOG_WARN, .event = "http",
+					 .msg = "request body not received within the read timeout; connection closed",
+					 .path = url, .method = method, .peer = peer(c, pb, sizeof(pb)),
+					 .status = 408, .duration_us = (now_ns() - r->t0) / 1000};
+		slog(s, &l);
+		bh_metrics_http(&s->m, r->path, 408);
+		r->responded = true;
+		return MHD_NO;
+	}
+	/* bodies held by all connections together are bounded too: many large bodies at once would take
+	 * the pod's memory; past the budget, answer 503 (the API server retries on another replica) */
+	if (!r->too_large && !r->busy &&
+	    atomic_fetch_add(&s->body_bytes, *size) + *size > s->o.max_body_total) {
+		atomic_fetch_sub(&s->body_bytes, *size);
+		r->busy = true;
+		drop_body(s, r);
+	} else if (!r->too_large && !r->busy) {
+		r->counted += *size;
+		if (bh_buf_add(&r->body, data, *size)) {
+			/* over the limit without a Content-Length (chunked): drop what we have, read on and answer
+			 * 413 at the end */
+			r->too_large = true;
+			drop_body(s, r);
+		}
+	}
+	*size = 0;
+	return MHD_YES;
+}
+
+static enum MHD_Result serve_get(struct bh_server *s, struct MHD_Connection *c, struct req *r, const char *url,
+				 const char *method)
+{
+	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
+		return reply_error(s, c, r, 405, method, url, "GET, HEAD", "%s needs GET", url);
+	bool draining = atomic_load(&s->draining);
+	if (r->path == BH_MP_HEALTHZ)
+		return reply(s, c, r, 200, "text/plain", "ok\n", 3, NULL);
+	if (r->path == BH_MP_READYZ) {
+		/* ready = a certificate and a config are loaded (start fails otherwise) and we are not draining */
+		if (draining)
+			return reply(s, c, r, 503, "text/plain", "draining\n", 9, NULL);
+		return reply(s, c, r, 200, "text/plain", "ok\n", 3, NULL);
+	}
+	struct bh_buf b;
+	bh_buf_init(&b, 0);
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+	bh_metrics_render(&s->m, &b, di ? (long)di->num_connections : -1, !draining);
+	enum MHD_Result ret;
+	if (b.err)
+		ret = reply_error(s, c, r, 500, method, url, NULL, "out of memory");
+	else
+		ret = reply(s, c, r, 200, "text/plain; version=0.0.4; charset=utf-8", b.p, b.len, NULL);
+	bh_buf_release(&b);
+	return ret;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -418,85 +626,37 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		bh_buf_init(&r->body, s->max_body);
 		*req_cls = r;
 		atomic_fetch_add_explicit(&s->m.inflight, 1, memory_order_relaxed);
-		if (r->path == BH_MP_VALIDATE) {
-			if (strcmp(method, MHD_HTTP_METHOD_POST))
-				return reply_error(s, c, r, 405, method, url, "POST", "%s needs POST", url);
-			const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-			if (cl && strtoull(cl, NULL, 10) > s->max_body) {
-				/* answered before the body is read: no 100-continue, no upload */
-				bh_metrics_error(&s->m, BH_ME_TOO_LARGE);
-				r->too_large = true;
-				return reply_error(s, c, r, 413, method, url, NULL, "request body of %s bytes is larger than %zu bytes",
-						   cl, s->max_body);
-			}
-			const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
-			if (!json_ctype(ct)) {
-				bh_metrics_error(&s->m, BH_ME_BAD_REQUEST);
-				r->too_large = true; /* do not read a body we will not use: close after answering */
-				return reply_error(s, c, r, 415, method, url, NULL,
-						   "Content-Type must be application/json, not %s", ct ? ct : "(none)");
-			}
-			return MHD_YES; /* wait for the body */
-		}
+		enum MHD_Result ret = begin_request(s, c, r, url, method);
+		if (r->responded || r->path == BH_MP_VALIDATE || r->path == BH_MP_OTHER || ret != MHD_YES)
+			return ret;
 	}
-	if (r->path == BH_MP_VALIDATE) {
+	if (r->path == BH_MP_OTHER) {
 		if (*upload_data_size) {
-			/* read timeout: a client that trickles its body cannot hold a connection for long */
-			if (now_ns() - r->t0 > (uint64_t)s->o.read_timeout * 1000000000u) {
-				bh_metrics_error(&s->m, BH_ME_TIMEOUT);
-				char pb[64];
-				struct bh_serve_log l = {.level = BH_LOG_WARN, .event = "http",
-							 .msg = "request body not received within the read timeout; connection closed",
-							 .path = url, .method = method, .peer = peer(c, pb, sizeof(pb)),
-							 .status = 408, .duration_us = (now_ns() - r->t0) / 1000};
-				slog(s, &l);
-				bh_metrics_http(&s->m, r->path, 408);
-				r->responded = true;
-				return MHD_NO;
-			}
-			if (!r->too_large && bh_buf_add(&r->body, upload_data, *upload_data_size)) {
-				/* over the limit without a Content-Length (chunked): drop what we have, read on and
-				 * answer 413 at the end */
-				r->too_large = true;
-				bh_buf_release(&r->body);
-			}
-			*upload_data_size = 0;
+			*upload_data_size = 0; /* dropped; the guard bounds how long it may take */
 			return MHD_YES;
 		}
 		if (r->responded)
 			return MHD_YES;
+		return reply_error(s, c, r, 404, method, url, NULL,
+				   "no such path: %s (paths: /validate, /healthz, /readyz, /metrics)", url);
+	}
+	if (r->path == BH_MP_VALIDATE) {
+		if (*upload_data_size)
+			return receive_body(s, c, r, url, method, upload_data, upload_data_size);
+		if (r->responded)
+			return MHD_YES;
+		phase(s, c, BH_G_BUSY);
+		if (r->busy) {
+			r->too_large = true; /* close after answering */
+			bh_metrics_error(&s->m, BH_ME_INTERNAL);
+			return reply_error(s, c, r, 503, method, url, NULL,
+					   "busy: request bodies in flight exceed %zu bytes; try again", s->o.max_body_total);
+		}
 		return validate(s, c, r, url, method);
 	}
 	if (r->responded)
 		return MHD_YES;
-	if (strcmp(method, MHD_HTTP_METHOD_GET) && strcmp(method, MHD_HTTP_METHOD_HEAD))
-		return reply_error(s, c, r, 405, method, url, "GET, HEAD", "%s needs GET", url);
-	bool draining = atomic_load(&s->draining);
-	switch (r->path) {
-	case BH_MP_HEALTHZ:
-		return reply(s, c, r, 200, "text/plain", "ok\n", 3, NULL);
-	case BH_MP_READYZ:
-		/* ready = a certificate and a config are loaded (start fails otherwise) and we are not draining */
-		if (draining)
-			return reply(s, c, r, 503, "text/plain", "draining\n", 9, NULL);
-		return reply(s, c, r, 200, "text/plain", "ok\n", 3, NULL);
-	case BH_MP_METRICS: {
-		struct bh_buf b;
-		bh_buf_init(&b, 0);
-		const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
-		bh_metrics_render(&s->m, &b, di ? (long)di->num_connections : -1, !draining);
-		enum MHD_Result ret;
-		if (b.err)
-			ret = reply_error(s, c, r, 500, method, url, NULL, "out of memory");
-		else
-			ret = reply(s, c, r, 200, "text/plain; version=0.0.4; charset=utf-8", b.p, b.len, NULL);
-		bh_buf_release(&b);
-		return ret;
-	}
-	default:
-		return reply_error(s, c, r, 404, method, url, NULL, "no such path: %s (paths: /validate, /healthz, /readyz, /metrics)",
-				   url);
-	}
+	return serve_get(s, c, r, url, method);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, enum MHD_RequestTerminationCode toe)
@@ -505,13 +665,20 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **req_cls, en
 	struct req *r = *req_cls;
 	if (!r)
 		return;
-	if (!r->responded && toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED) {
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	int cut = ci ? bh_guard_cut(s->guard, ci->socket_context) : 0;
+	if (!r->responded && (toe == MHD_REQUEST_TERMINATED_TIMEOUT_REACHED || cut == BH_G_BODY + 1)) {
 		bh_metrics_error(&s->m, BH_ME_TIMEOUT);
 		bh_metrics_http(&s->m, r->path, 408);
-		slogf(s, BH_LOG_WARN, "http", "connection idle for %u s in the middle of a request; closed",
-		      s->o.idle_timeout);
+		if (cut)
+			slogf(s, BH_LOG_WARN, "http", "request body not received within the read timeout (%u s); connection closed",
+			      s->o.read_timeout);
+		else
+			slogf(s, BH_LOG_WARN, "http", "connection idle for %u s in the middle of a request; closed",
+			      s->o.idle_timeout);
 	}
-	bh_buf_release(&r->body);
+	phase(s, c, BH_G_IDLE);
+	drop_body(s, r);
 	free(r);
 	*req_cls = NULL;
 	atomic_fetch_sub_explicit(&s->m.inflight, 1, memory_order_relaxed);
@@ -575,6 +742,30 @@ static int parse_listen(const char *spec, struct sockaddr_storage *ss, socklen_t
 	return 0;
 }
 
+static void defaults(struct bh_server_opts *o)
+{
+	if (!o->listen)
+		o->listen = "0.0.0.0:8443";
+	if (!o->threads) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		o->threads = n > 0 ? (unsigned)n : 1;
+	}
+	if (!o->max_connections)
+		o->max_connections = 1024;
+	if (!o->idle_timeout)
+		o->idle_timeout = 60;
+	if (!o->read_timeout)
+		o->read_timeout = 10;
+	if (!o->header_timeout)
+		o->header_timeout = 10;
+	if (!o->max_per_client)
+		o->max_per_client = 256;
+	if (!o->reserve)
+		o->reserve = o->max_connections > 256 ? 64 : o->max_connections / 4;
+	if (!o->max_body_total)
+		o->max_body_total = 3 * (size_t)BH_ADMIT_MAX_BODY;
+}
+
 int bh_server_start(const struct bh_server_opts *o, struct bh_server **out, struct bh_err *err)
 {
 	*out = NULL;
@@ -587,18 +778,7 @@ int bh_server_start(const struct bh_server_opts *o, struct bh_server **out, stru
 	if (!s)
 		return bh_err_set(err, -ENOMEM, 0, 0, "out of memory");
 	s->o = *o;
-	if (!s->o.listen)
-		s->o.listen = "0.0.0.0:8443";
-	if (!s->o.threads) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-		s->o.threads = n > 0 ? (unsigned)n : 1;
-	}
-	if (!s->o.max_connections)
-		s->o.max_connections = 1024;
-	if (!s->o.idle_timeout)
-		s->o.idle_timeout = 60;
-	if (!s->o.read_timeout)
-		s->o.read_timeout = 10;
+	defaults(&s->o);
 	s->max_body = o->max_body ? o->max_body : BH_ADMIT_MAX_BODY;
 	pthread_mutex_init(&s->lock, NULL);
 	atomic_init(&s->draining, 0);
@@ -617,26 +797,44 @@ int bh_server_start(const struct bh_server_opts *o, struct bh_server **out, stru
 	if ((rc = load_cert(s, err)) < 0)
 		goto fail;
 	stamp(s->o.config_file, &s->cfg_st);
-	if ((rc = load_config(s, err)) < 0) {
+	if ((rc = load_config(s, false, err)) < 0) {
 		char m[sizeof(err->msg)];
 		snprintf(m, sizeof(m), "%s", err->msg);
 		bh_err_set(err, rc, err->line, err->col, "%s:%u:%u: %s", s->o.config_file, err->line, err->col, m);
 		goto fail;
 	}
+	if (s->o.client_ca_file) {
+		size_t n;
+		if ((rc = bh_read_file(s->o.client_ca_file, 1u << 20, &s->client_ca, &n)) < 0) {
+			bh_err_set(err, rc, 0, 0, "--client-ca %s: %s", s->o.client_ca_file, strerror(-rc));
+			goto fail;
+		}
+	}
+	struct bh_guard_opts go = {s->o.header_timeout, s->o.read_timeout, s->o.idle_timeout, s->o.max_connections,
+				   s->o.reserve};
+	if ((rc = bh_guard_start(&s->guard, &go, &s->m.guard)) < 0) {
+		bh_err_set(err, rc, 0, 0, "cannot start the connection watchdog");
+		goto fail;
+	}
 	unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TLS | MHD_USE_ITC |
 			 MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
-	struct MHD_OptionItem opts[] = {
+	struct MHD_OptionItem opts[16] = {
 		{MHD_OPTION_SOCK_ADDR, 0, &ss},
 		{MHD_OPTION_HTTPS_CERT_CALLBACK, 0, (void *)cert_cb},
 		{MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)(s->o.tls_priorities ? s->o.tls_priorities : DEFAULT_PRIORITIES)},
 		{MHD_OPTION_CONNECTION_LIMIT, (intptr_t)s->o.max_connections, NULL},
 		{MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)s->o.idle_timeout, NULL},
 		{MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s},
+		{MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)on_connection, s},
+		{MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)s->o.max_per_client, NULL},
 		{MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)mhd_log, s},
 		{MHD_OPTION_LISTEN_BACKLOG_SIZE, 511, NULL},
-		{s->o.threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, (intptr_t)s->o.threads, NULL},
-		{MHD_OPTION_END, 0, NULL},
 	};
+	size_t no = 10; /* the rest is optional; MHD_OPTION_END (0) ends the list */
+	if (s->client_ca)
+		opts[no++] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_TRUST, 0, s->client_ca};
+	if (s->o.threads > 1)
+		opts[no++] = (struct MHD_OptionItem){MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)s->o.threads, NULL};
 	s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
 	if (!s->d) {
 		rc = bh_err_set(err, -EADDRNOTAVAIL, 0, 0, "cannot listen on %s (address in use, not local, or TLS setup failed)",
@@ -679,6 +877,8 @@ void bh_server_stop(struct bh_server *s)
 		return;
 	if (s->d)
 		MHD_stop_daemon(s->d); /* joins the pool threads: their tstate destructors have run */
+	bh_guard_stop(s->guard);
+	free(s->client_ca);
 	struct bh_certset *c = atomic_exchange(&g_cert, NULL);
 	bh_certset_free(c);
 	free_retired(s, true);

@@ -30,9 +30,14 @@ struct bh_server_opts {
 	const char *config_file;     /* NULL: built-in defaults */
 	unsigned threads;            /* 0: one per online CPU */
 	unsigned max_connections;    /* 0: 1024 */
-	unsigned idle_timeout;       /* seconds without traffic before a connection is closed; 0: 60 */
-	unsigned read_timeout;       /* seconds to receive one whole request; 0: 10 */
+	unsigned max_per_client;     /* connections from one IP address; 0: 256 */
+	unsigned reserve;            /* slots kept free by closing idle and slow connections; 0: 64 */
+	unsigned header_timeout;     /* seconds for the TLS handshake and the request headers; 0: 10 */
+	unsigned idle_timeout;       /* seconds a keep-alive connection may wait for its next request; 0: 60 */
+	unsigned read_timeout;       /* seconds to receive a request body after its headers; 0: 10 */
+	const char *client_ca_file;  /* PEM: /validate requires a client certificate signed by it; NULL: none */
 	size_t max_body;             /* 0: BH_ADMIT_MAX_BODY */
+	size_t max_body_total;       /* request bodies held at once, all connections; 0: 3 x BH_ADMIT_MAX_BODY */
 	const char *tls_priorities;  /* GnuTLS priority string; NULL: TLS 1.2+ with the system's ciphers */
 	bool log_allowed;            /* log every /validate answer, not only denials, warnings and errors */
 	void (*log)(void *ctx, const struct bh_serve_log *l);

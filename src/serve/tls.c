@@ -6,7 +6,7 @@
 
 #include <gnutls/x509.h>
 
-#include "cmd/cmd.h"
+#include "util/file.h"
 
 /* Certificates and keys are small; a file over this is not one. */
 #define MAX_PEM (1u << 20)

@@ -25,6 +25,39 @@ static void kv(FILE *out, const char *k, const char *v)
 	bh_json_str(out, v);
 }
 
+/* The events of the object hooks (mount parameters, superblocks, process access, executable mappings). */
+static void object_event_json(FILE *out, const struct bhw_event *ev)
+{
+	switch (ev->type) {
+	case BHW_EV_MOUNT_PARAM: /* mount option / fsconfig parameter */
+		fputs(",", out);
+		kv(out, "key", ev->s[0]);
+		fputs(",", out);
+		kv(out, "value", ev->s[1]);
+		fputs(",", out);
+		kv(out, "fstype", ev->s[2]);
+		break;
+	case BHW_EV_SB_MOUNT:
+		fputs(",", out);
+		kv(out, "fstype", ev->s[2]);
+		fputs(",", out);
+		kv(out, "source", ev->s[0]);
+		fprintf(out, ",\"block_device\":\"%u:%u\",\"fs_magic\":\"0x%" PRIx64 "\"", (unsigned)(ev->a[0] >> 20),
+			(unsigned)(ev->a[0] & 0xfffff), (uint64_t)ev->a[1]);
+		break;
+	case BHW_EV_PROC_ACCESS:
+		fprintf(out, ",\"mode\":%" PRIu64 ",\"target_pid\":%" PRIu64 ",\"syscall\":%" PRId64, (uint64_t)ev->a[0],
+			(uint64_t)ev->a[1], (int64_t)ev->a[3]);
+		break;
+	case BHW_EV_MMAP_EXEC:
+		fputs(",", out);
+		kv(out, "file", ev->s[0]);
+		break;
+	default:
+		break;
+	}
+}
+
 static void event_json(FILE *out, const struct bhw_event *ev)
 {
 	fputs("\"event\":{", out);
@@ -62,11 +95,18 @@ static void event_json(FILE *out, const struct bhw_event *ev)
 		fputs(",", out);
 		kv(out, "path_in_fs", path);
 		fprintf(out, ",\"fs_magic\":\"0x%" PRIx64 "\",\"mode\":\"0%" PRIo64 "\",\"dev\":\"%u:%u\",\"flags\":\"0x%"
-			PRIx64 "\"", (uint64_t)ev->a[0], (uint64_t)ev->a[1], (unsigned)(ev->a[2] >> 20),
-			(unsigned)(ev->a[2] & 0xfffff), (uint64_t)ev->a[3]);
+			PRIx64 "\"", (uint64_t)ev->a[0], (uint64_t)(ev->a[1] & 0xffffffffu), (unsigned)(ev->a[2] >> 20),
+			(unsigned)(ev->a[2] & 0xfffff), (uint64_t)(ev->a[3] & 0xffffffffu));
+		fprintf(out, ",\"foreign_mount_ns\":%s,\"host_mount_ns\":%s",
+			(ev->flags & BHW_F_FOREIGN_MNT) ? "true" : "false",
+			(ev->flags & BHW_F_HOST_MNT) ? "true" : "false");
 		break;
 	}
 	case BHW_EV_CONNECT:
+		if (ev->flags & BHW_F_OBJECT || ev->a[1]) /* judged on the listening socket */
+			fprintf(out, ",\"peer_inode\":%" PRIu64 ",\"peer_host_netns\":%s", (uint64_t)ev->a[1],
+				(ev->a[3] & BHW_PEER_HOST_NET) ? "true" : "false");
+		/* fall through */
 	case BHW_EV_CHROOT:
 		fputs(",", out);
 		kv(out, "path", ev->s[0]);
@@ -91,6 +131,7 @@ static void event_json(FILE *out, const struct bhw_event *ev)
 		fprintf(out, ",\"prog_type\":%" PRIu64, (uint64_t)ev->a[1]);
 		break;
 	default:
+		object_event_json(out, ev);
 		break;
 	}
 	fputs("}", out);

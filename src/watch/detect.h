@@ -20,6 +20,9 @@ const struct bh_rule *bhw_rule_find(const char *id_or_name);
 const char *bhw_rule_explain(const struct bh_rule *r);
 /* The event types each rule needs: sets need[type] for every enabled rule (enabled[i] matches bhw_rules()). */
 void bhw_rules_needed(const bool *enabled, bool need[BHW_EV_MAX]);
+/* The event types that feed rule idx (index in bhw_rules()); returns how many. */
+#define BHW_RULE_TYPES 6
+int bhw_rule_event_types(size_t idx, unsigned *types, int max);
 
 /* ---- allow-list (config) ---- */
 #define BHW_ALLOW_MAX 256
@@ -76,6 +79,7 @@ typedef int (*bhw_proc_lookup)(uint32_t pid, char *exe, size_t exe_len, char *ar
 struct bhw_detector_stats {
 	uint64_t events, alerts, suppressed, deduplicated;
 	uint64_t by_type[BHW_EV_MAX];
+	uint64_t by_rule[100];   /* raised alerts by rule number - 500 (not suppressed, not deduplicated) */
 };
 
 struct bhw_detector;

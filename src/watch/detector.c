@@ -217,12 +217,18 @@ int bhw_detector_feed(struct bhw_detector *d, const struct bhw_event *ev, bhw_al
 		join_args(ev->s[1], (size_t)ev->a[0], p->args, sizeof(p->args));
 	}
 
-	struct bhw_hit hits[2];
-	int n = bhw_classify(ev, hits, 2), raised = 0;
+	struct bhw_hit hits[3];
+	int n = bhw_classify(ev, hits, 3), raised = 0;
 	for (int i = 0; i < n; i++) {
 		int ri = hits[i].rule;
 		if (d->cfg.disabled[ri])
 			continue;
+		/* a flood of one rule by one process: without allow-list entries the repeat is dropped before the
+		 * process lookup and the cgroup parsing */
+		if (!d->cfg.nallow && duplicate(d, ri, ev)) {
+			d->st.deduplicated++;
+			continue;
+		}
 		struct bhw_alert a = {.rule = bhw_rule_at(ri), .sev = hits[i].sev, .ev = ev};
 		if (d->cfg.sev_override[ri] >= 0)
 			a.sev = (enum bh_sev)d->cfg.sev_override[ri];
@@ -237,11 +243,12 @@ int bhw_detector_feed(struct bhw_detector *d, const struct bhw_event *ev, bhw_al
 			a.suppressed = true;
 			a.suppress_reason = w->reason;
 			d->st.suppressed++;
-		} else if (duplicate(d, ri, ev)) {
+		} else if (d->cfg.nallow && duplicate(d, ri, ev)) {
 			d->st.deduplicated++;
 			continue;
 		} else {
 			d->st.alerts++;
+			d->st.by_rule[ri]++;
 			raised++;
 		}
 		if (cb)

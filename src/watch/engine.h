@@ -32,6 +32,30 @@ struct bhw_stats {
 	uint64_t invalid;      /* events refused by validation */
 };
 
+/* Which kernel hooks the live engine uses (watch --hooks; auto probes in this order): BPF LSM programs, fentry
+ * on the kernel's security_* functions, or syscall tracepoints only. */
+enum bhw_hook_mode { BHW_HOOKS_AUTO, BHW_HOOKS_LSM, BHW_HOOKS_FENTRY, BHW_HOOKS_TP };
+
+#define BHW_EXTRA_MAX 16
+struct bhw_path_class {
+	unsigned cls;     /* enum bhw_sens */
+	const char *path; /* a host path */
+};
+
+#define BHW_STATUS_PROGS 64
+struct bhw_hook_status {
+	const char *mode;              /* "lsm", "fentry", "tracepoint", or the engine's name */
+	int lsm_listed;                /* 1: "bpf" is an active LSM, 0: not, -1: unknown (securityfs unreadable) */
+	char lsm_list[160];
+	char tried[3][200];            /* modes that failed before this one, with the reason */
+	int ntried;
+	const char *attach[BHW_STATUS_PROGS]; /* attach points of the loaded programs */
+	unsigned type[BHW_STATUS_PROGS];      /* and the event type each produces */
+	int nprogs;
+	int sensitive;                 /* sensitive host files/directories found (by inode) */
+	int runtime_sockets;           /* runtime sockets found on the host (by inode) */
+};
+
 struct bhw_source_opts {
 	const char *path;             /* replay: file; live: unused */
 	const void *buf;              /* synthetic: an array of events */
@@ -39,6 +63,9 @@ struct bhw_source_opts {
 	bool include_host;            /* live: do not drop host-namespace events in the kernel */
 	unsigned ringbuf_mb;          /* live: ring buffer size, power of two (default 8) */
 	bool need[BHW_EV_MAX];        /* live: event types the rules need; others are not traced */
+	enum bhw_hook_mode hooks;     /* live: hook flavour (default auto) */
+	struct bhw_path_class extra[BHW_EXTRA_MAX]; /* live: more sensitive host paths / runtime sockets */
+	size_t nextra;
 };
 
 /* Returns 0 to go on, non-zero to stop polling. ev is valid during the call only. */
@@ -56,6 +83,8 @@ struct bhw_engine {
 	/* Host namespace inodes and monotonic->wall-clock offset of the events' origin. */
 	void (*origin)(struct bhw_source *s, uint32_t host_ns[BHW_NS_MAX], int64_t *mono_to_real_ns);
 	void (*close)(struct bhw_source *s);
+	/* Which hooks are active (NULL for engines without kernel hooks). */
+	void (*status)(struct bhw_source *s, struct bhw_hook_status *st);
 };
 
 extern const struct bhw_engine bhw_engine_live;

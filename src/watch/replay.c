@@ -22,6 +22,9 @@ static const char *const type_names[BHW_EV_MAX] = {
 	[BHW_EV_CONNECT] = "connect",   [BHW_EV_PIVOT_ROOT] = "pivot_root",
 	[BHW_EV_CHROOT] = "chroot",     [BHW_EV_USERFAULTFD] = "userfaultfd",
 	[BHW_EV_OPEN_BY_HANDLE] = "open_by_handle_at",
+	[BHW_EV_MOUNT_PARAM] = "mount_param", [BHW_EV_SB_MOUNT] = "sb_mount",
+	[BHW_EV_PROC_ACCESS] = "proc_access", [BHW_EV_MMAP_EXEC] = "mmap_exec",
+	[BHW_EV_USERNS] = "userns_create",    [BHW_EV_URING] = "io_uring",
 };
 
 const char *bhw_type_name(unsigned type)
@@ -265,7 +268,8 @@ struct bhw_recorder *bhw_recorder_open(const char *path, const uint32_t host_ns[
 				   .mono_to_real_ns = mono_to_real_ns};
 	memcpy(h.magic, BHW_REC_MAGIC, 8);
 	memcpy(h.host_ns, host_ns, sizeof(h.host_ns));
-	if (fwrite(&h, sizeof(h), 1, r->f) != 1)
+	/* flushed at once: a non-empty recording tells a waiting script that the sensor is attached */
+	if (fwrite(&h, sizeof(h), 1, r->f) != 1 || fflush(r->f) != 0)
 		r->error = -EIO;
 	return r;
 }

@@ -38,6 +38,17 @@ enum bhw_type {
 	BHW_EV_CHROOT,      /* s0 path */
 	BHW_EV_USERFAULTFD, /* a0 flags */
 	BHW_EV_OPEN_BY_HANDLE, /* a0 mount fd, a1 flags */
+	/* from the object hooks (BPF LSM or fentry on security_*; see watch.bpf.c), added in layout 2 */
+	BHW_EV_MOUNT_PARAM, /* fs_context_parse_param (mount -o, fsconfig): s0 key, s1 string value, s2 fstype,
+			       a0 fstype fs_flags, a1 value type, a2 i_mode of a file value, a3 its rdev */
+	BHW_EV_SB_MOUNT,    /* a filesystem instance about to be attached (sb_kern_mount, move_mount): s0 source,
+			       s2 fstype, a0 s_dev of its block device (0: none), a1 sb magic, a2 fs_flags,
+			       a3 1 = move_mount (s1 target) */
+	BHW_EV_PROC_ACCESS, /* ptrace_access_check: a0 mode, a1 target tgid, a2 target's host_mask, a3 syscall nr;
+			       s0 target comm */
+	BHW_EV_MMAP_EXEC,   /* executable mapping of a memfd or deleted file: s0 dentry name, a0 prot, a1 i_nlink */
+	BHW_EV_USERNS,      /* userns_create: a0 syscall nr */
+	BHW_EV_URING,       /* io_uring submission (tracepoint fallback): a0 opcode, a1 sqe flags */
 	BHW_EV_MAX
 };
 
@@ -45,6 +56,27 @@ enum bhw_type {
 #define BHW_F_CONTAINER   0x1u  /* task descends from an exec inside non-host namespaces */
 #define BHW_F_TRUNC_ARGS  0x2u
 #define BHW_F_CHAIN_TRUNC 0x4u
+#define BHW_F_FOREIGN_MNT 0x8u  /* open: the file's mount belongs to another mount namespace */
+#define BHW_F_HOST_MNT    0x10u /*   ... to the host's (with BHW_F_FOREIGN_MNT) */
+#define BHW_F_OBJECT      0x20u /* event from an object hook (LSM/fentry), not a syscall tracepoint */
+#define BHW_F_SENSITIVE   0x40u /* open: the file lies under a host directory of the sensitive set (a1 >> 32 = class) */
+#define BHW_F_MEMFD_OPEN  0x80u /* open: a memfd opened again by path (/proc/<pid>/fd/N), as a loader does */
+
+/* BHW_EV_CONNECT from unix_stream_connect (BHW_F_OBJECT): a1 peer socket inode, a2 peer s_dev,
+ * a3 bit 0: the peer's network namespace differs from the caller's, bit 1: the peer's is the host's,
+ * bit 2: the peer inode is a known runtime socket (set by user space from the inode table) */
+#define BHW_PEER_OTHER_NET 0x1u
+#define BHW_PEER_HOST_NET  0x2u
+#define BHW_PEER_RUNTIME   0x4u
+
+/* classes of the sensitive host directories (the `sensitive` map, user space fills it by inode) */
+enum bhw_sens { BHW_SENS_NONE, BHW_SENS_CRON, BHW_SENS_SSH, BHW_SENS_KUBELET_PKI, BHW_SENS_SHADOW,
+		BHW_SENS_SA_TOKENS, BHW_SENS_RUNTIME_SOCK, BHW_SENS_MAX };
+struct sens_key {
+	__u64 ino;
+	__u32 dev; /* the kernel's s_dev (MKDEV: major << 20 | minor) */
+	__u32 pad;
+};
 
 /* a1 of BHW_EV_EXEC */
 #define BHW_EXEC_MEMFD    0x1u  /* executable is a memfd ("memfd:" dentry on an unlinked shmem inode) */

@@ -57,6 +57,32 @@ for r in pods pods/ephemeralcontainers podtemplates replicationcontrollers deplo
 	check "webhook rules cover $r" grep -q "\"$r\"" "$VWC"
 done
 
+# ---- the webhook is generated from the config: the shipped file is what --print-webhook writes ----
+sed -n '/config.yaml: |/,$p' "$D/configmap.yaml" | tail -n +2 | sed 's/^    //' >"$W/cm-config.yaml"
+"$BH" serve --print-webhook --config "$W/cm-config.yaml" >"$W/vwc.yaml"
+check "deploy/validatingwebhookconfiguration.yaml is bulkhead serve --print-webhook of the ConfigMap's config" \
+	cmp -s "$W/vwc.yaml" "$VWC"
+check "the shipped config does not honour bulkhead.io/ignore at admission" grep -q 'honorIgnoreAnnotation: false' "$W/cm-config.yaml"
+for r in rollouts deploymentconfigs; do
+	check "webhook rules send the CRDs bulkhead evaluates: $r" grep -q "\"$r\"" "$VWC"
+done
+check "webhook rules send the Knative Service (serving.knative.dev services)" \
+	bash -c "grep -A2 'apiGroups: \[\"serving.knative.dev\"\]' '$VWC' | grep -q '\"services\"'"
+printf 'podTemplatePaths:\n  - group: example.com\n    kind: Runner\n    spec: spec.workload.template.spec\n  - group: example.com\n    kind: Policy\n    spec: spec.template.spec\n' >"$W/crd.yaml"
+"$BH" serve --print-webhook --config "$W/crd.yaml" >"$W/crd-vwc.yaml"
+check "a CRD in podTemplatePaths is sent: example.com runners and policies" \
+	bash -c "grep -A2 'apiGroups: \[\"example.com\"\]' '$W/crd-vwc.yaml' | grep -q 'resources: \[\"runners\", \"policies\"\]'"
+printf 'podTemplatePaths: [oops]\n' >"$W/bad.yaml"
+rc=0
+"$BH" serve --print-webhook --config "$W/bad.yaml" >/dev/null 2>"$W/bad.err" || rc=$?
+check "--print-webhook with a broken config: exit 2 with file:line:col" \
+	bash -c "test $rc = 2 && grep -q 'bad.yaml:1:' '$W/bad.err'"
+certs "$W/ucerts"
+"$BH" serve --print-webhook --webhook-url https://127.0.0.1:8443/validate --ca-bundle "$W/ucerts/ca.crt" >"$W/url-vwc.yaml"
+check "--webhook-url and --ca-bundle: url and the base64 CA in clientConfig" \
+	bash -c "grep -q 'url: \"https://127.0.0.1:8443/validate\"' '$W/url-vwc.yaml' &&
+		sed -n 's/^ *caBundle: \"\\(.*\\)\"/\\1/p' '$W/url-vwc.yaml' | base64 -d | cmp -s - '$W/ucerts/ca.crt'"
+
 # ---- certificates: gen-certs.sh fills caBundle and makes a leaf for the Service's DNS name ----
 "$D/gen-certs.sh" --out "$W/certs" --namespace "$ns" --service "$svc" --webhook "$VWC" --secret >/dev/null
 check "gen-certs.sh writes the leaf, key, CA, Secret and webhook" \
@@ -93,5 +119,5 @@ check "server stops cleanly" stop_server
 "$BH" scan --fail-on medium --quiet "$D" "$W/certs" >"$W/scan" 2>&1
 check "bulkhead scan deploy/ reports nothing at medium or above" test $? = 0
 nman=$(find "$D" "$W/certs" -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) | wc -l)
-check "... and saw every manifest ($nman, deploy/node/ included)" grep -q "^$nman files" "$W/scan"
+check "... and saw every manifest ($nman, deploy/node/ and deploy/watch/ included)" grep -q "^$nman files" "$W/scan"
 finish

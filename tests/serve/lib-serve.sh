@@ -8,6 +8,7 @@ cleanup() {
 	rm -rf "$W"
 }
 trap cleanup EXIT
+[ -n "${KEEP_W:-}" ] && trap "kill -KILL \$PID 2>/dev/null; echo kept \$W" EXIT
 
 need_tools() {
 	for t in curl openssl jq "$@"; do

@@ -63,9 +63,12 @@ check "metadata-only UPDATE of an existing risky pod is allowed" J '.response.al
 mk upd Deployment spec-privileged UPDATE '.oldObject = (.object | .spec.template.spec.containers[0].securityContext.privileged = false)'
 post "$W/upd.json" >/dev/null
 check "UPDATE that makes a Deployment privileged is denied" J '.response.allowed == false' "$W/body"
-mk gone Deployment spec-privileged UPDATE '.oldObject = .object | .object.metadata.deletionTimestamp = "2024-01-01T00:00:00Z" | .object.spec.replicas = 0'
+mk gone Deployment spec-privileged UPDATE '.object.metadata.deletionTimestamp = "2024-01-01T00:00:00Z" | .oldObject = (.object | .metadata.finalizers = ["x/y"])'
 post "$W/gone.json" >/dev/null
 check "finalizer update of an object being deleted is allowed" J '.response.allowed == true' "$W/body"
+mk gone2 Deployment spec-privileged UPDATE '.object.metadata.deletionTimestamp = "2024-01-01T00:00:00Z" | .oldObject = (.object | .spec.template.spec.containers[0].securityContext.privileged = false)'
+post "$W/gone2.json" >/dev/null
+check "spec change on an object being deleted is still evaluated: denied" J '.response.allowed == false' "$W/body"
 
 # ---- every workload kind bulkhead knows ----
 for kind in Pod PodTemplate ReplicationController ReplicaSet Deployment StatefulSet DaemonSet Job CronJob; do
@@ -111,7 +114,7 @@ post "$W/exns2.json" >/dev/null
 check "namespace from the request applies when the object has none" J '.response.allowed == true' "$W/body"
 mk ann Pod spec-privileged CREATE '.object.metadata.annotations = {"bulkhead.io/ignore": "BH0001 GPU driver installer, approved in SEC-7"}'
 post "$W/ann.json" >/dev/null
-check "bulkhead.io/ignore annotation with a reason: allowed" J '.response.allowed == true' "$W/body"
+check "bulkhead.io/ignore annotation with a reason: denied (serve.honorIgnoreAnnotation is off by default)" J '.response.allowed == false' "$W/body"
 mk annnr Pod spec-privileged CREATE '.object.metadata.annotations = {"bulkhead.io/ignore": "BH0001"}'
 post "$W/annnr.json" >/dev/null
 check "bulkhead.io/ignore without a reason: still denied" J '.response.allowed == false' "$W/body"
@@ -139,7 +142,8 @@ check "binary garbage: 400" test "$(post "$W/bin.json")" = 400
 check "empty body: 400" test "$(post "$W/empty.json")" = 400
 python_deep=$(printf '%*s' 2000 '' | tr ' ' '[')
 printf '{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"d","operation":"CREATE","object":%s}}' "$python_deep" >"$W/deep.json"
-check "nesting deeper than the limit: 400" test "$(post "$W/deep.json")" = 400
+check "nesting deeper than the limit: answered (200), not a failed call" test "$(post "$W/deep.json")" = 200
+check "... denied with the reason, uid echoed" J '.response.allowed == false and .response.uid == "d" and (.response.status.message | test("cannot evaluate"))' "$W/body"
 code=$(CURL -H 'Content-Type: text/plain' --data-binary @"$W/allow.json" -o "$W/body" -w '%{http_code}' "$(URL /validate)")
 check "wrong Content-Type: 415" test "$code" = 415
 code=$(CURL -o "$W/body" -w '%{http_code}' "$(URL /validate)")
@@ -148,17 +152,17 @@ code=$(CURL -o "$W/body" -w '%{http_code}' "$(URL /nope)")
 check "unknown path: 404 with a JSON error" bash -c "test '$code' = 404 && jq -e '.code == 404' '$W/body' >/dev/null"
 check "server still answers after the bad requests" test "$(post "$W/allow.json")" = 200
 
-# ---- body size: the API server's 3 MiB ----
+# ---- body size: what the API server can send (1.5 MiB object x 6 for escaping x 2 objects + 1 MiB) ----
 big_request() { # SIZE_OF_ANNOTATION → AdmissionReview with an annotation of that many bytes
 	head -c "$1" /dev/zero | tr '\0' 'a' >"$W/pad"
 	jq -c --rawfile pad "$W/pad" '.request.object.metadata.annotations = {"pad": $pad}' "$W/allow.json"
 }
 big_request $((3 * 1024 * 1024 - 2048)) >"$W/near.json"
 check "body just under 3 MiB: decided (200)" test "$(post "$W/near.json")" = 200
-big_request $((3 * 1024 * 1024)) >"$W/over.json"
-check "body over 3 MiB (Content-Length): 413" test "$(post "$W/over.json")" = 413
+big_request $((19 * 1024 * 1024)) >"$W/over.json"
+check "body over 19 MiB (Content-Length): 413" test "$(post "$W/over.json")" = 413
 check "413 carries a JSON error" J '.code == 413' "$W/body"
-check "body over 3 MiB (chunked): 413" test "$(post "$W/over.json" -H 'Transfer-Encoding: chunked')" = 413
+check "body over 19 MiB (chunked): 413" test "$(post "$W/over.json" -H 'Transfer-Encoding: chunked')" = 413
 check "server still answers after oversized bodies" test "$(post "$W/allow.json")" = 200
 
 # ---- plain HTTP and junk on the TLS port ----
@@ -212,9 +216,22 @@ kill -HUP "$PID"
 sleep 0.5
 post "$W/deny.json" >/dev/null
 check "SIGHUP reloads the config" J '.response.allowed == false' "$W/body"
+printf 'serve:\n  actions: {critical: warn, high: warn}\n' >"$W/config.yaml"
+kill -HUP "$PID"
+sleep 0.5
+printf '# emptied\n---\n' >"$W/config.yaml"
+kill -HUP "$PID"
+sleep 0.5
+post "$W/deny.json" >/dev/null
+check "an emptied config is refused on reload; the running one stays (critical still warns)" J '.response.allowed == true' "$W/body"
+check "... and the log says why" grep -q 'config not reloaded.*empty' "$W/log"
+printf 'serve:\n  actions: {critical: deny}\n' >"$W/config.yaml"
+kill -HUP "$PID"
+sleep 0.5
 check "JSON log lines parse" bash -c "jq -e . '$W/log' >/dev/null"
-check "denials are logged with uid, decision and rules" \
-	bash -c "jq -e 'select(.event == \"request\" and .decision == \"deny\") | .uid and .rules' '$W/log' >/dev/null"
+check "denials are logged with uid, decision and rules (or why the object was not evaluated whole)" \
+	bash -c "jq -s -e '[.[] | select(.event == \"request\" and .decision == \"deny\")] | length > 0 and
+		all(.uid and (.rules or (.msg | test(\"not evaluated whole\"))))' '$W/log' >/dev/null"
 
 check "SIGTERM: clean exit 0" stop_server
 bad=$("$BH" serve --tls-cert "$W/nope.crt" --tls-key "$W/certs/tls.key" --listen 127.0.0.1:0 2>&1; echo "rc=$?")

@@ -75,6 +75,36 @@ check "the failed reload is logged" grep -q 'certificate not reloaded' "$W/log"
 cp "$W/new/tls.crt" "$W/certs/tls.crt"; cp "$W/new/ca.crt" "$W/certs/ca.crt"
 check "server stops cleanly" stop_server
 
+# ---- many large bodies at once: the bodies held together are bounded (3 x 19 MiB), the rest get 503 ----
+check "server starts" start_server
+head -c $((18 * 1024 * 1024)) /dev/zero | tr '\0' 'a' >"$W/pad"
+jq -c --rawfile pad "$W/pad" '.request.object.metadata.annotations = {"pad": $pad}' "$W/deny.json" >"$W/huge.json"
+rm -f "$W/pad"
+big=()
+for i in 1 2 3 4 5 6; do
+	curl -sS --max-time 20 --cacert "$W/certs/ca.crt" --limit-rate 4M -H 'Content-Type: application/json' \
+		--data-binary @"$W/huge.json" -o /dev/null -w '%{http_code}\n' "$(URL /validate)" >"$W/code.$i" 2>/dev/null &
+	big+=($!)
+done
+peak=0
+for _ in $(seq 40); do
+	r=$(awk '/^VmRSS/ {print $2}' "/proc/$PID/status")
+	[ "$r" -gt "$peak" ] && peak=$r
+	sleep 0.25
+done
+wait "${big[@]}"
+codes=$(cat "$W"/code.* | sort | uniq -c | tr -s ' \n' ' ')
+echo "# 6 parallel 18 MiB reviews: HTTP codes $codes; server RSS peak $((peak / 1024)) MiB"
+check "6 parallel 18 MiB reviews: some decided (200), the rest refused with 503" \
+	awk '$1 == 200 {ok = 1} $1 == 503 {busy = 1} $1 != 200 && $1 != 503 {bad = 1} END {exit !(ok && busy && !bad)}' "$W"/code.*
+if nm "$BH" 2>/dev/null | grep -q __asan_init; then
+	skip "server memory under 256 MiB: not measured under AddressSanitizer (shadow memory, quarantine)"
+else
+	check "server memory stays under the Deployment's 256 MiB limit (peak $((peak / 1024)) MiB)" test "$peak" -lt $((256 * 1024))
+fi
+check "server still answers" test "$(post "$W/allow.json")" = 200
+check "server stops cleanly" stop_server
+
 # ---- SIGTERM with a request in flight: it is answered, new connections are refused, exit 0 ----
 check "server starts" start_server
 # a body of about 3 kB sent at 1 kB/s: the request is in flight for about 3 s

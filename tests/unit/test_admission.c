@@ -216,7 +216,7 @@ static void test_actions(void **st)
 	free(r);
 }
 
-/* serve.honorIgnoreAnnotation: false refuses self-exemption through the annotation */
+/* serve.honorIgnoreAnnotation (default false) refuses self-exemption through the annotation */
 static void test_ignore_annotation_policy(void **st)
 {
 	(void)st;
@@ -228,11 +228,16 @@ static void test_ignore_annotation_policy(void **st)
 		"\"BH0001 GPU driver installer, SEC-7\"}}, \"spec\": {\"containers\": " PRIV "}}}}";
 	struct answer an;
 	run(&an, NULL, body);
-	assert_int_equal(boolean(an.resp, "allowed"), 1); /* default: the annotation is honoured */
+	assert_int_equal(boolean(an.resp, "allowed"), 0); /* default: whoever writes the object cannot exempt it */
 	done(&an);
 	struct bh_config *c = config("serve:\n  honorIgnoreAnnotation: false\n");
 	run(&an, c, body);
 	assert_int_equal(boolean(an.resp, "allowed"), 0);
+	done(&an);
+	bh_config_free(c);
+	c = config("serve:\n  honorIgnoreAnnotation: true\n");
+	run(&an, c, body);
+	assert_int_equal(boolean(an.resp, "allowed"), 1); /* a cluster may opt in */
 	done(&an);
 	bh_config_free(c);
 	struct bh_err err = {0};
@@ -386,6 +391,90 @@ static void test_reuse(void **st)
 	free(pad);
 }
 
+/* A flood of one rule's findings is counted on one finding; the critical one after it still decides. */
+static void test_flood_per_rule(void **st)
+{
+	(void)st;
+	size_t cap = 5000 * 10 + 256;
+	char *caps = malloc(cap), *containers = malloc(cap + 256);
+	assert_non_null(caps);
+	assert_non_null(containers);
+	caps[0] = 0;
+	size_t n = 0;
+	for (int i = 0; i < 5000; i++)
+		n += (size_t)snprintf(caps + n, cap - n, "\"SYSLOG\", ");
+	snprintf(caps + n, cap - n, "\"SYS_ADMIN\"");
+	snprintf(containers, cap + 256,
+		 "[{\"name\": \"app\", \"image\": \"x@sha256:00\", \"securityContext\": {\"allowPrivilegeEscalation\": false, "
+		 "\"capabilities\": {\"drop\": [\"ALL\"], \"add\": [%s]}}}]",
+		 caps);
+	char *r = review("u-20", "CREATE", "", containers);
+	struct answer an;
+	run(&an, NULL, r);
+	assert_int_equal(boolean(an.resp, "allowed"), 0);
+	assert_non_null(strstr(str(an.resp, "status.message"), "SYS_ADMIN"));
+	assert_true(an.res.nfindings >= 5000); /* counted, not dropped */
+	assert_null(strstr(str(an.resp, "status.message"), "cannot evaluate"));
+	done(&an);
+	free(r);
+	free(caps);
+	free(containers);
+}
+
+/* Over the time budget: denied with the reason, never allowed on a partial evaluation. */
+static void test_budget(void **st)
+{
+	(void)st;
+	char *r = review("u-21", "CREATE", "", SAFE);
+	struct answer an;
+	adm.budget_ns = 1;
+	run(&an, NULL, r);
+	adm.budget_ns = 0;
+	assert_int_equal(an.status, 200);
+	assert_int_equal(boolean(an.resp, "allowed"), 0);
+	assert_non_null(strstr(str(an.resp, "status.message"), "over the budget"));
+	assert_non_null(str(an.resp, "auditAnnotations.incomplete"));
+	done(&an);
+	free(r);
+}
+
+/* CREATE or UPDATE without an object, UPDATE of an object being deleted, undecodable bodies with a uid. */
+static void test_fail_closed(void **st)
+{
+	(void)st;
+	struct answer an;
+	run(&an, NULL,
+	    "{\"apiVersion\": \"admission.k8s.io/v1\", \"kind\": \"AdmissionReview\", \"request\": {\"uid\": \"u-22\", "
+	    "\"operation\": \"CREATE\", \"object\": null}}");
+	assert_int_equal(an.status, 200);
+	assert_int_equal(boolean(an.resp, "allowed"), 0);
+	assert_int_equal(an.res.decision, BH_DEC_DENY);
+	done(&an);
+
+	/* spec changed on an object being deleted: still evaluated */
+	run(&an, NULL,
+	    "{\"apiVersion\": \"admission.k8s.io/v1\", \"kind\": \"AdmissionReview\", \"request\": {\"uid\": \"u-23\", "
+	    "\"kind\": {\"group\": \"\", \"version\": \"v1\", \"kind\": \"Pod\"}, \"operation\": \"UPDATE\", "
+	    "\"object\": {\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {\"name\": \"p\", "
+	    "\"deletionTimestamp\": \"2026-01-01T00:00:00Z\"}, \"spec\": {\"containers\": " PRIV "}}, "
+	    "\"oldObject\": {\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {\"name\": \"p\"}, "
+	    "\"spec\": {\"containers\": " SAFE "}}}}");
+	assert_int_equal(boolean(an.resp, "allowed"), 0);
+	done(&an);
+
+	char deep[4096];
+	int k = snprintf(deep, sizeof(deep), "{\"kind\":\"AdmissionReview\",\"apiVersion\":\"admission.k8s.io/v1\","
+					   "\"request\":{\"uid\":\"u-24\",\"operation\":\"CREATE\",\"object\":");
+	memset(deep + k, '[', 2000);
+	deep[k + 2000] = 0;
+	run(&an, NULL, deep);
+	assert_int_equal(an.status, 200);
+	assert_string_equal(str(an.resp, "uid"), "u-24");
+	assert_int_equal(boolean(an.resp, "allowed"), 0);
+	done(&an);
+	expect_400("{\"kind\":\"AdmissionReview\",\"request\":{\"operation\":\"CREATE\",\"object\":[[[[", "malformed JSON");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -394,6 +483,8 @@ int main(void)
 		cmocka_unit_test(test_message_limit),	 cmocka_unit_test(test_skips),
 		cmocka_unit_test(test_invalid),		 cmocka_unit_test(test_wrong_type_denied),
 		cmocka_unit_test(test_reuse),		 cmocka_unit_test(test_ignore_annotation_policy),
+		cmocka_unit_test(test_flood_per_rule),	 cmocka_unit_test(test_budget),
+		cmocka_unit_test(test_fail_closed),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

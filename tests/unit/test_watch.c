@@ -386,7 +386,7 @@ static void test_needed(void **state)
 	bhw_rules_needed(enabled, need);
 	assert_true(need[BHW_EV_OPEN_WRITE] && need[BHW_EV_CONNECT] && need[BHW_EV_EXEC]);
 	for (size_t i = 0; i < n; i++)
-		enabled[i] = strcmp(bhw_rules(&n)[i].id, "BH0518") != 0;
+		enabled[i] = strcmp(bhw_rules(&n)[i].id, "BH0518") && strcmp(bhw_rules(&n)[i].id, "BH0527");
 	bhw_rules_needed(enabled, need);
 	assert_false(need[BHW_EV_CONNECT]); /* no rule needs connect: the syscall is not traced */
 	assert_true(need[BHW_EV_MOUNT]);
@@ -397,7 +397,7 @@ static void test_rule_rows(void **state)
 	(void)state;
 	size_t n;
 	const struct bh_rule *r = bhw_rules(&n);
-	assert_int_equal(n, 22);
+	assert_int_equal(n, 28);
 	for (size_t i = 0; i < n; i++) {
 		char id[24];
 		snprintf(id, sizeof(id), "BH%04u", (unsigned)(500 + i));
@@ -517,10 +517,133 @@ static void test_alert_json(void **state)
 	free(buf);
 }
 
+/* The variants of issue 13: the same technique reached another way gets the same rule and severity. */
+static struct collect expect_sev(const struct bhw_event *e, const char *id, enum bh_sev sev)
+{
+	struct collect c = run1(e, NULL);
+	assert_true(c.n >= 1);
+	assert_string_equal(c.rules[0], id);
+	assert_int_equal(c.sev[0], sev);
+	return c;
+}
+
+static void test_variants(void **state)
+{
+	(void)state;
+	/* release_agent as a mount option (mount(2) data) and as an fsconfig parameter */
+	struct bhw_event e = mk(BHW_EV_MOUNT_PARAM);
+	strcpy(e.s[0], "data");
+	strcpy(e.s[1], "none,name=x,release_agent=/p");
+	strcpy(e.s[2], "cgroup");
+	expect_sev(&e, "BH0504", BH_SEV_CRITICAL);
+	strcpy(e.s[1], "none,name=x_release_agent=/p"); /* not an option of its own */
+	expect_rule(&e, NULL);
+	e = mk(BHW_EV_MOUNT_PARAM);
+	strcpy(e.s[0], "release_agent");
+	strcpy(e.s[1], "/p");
+	strcpy(e.s[2], "cgroup");
+	expect_sev(&e, "BH0504", BH_SEV_CRITICAL);
+	/* fsconfig source for a filesystem that needs a block device, whatever the name; not for tmpfs */
+	e = mk(BHW_EV_MOUNT_PARAM);
+	strcpy(e.s[0], "source");
+	strcpy(e.s[1], "/tmp/innocent");
+	strcpy(e.s[2], "ext4");
+	e.a[0] = 1; /* FS_REQUIRES_DEV */
+	expect_sev(&e, "BH0501", BH_SEV_CRITICAL);
+	e.a[0] = 0;
+	strcpy(e.s[2], "tmpfs");
+	expect_rule(&e, NULL);
+	/* a superblock on a block device (fsmount), and mount(2) of a block filesystem from a mknod'd node */
+	e = mk(BHW_EV_SB_MOUNT);
+	e.a[0] = (7u << 20) | 3;
+	strcpy(e.s[2], "ext2");
+	expect_sev(&e, "BH0501", BH_SEV_CRITICAL);
+	e.a[0] = 0;
+	strcpy(e.s[2], "cgroup");
+	expect_rule(&e, "BH0502");
+	e = mk(BHW_EV_MOUNT);
+	strcpy(e.s[0], "/tmp/d");
+	strcpy(e.s[1], "/mnt");
+	strcpy(e.s[2], "ext2");
+	expect_rule(&e, "BH0501");
+	/* binfmt_misc register opened for writing */
+	e = mk(BHW_EV_OPEN_WRITE);
+	set_path(&e, (const char *const[]){"register", NULL}, 0x42494e4d, 0100200, 0, 1);
+	expect_sev(&e, "BH0526", BH_SEV_CRITICAL);
+	expect_rule(&e, "BH0526");
+	/* /proc/<pid>/root: a file on a mount of the host's namespace (critical) or another container's (high) */
+	e = mk(BHW_EV_OPEN_WRITE);
+	set_path(&e, (const char *const[]){"marker", "tmp", NULL}, 0xef53, 0100644, 0, 1);
+	e.flags |= BHW_F_FOREIGN_MNT | BHW_F_HOST_MNT;
+	expect_sev(&e, "BH0522", BH_SEV_CRITICAL);
+	expect_rule(&e, "BH0522");
+	e.flags &= ~BHW_F_HOST_MNT;
+	expect_sev(&e, "BH0522", BH_SEV_HIGH);
+	e.a[3] = 0; /* O_RDONLY */
+	expect_sev(&e, "BH0523", BH_SEV_MEDIUM);
+	expect_rule(&e, "BH0523");
+	/* sensitive host files by inode class: cron write critical, cron read nothing, PKI read high */
+	e = mk(BHW_EV_OPEN_WRITE);
+	set_path(&e, (const char *const[]){"x", "cron.d", "etc", NULL}, 0xef53, 0100644, 0, 1);
+	e.flags |= BHW_F_SENSITIVE;
+	e.a[1] |= (uint64_t)BHW_SENS_CRON << 32;
+	expect_sev(&e, "BH0524", BH_SEV_CRITICAL);
+	expect_rule(&e, "BH0524");
+	e.a[3] = 0;
+	expect_rule(&e, NULL);
+	e.a[1] = 0100600 | ((uint64_t)BHW_SENS_KUBELET_PKI << 32);
+	expect_sev(&e, "BH0525", BH_SEV_HIGH);
+	expect_rule(&e, "BH0525");
+	/* /proc/<pid>/task/<tid>/mem and process_vm_writev; a host process as the target is critical */
+	e = mk(BHW_EV_OPEN_WRITE);
+	set_path(&e, (const char *const[]){"mem", "77", "task", "77", NULL}, 0x9fa0, 0100600, 0, 2);
+	expect_rule(&e, "BH0515");
+	e = mk(BHW_EV_PROC_ACCESS);
+	e.a[0] = 2;
+	e.a[1] = 77;
+	e.a[3] = 311;
+	struct collect c = expect_sev(&e, "BH0515", BH_SEV_HIGH);
+	assert_non_null(strstr(c.msg, "process_vm_writev"));
+	e.a[2] = (1u << BHW_NS_PID) | (1u << BHW_NS_MNT);
+	expect_sev(&e, "BH0515", BH_SEV_CRITICAL);
+	/* clone3(CLONE_NEWUSER) and userns_create */
+	e = mk(BHW_EV_UNSHARE);
+	e.a[0] = 0x10000000;
+	e.a[1] = 435;
+	c = expect_sev(&e, "BH0514", BH_SEV_HIGH);
+	assert_non_null(strstr(c.msg, "clone3"));
+	e = mk(BHW_EV_USERNS);
+	expect_sev(&e, "BH0514", BH_SEV_HIGH);
+	/* a memfd opened again by path (the loader's first step), whatever its mode */
+	e = mk(BHW_EV_OPEN_WRITE);
+	set_path(&e, (const char *const[]){"memfd:payload", NULL}, 0x01021994, 0100777, 0, 0);
+	e.flags |= BHW_F_MEMFD_OPEN;
+	expect_sev(&e, "BH0500", BH_SEV_CRITICAL);
+	/* memfd mapped executable by a loader */
+	e = mk(BHW_EV_MMAP_EXEC);
+	strcpy(e.s[0], "memfd:payload");
+	e.a[2] = 1;
+	expect_sev(&e, "BH0500", BH_SEV_CRITICAL);
+	/* runtime socket judged by the listener: its bound name, or its inode in the runtime set */
+	e = mk(BHW_EV_CONNECT);
+	e.flags |= BHW_F_OBJECT;
+	strcpy(e.s[0], "/run/containerd/containerd.sock"); /* the listener's name, whatever the caller used */
+	expect_sev(&e, "BH0518", BH_SEV_CRITICAL);
+	strcpy(e.s[0], "/run/renamed");
+	e.a[3] = BHW_PEER_RUNTIME;
+	expect_rule(&e, "BH0518");
+	e.a[3] = BHW_PEER_HOST_NET | BHW_PEER_OTHER_NET;
+	expect_sev(&e, "BH0527", BH_SEV_MEDIUM);
+	expect_rule(&e, "BH0527");
+	e.a[3] = 0; /* a socket of the container's own */
+	expect_rule(&e, NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rules_per_event), cmocka_unit_test(test_container_context),
+		cmocka_unit_test(test_variants),
 		cmocka_unit_test(test_dedup),           cmocka_unit_test(test_process_cache),
 		cmocka_unit_test(test_config),          cmocka_unit_test(test_needed),
 		cmocka_unit_test(test_rule_rows),       cmocka_unit_test(test_sanitize),

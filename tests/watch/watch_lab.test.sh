@@ -52,8 +52,14 @@ lab_bundle plain || { fail "lab_bundle plain"; finish; exit; }
 lab_bundle priv --privileged || { fail "lab_bundle priv"; finish; exit; }
 lab_bundle privpid --privileged --hostpid || { fail "lab_bundle privpid"; finish; exit; }
 lab_bundle sock --bind "$LAB_DIR/sock:/run/containerd" || { fail "lab_bundle sock"; finish; exit; }
+# a stand-in for the node's /etc and kubelet PKI (the sensor is told their inodes with --sensitive)
+mkdir -p "$LAB_DIR/hostetc/cron.d" "$LAB_DIR/hostetc/pki"
+echo "not a key" >"$LAB_DIR/hostetc/pki/kubelet.key"; chmod 600 "$LAB_DIR/hostetc/pki/kubelet.key"
+lab_bundle hostpath --bind "$LAB_DIR/hostetc:/host-etc" || { fail "lab_bundle hostpath"; finish; exit; }
 
 # watch_case NAME "EXPECTED RULES" BUNDLE CMD...: run CMD in BUNDLE under the sensor, compare rule sets
+# (WATCH_EXTRA: more sensor options)
+WATCH_EXTRA=()
 watch_case() {
 	local name=$1 want=$2 bundle=$3; shift 3
 	local out=$LAB_DIR/$name.json err=$LAB_DIR/$name.err rec=$LAB_DIR/$name.bhw
@@ -61,11 +67,14 @@ watch_case() {
 	# containers on this host, another run of this suite included, are watched too)
 	local prefix
 	prefix="$(lab_id "$bundle")-$$-"
-	"$BH" watch --format json --output "$out" --record "$rec" --fail-on none --container "$prefix" 2>"$err" &
+	"$BH" watch --format json --output "$out" --record "$rec" --fail-on none --container "$prefix" \
+		"${WATCH_EXTRA[@]}" 2>"$err" &
 	local wpid=$!
 	# the sensor prints nothing in JSON mode until exit: wait for its ring buffer to exist instead
 	local i
-	for i in $(seq 1 50); do
+	# (the recording's header is written once the programs are attached; loading takes seconds on a busy
+	# machine: verification of every program)
+	for i in $(seq 1 300); do
 		grep -q "bulkhead watch" "$err" 2>/dev/null && break
 		[ -s "$rec" ] && break
 		sleep 0.1
@@ -101,6 +110,13 @@ watch_case benign "" plain sh -c '
 	cat /proc/self/status /proc/cpuinfo >/dev/null; ls /proc /sys /dev >/dev/null
 	rm -rf /tmp/pkg /tmp/x /tmp/p.tar'
 watch_case memfd-exec "BH0500" plain /bin/bh-technique memfd
+# the same payload run by the dynamic loader (ld.so /proc/self/fd/N): no execve of the memfd
+interp=$(readelf -l "$BH" 2>/dev/null | sed -n 's/.*interpreter: \(.*\)]/\1/p')
+if [ -n "$interp" ] && [ -e "$LAB_DIR/rootfs$interp" ] && [ -e "$LAB_DIR/rootfs/usr/local/bin/bulkhead" ]; then
+	watch_case memfd-ldso "BH0500" plain /bin/bh-technique memfd-ldso /usr/local/bin/bulkhead "$interp"
+else
+	skip "memfd-ldso: no dynamic loader in the lab root filesystem (readelf missing or a static bulkhead)"
+fi
 watch_case release-agent "BH0502 BH0504 BH0505" priv sh -c \
 	'mkdir -p /tmp/cg && mount -t cgroup -o none,name=bhlab cgroup /tmp/cg && exec 3>>/tmp/cg/release_agent 4>>/tmp/cg/notify_on_release'
 watch_case proc-sys-write "BH0507" priv sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward'
@@ -113,23 +129,69 @@ fi
 if [ -n "$loopdev" ]; then
 	lab_bundle privdev --privileged || fail "lab_bundle privdev"
 	watch_case host-device-mount "BH0501" privdev sh -c "mount -t ext2 -o ro $loopdev /mnt"
+	# the same disk under names that are not /dev/…: a mknod'd node, a symlink; the new mount API;
+	# a raw read through io_uring
+	majmin=$(stat -c '%t %T' "$loopdev")
+	watch_case host-device-mknod "BH0501" privdev sh -c \
+		"mknod /tmp/d b \$((0x${majmin% *})) \$((0x${majmin#* })) && mount -t ext2 -o ro /tmp/d /mnt"
+	watch_case host-device-symlink "BH0501" privdev sh -c "ln -s $loopdev /tmp/l && mount -t ext2 -o ro /tmp/l /mnt"
+	watch_case host-device-fsmount "BH0501 BH0503" privdev /bin/bh-technique fsmount-dev ext2 "$loopdev"
+	watch_case block-read-uring "BH0511" privdev /bin/bh-technique uring-read "$loopdev"
 else
 	skip "host-device-mount: no loop device here"
 fi
 watch_case nsenter-host "BH0512" privpid nsenter -t "$host_pid" -m -u -i -n -p true
 watch_case bpf-load "BH0517" priv /bin/bh-technique bpf
-"$TECH" serve "$LAB_DIR/sock/containerd.sock" & serve_pid=$!
+"$TECH" serve "$LAB_DIR/sock/containerd.sock" 4 & serve_pid=$!
 sleep 0.2
 watch_case runtime-socket "BH0518" sock /bin/bh-technique connect /run/containerd/containerd.sock
+# the same socket under other names and through io_uring: judged by the listening socket, not the name
+watch_case runtime-socket-hardlink "BH0518" sock sh -c \
+	'ln /run/containerd/containerd.sock /run/containerd/innocent && /bin/bh-technique connect /run/containerd/innocent; rm -f /run/containerd/innocent'
+watch_case runtime-socket-symlink "BH0518" sock sh -c \
+	'ln -s /run/containerd/containerd.sock /tmp/innocent && /bin/bh-technique connect /tmp/innocent'
+watch_case runtime-socket-uring "BH0518" sock /bin/bh-technique uring-connect /run/containerd/containerd.sock
 watch_case userns "BH0514" plain unshare -U true
 watch_case userfaultfd "BH0520" plain /bin/bh-technique userfaultfd
 watch_case chroot "BH0519" plain chroot / /bin/true
+
+# ---- variants that walked around path- and syscall-based rules (issue 13): same rules, same severities ----
+# core_pattern opened for writing through io_uring, in the submitting task and in an io-wq worker thread
+watch_case core-pattern-uring "BH0506" priv /bin/bh-technique uring-open /proc/sys/kernel/core_pattern
+watch_case core-pattern-uring-async "BH0506" priv /bin/bh-technique uring-open /proc/sys/kernel/core_pattern async
+# cgroup v1 release_agent: the new mount API (fsopen/fsconfig/fsmount) and an io_uring open through the
+# detached mount; and release_agent given as a mount option (never written, no notify_on_release: inert)
+watch_case release-agent-fsmount "BH0502 BH0503 BH0504" priv /bin/bh-technique fsconfig-cgroup "bhfs$$" /bin/true
+watch_case release-agent-option "BH0502 BH0504" priv sh -c \
+	"mkdir -p /tmp/cg && mount -t cgroup -o none,name=bhopt$$,release_agent=/bin/true cgroup /tmp/cg"
+watch_case sys-kernel-uring "BH0509" priv /bin/bh-technique uring-open /sys/kernel/mm/transparent_hugepage/enabled
+# binfmt_misc: register opened for writing (nothing registered)
+watch_case binfmt-misc "BH0503 BH0526" priv sh -c \
+	'mkdir -p /tmp/bf && mount -t binfmt_misc none /tmp/bf && exec 3>>/tmp/bf/register'
+# hostPID: a write through /proc/<pid>/root of a host process (a marker file in the test's directory)
+watch_case proc-root-write "BH0522" privpid sh -c "echo marker > /proc/$host_pid/root$LAB_DIR/proc-root-marker"
+check "proc-root-write: the marker reached the host" grep -q marker "$LAB_DIR/proc-root-marker"
+# … and a read of a key-like (mode 0600) host file that way; world-readable host files read that way are not
+# reported (a hostPID container's tools read /proc/<pid>/… all the time)
+watch_case proc-root-read "BH0523" privpid sh -c \
+	"cat /proc/$host_pid/root$LAB_DIR/hostetc/pki/kubelet.key /proc/$host_pid/root/etc/hostname >/dev/null"
+# another process's memory without ptrace(2): process_vm_writev, /proc/<pid>/task/<tid>/mem (own child)
+watch_case vm-writev "BH0515" priv /bin/bh-technique vm-write
+watch_case task-mem-write "BH0515" priv /bin/bh-technique mem-write
+# user namespace made by clone3 instead of unshare
+watch_case clone-userns "BH0514" plain /bin/bh-technique clone-userns
+# hostPath: a cron file written and a kubelet key read, judged by the inode of the node's directory
+WATCH_EXTRA=(--sensitive "cron=$LAB_DIR/hostetc/cron.d" --sensitive "kubelet-pki=$LAB_DIR/hostetc/pki")
+watch_case hostpath-cron-write "BH0524" hostpath sh -c 'echo "# marker" > /host-etc/cron.d/bh-marker'
+watch_case hostpath-pki-read "BH0525" hostpath cat /host-etc/pki/kubelet.key
+watch_case hostpath-benign "" hostpath sh -c 'ls /host-etc; cat /host-etc/cron.d/bh-marker >/dev/null'
+WATCH_EXTRA=()
 
 # the host itself is not reported without --include-host
 out=$LAB_DIR/host.json
 "$BH" watch --format json --output "$out" --fail-on none --record "$LAB_DIR/host.bhw" 2>"$LAB_DIR/host.err" &
 wpid=$!
-for i in $(seq 1 50); do [ -s "$LAB_DIR/host.bhw" ] && break; sleep 0.1; done # recording header: loaded
+for i in $(seq 1 300); do [ -s "$LAB_DIR/host.bhw" ] && break; sleep 0.1; done # recording header: loaded
 kill -USR1 $wpid
 sleep 0.4
 check "SIGUSR1 prints the counters while running" grep -q '"stats"' "$LAB_DIR/host.err"
@@ -140,5 +202,25 @@ check "SIGINT: clean exit 0" test "$rc" = 0
 check "counters printed at exit" test "$(grep -c '"stats"' "$LAB_DIR/host.err")" = 2
 check "host activity is filtered in the kernel" \
 	test "$(jq -r --argjson p "$(cat "$LAB_DIR/host.pid")" 'select(.process.pid == $p) | .rule' "$out" | wc -l)" = 0
+
+# --status: which hooks the probe picked, and every rule fed by at least one attached program (the module
+# rule only where the kernel has modules)
+"$BH" watch --status --format json >"$LAB_DIR/status.json" 2>"$LAB_DIR/status.err"; rc=$?
+check "--status: exit 0" test "$rc" = 0
+check "--status: a hook mode" jq -e '.status.hooks | IN("lsm", "fentry", "tracepoint")' "$LAB_DIR/status.json"
+uncovered=$(jq -r '.status.rules[] | select(.covered | not) | .id' "$LAB_DIR/status.json" | tr '\n' ' ')
+if [ -e /proc/modules ]; then want_unc=""; else want_unc="BH0516 "; fi
+check "--status: rules without a hook: {${uncovered}} (expected {${want_unc}})" test "$uncovered" = "$want_unc"
+"$BH" watch --status >"$LAB_DIR/status.txt" 2>&1
+check "--status text names the mode" grep -Eq '^hooks: (lsm|fentry|tracepoint)' "$LAB_DIR/status.txt"
+"$BH" watch --hooks tracepoint --status --format json >"$LAB_DIR/status-tp.json" 2>/dev/null
+check "--hooks tracepoint is honoured" jq -e '.status.hooks == "tracepoint"' "$LAB_DIR/status-tp.json"
+# a forced flavour the kernel refuses is an error that says why (exit 2), not a silent fallback
+mode=$(jq -r .status.hooks "$LAB_DIR/status.json")
+if [ "$mode" = tracepoint ]; then
+	"$BH" watch --hooks fentry --duration 0.1 >/dev/null 2>"$LAB_DIR/fe.err"; rc=$?
+	check "--hooks fentry on a kernel that refuses it: exit 2 with the reason" \
+		sh -c "test $rc = 2 && grep -q 'fentry' '$LAB_DIR/fe.err'"
+fi
 
 finish

@@ -34,6 +34,12 @@ check "benign replay exits 0" test "$rc" = 0
 "$BH" watch --replay "$FIX/core-pattern.bhw" --format text >"$tmp/t" 2>/dev/null
 check "text format names rule and severity" grep -q "critical BH0506 core-pattern-write" "$tmp/t"
 
+# --metrics: Prometheus text, alerts per rule, events received
+"$BH" watch --replay "$FIX/release-agent.bhw" --metrics "$tmp/m.prom" --fail-on none >/dev/null 2>&1
+check "metrics: alerts per rule" grep -qx 'bulkhead_watch_alerts_total{rule="BH0504",name="cgroup-release-agent-write"} 1' "$tmp/m.prom"
+check "metrics: events received" grep -Eq '^bulkhead_watch_events_total\{stage="received"\} [1-9]' "$tmp/m.prom"
+check "metrics: no temporary file left" test ! -e "$tmp/m.prom.tmp"
+
 # config: disabling a rule, changing severity, allow-listing with a reason
 cat >"$tmp/cfg.yaml" <<'EOF'
 watch:
@@ -72,7 +78,7 @@ check "--record with --replay: usage error" test "$rc" = 2
 check "unknown option: exit 2" test "$rc" = 2
 "$BH" watch --help | grep -q -- --replay
 check "--help lists --replay" test $? = 0
-check "--list-rules lists 22 rules" test "$("$BH" watch --list-rules | grep -c '^BH05')" = 22
+check "--list-rules lists 28 rules" test "$("$BH" watch --list-rules | grep -c '^BH05')" = 28
 # without privileges: a clear message, exit 2 (as root, drop to nobody with setpriv when it exists)
 np=()
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then np=(setpriv --reuid=65534 --regid=65534 --clear-groups); fi
