@@ -4,7 +4,7 @@
 # decompressed and walked, whiteouts applied, rules evaluated). Reports MB/s of layers as stored and as
 # unpacked, files/s and peak RSS, best of RUNS, with two baselines on the same blobs: sha256sum alone, and
 # decompress + sha256 (`zstd -dc | sha256sum`, the least any verifying reader must do).
-# Usage: bench/image.sh [DIR…] (default /usr/lib /usr/bin /usr/share); env RUNS (default 3).
+# Usage: bench/image.sh [DIR…] (default /usr/bin /usr/include /usr/share/doc); env RUNS (default 3).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${RUNS:-3}
@@ -15,7 +15,7 @@ W=$(mktemp -d /tmp/bulkhead-bench-image.XXXXXX)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$W"' EXIT
 export LC_ALL=C T=$W
 . tests/image/lib.sh
-DIRS=("$@"); [ ${#DIRS[@]} -gt 0 ] || DIRS=(/usr/lib /usr/bin /usr/share)
+DIRS=("$@"); [ ${#DIRS[@]} -gt 0 ] || DIRS=(/usr/bin /usr/include /usr/share/doc)
 i=0 files=()
 for d in "${DIRS[@]}"; do
 	i=$((i + 1))
@@ -40,7 +40,8 @@ echo "# layers: ${DIRS[*]}; $((unpacked / 1000000)) MB unpacked; $(nproc) CPUs, 
 best() { # label stored-bytes command…: best wall time of RUNS, its CPU seconds and peak RSS
 	local label=$1 stored=$2 b= c= m= t; shift 2
 	for _ in $(seq "$RUNS"); do
-		t=$( { /usr/bin/time -f '%e %U %S %M' "$@" >/dev/null 2>&1; } 2>&1 | tail -1)
+		/usr/bin/time -o "$W/time" -f '%e %U %S %M' "$@" >/dev/null 2>&1 || true
+		t=$(tail -1 "$W/time")
 		read -r wall user sys rss <<<"$t"
 		if [ -z "$b" ] || awk -v a="$wall" -v b="$b" 'BEGIN{exit !(a < b)}'; then b=$wall; c=$(awk -v u="$user" -v s="$sys" 'BEGIN{print u + s}'); m=$rss; fi
 	done
@@ -58,5 +59,4 @@ for comp in none gzip zstd; do
 	zstd) best "  baseline: zstd -dc + sha256sum" "$stored" sh -c "for f in $L/blobs/sha256/*; do zstd -qdc \$f 2>/dev/null | sha256sum; done" ;;
 	esac
 done
-"$BH" image --format json --fail-on none "$W/oci-zstd" 2>"$W/err" | jq -r '"findings: \(.findings | length) (" + ([.findings[].rule] | group_by(.) | map("\(.[0]) \(length)") | join(", ")) + ")"'
-cat "$W/err"
+"$BH" image --format json --fail-on none "$W/oci-zstd" 2>/dev/null | jq -r '"findings: \(.findings | length) (" + ([.findings[].rule] | group_by(.) | map("\(.[0]) \(length)") | join(", ")) + ")"'
