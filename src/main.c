@@ -12,6 +12,8 @@ const struct bh_command bh_commands[] = {
 	{"node", cmd_node, "is this node open to known escapes? kernel packages, runtimes, LSM, sysctls, kubelet", BH_CMD_ROOT},
 	{"serve", cmd_serve, "admission webhook: deny escape-prone pods and workloads before they exist", BH_CMD_NET},
 	{"audit", cmd_audit, "escape preparation in the API server's audit log: file, stdin or audit webhook", 0},
+	{"cluster", cmd_cluster, "who can reach a node or cluster-admin, by which chain (RBAC, Pod Security, workloads, node CVEs)", 0},
+	{"netpol", cmd_netpol, "which pods can reach the API server, kubelets, cloud metadata and other namespaces (NetworkPolicy)", 0},
 	{"image", cmd_image, "what an image carries: root user, setuid files, capabilities, shells; digests verified", 0},
 	{"rules", cmd_rules, "list every rule (id, severity, area, PSS check); --docs writes docs/rules/", 0},
 	{"explain", cmd_explain, "teach one rule: what, why it leads to escape, how it is exploited, the fix", 0},

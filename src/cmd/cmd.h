@@ -35,6 +35,8 @@ int cmd_audit(int argc, char **argv);
 int cmd_image(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
+int cmd_cluster(int argc, char **argv);
+int cmd_netpol(int argc, char **argv);
 
 /* Prints "bulkhead CMD: message" on stderr, or {"error": …} on stdout when json is set. Returns 2. */
 int bh_cli_error(const char *cmd, int json, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

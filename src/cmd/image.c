@@ -37,7 +37,7 @@ static const char image_help[] =
 	"  --docker-config FILE    registry credentials (default $DOCKER_CONFIG/config.json, ~/.docker/config.json)\n"
 	"  --plain-http            talk to registries over http:// (a test registry on loopback; never in production)\n"
 	"  --verify                verify cosign-style signatures of docker:// images against the keys the config's\n"
-	"                          imageSignatures section lists for their repository (BH0908-BH0910)\n"
+	"                          imageSignatures section lists for their repository (BH0308-BH0310)\n"
 	"  --key FILE              a PEM public key (ECDSA P-256 or Ed25519) every docker:// image must be signed\n"
 	"                          with (repeatable; implies --verify)\n"
 	"  --config FILE           the config (default: $BULKHEAD_CONFIG, .bulkhead.yaml here or at the git root)\n"

@@ -70,7 +70,7 @@ struct bh_finding *bh_emit(struct bh_findings *f, const struct bh_rule *rule, en
 		f->v = nv;
 		f->cap = nc;
 	}
-	char buf[1024];
+	char buf[BH_FINDING_MSG_MAX];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);

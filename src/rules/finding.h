@@ -81,6 +81,10 @@ struct bh_findings {
 	size_t run_n;
 };
 
+/* A finding's message is cut at this many bytes (including the NUL). Callers that format long strings into
+ * it pass them with a precision (%.*s) of this size, so formatting costs no more than the message keeps. */
+#define BH_FINDING_MSG_MAX 1024
+
 void bh_findings_init(struct bh_findings *f, struct bh_arena *a);
 void bh_findings_release(struct bh_findings *f);
 /* Appends a finding; message is printf-style; strings are copied into f->a. Returns the finding or NULL. */

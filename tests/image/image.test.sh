@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bulkhead image: images built here (busybox-static and files this script writes; nothing downloaded) as
-# OCI layouts and docker save archives; every image rule (BH0900–BH0907) fires where it should and not where
+# OCI layouts and docker save archives; every image rule (BH0300–BH0307) fires where it should and not where
 # a later layer removed the file; hostile images (paths climbing out, absolute paths, symlinks pointing out,
 # digest mismatches, truncated layers, huge manifests, decompression bombs) are clear errors with exit 2.
 . "$(dirname "$0")/../lib.sh"
@@ -42,34 +42,34 @@ mkoci $T/fat "$CFG" $T/l1.tar $T/l2.tgz $T/l3.tzst >/dev/null
 "$BH" image --format json "oci:$T/fat" >$T/fat.json 2>$T/fat.err; rc=$?
 check "fat image: exit 0 (its findings are medium and below; --fail-on high)" test $rc = 0
 echo "# fat image findings: $(ids $T/fat.json)"
-check "BH0900 image-runs-as-root: \"app\" is uid 0 in the image's /etc/passwd (through a symlink that climbs out)" \
-	has $T/fat.json BH0900 '"app", which is uid 0'
-check "BH0901 image-user-not-numeric" has $T/fat.json BH0901 'user "app" is a name'
-check "BH0902 setuid /bin/su" has $T/fat.json BH0902 '/bin/su is setuid'
-check "BH0902 setgid /bin/sgid (layer 2)" has $T/fat.json BH0902 '/bin/sgid is setgid'
+check "BH0300 image-runs-as-root: \"app\" is uid 0 in the image's /etc/passwd (through a symlink that climbs out)" \
+	has $T/fat.json BH0300 '"app", which is uid 0'
+check "BH0301 image-user-not-numeric" has $T/fat.json BH0301 'user "app" is a name'
+check "BH0302 setuid /bin/su" has $T/fat.json BH0302 '/bin/su is setuid'
+check "BH0302 setgid /bin/sgid (layer 2)" has $T/fat.json BH0302 '/bin/sgid is setgid'
 check "whiteout .wh.mount removes layer 1's setuid /usr/bin/mount" hasnt $T/fat.json '/usr/bin/mount'
 check "opaque dir hides layer 1's setuid /opt/tools/sudo" hasnt $T/fat.json '/opt/tools/sudo'
 check "a file replacing a directory hides what lay under it (/var/lib/x/suid)" hasnt $T/fat.json '/var/lib/x/suid'
 if [ $caps = 1 ]; then
-	check "BH0903 file capabilities from the pax SCHILY.xattr.security.capability header" \
-		has $T/fat.json BH0903 '/usr/bin/ping has file capabilities CAP_NET_RAW,CAP_SYS_ADMIN (effective)'
+	check "BH0303 file capabilities from the pax SCHILY.xattr.security.capability header" \
+		has $T/fat.json BH0303 '/usr/bin/ping has file capabilities CAP_NET_RAW,CAP_SYS_ADMIN (effective)'
 else
-	skip "BH0903: setcap needs root and libcap2-bin"
+	skip "BH0303: setcap needs root and libcap2-bin"
 fi
-check "BH0904 shell /bin/sh (symlink to busybox), reported once" \
-	jq -e '[.findings[] | select(.rule == "BH0904")] | length == 1 and (.[0].message | contains("/bin/sh"))' $T/fat.json >/dev/null
-check "BH0905 package managers apt-get (layer 1) and dpkg (layer 3, zstd)" \
-	jq -e '[.findings[] | select(.rule == "BH0905") | .field] | sort == ["/usr/bin/apt-get", "/usr/bin/dpkg"]' $T/fat.json >/dev/null
-check "BH0906 world-writable PATH directory /usr/local/bin" has $T/fat.json BH0906 '/usr/local/bin is world-writable'
+check "BH0304 shell /bin/sh (symlink to busybox), reported once" \
+	jq -e '[.findings[] | select(.rule == "BH0304")] | length == 1 and (.[0].message | contains("/bin/sh"))' $T/fat.json >/dev/null
+check "BH0305 package managers apt-get (layer 1) and dpkg (layer 3, zstd)" \
+	jq -e '[.findings[] | select(.rule == "BH0305") | .field] | sort == ["/usr/bin/apt-get", "/usr/bin/dpkg"]' $T/fat.json >/dev/null
+check "BH0306 world-writable PATH directory /usr/local/bin" has $T/fat.json BH0306 '/usr/local/bin is world-writable'
 check "/tmp (1777, not on PATH) is not reported" hasnt $T/fat.json 'PATH directory /tmp'
-check "BH0907 exposed ports 8080/tcp and 53/udp" \
-	jq -e '[.findings[] | select(.rule == "BH0907") | .message] | length == 2' $T/fat.json >/dev/null
+check "BH0307 exposed ports 8080/tcp and 53/udp" \
+	jq -e '[.findings[] | select(.rule == "BH0307") | .message] | length == 2' $T/fat.json >/dev/null
 check "evidence names the layer digest and the path" \
-	jq -e 'any(.findings[]; .rule == "BH0902" and (.evidence | test("layer 2/3 sha256:[0-9a-f]{64} .*/bin/sgid, mode 2755")))' $T/fat.json >/dev/null
+	jq -e 'any(.findings[]; .rule == "BH0302" and (.evidence | test("layer 2/3 sha256:[0-9a-f]{64} .*/bin/sgid, mode 2755")))' $T/fat.json >/dev/null
 check "findings' object is the image" jq -e --arg s "oci:$T/fat" 'all(.findings[]; .object.kind == "Image" and .object.name == $s)' $T/fat.json >/dev/null
 "$BH" image --fail-on medium "$T/fat" >$T/fat.txt 2>&1; rc=$?
 check "a directory without oci: is read as an OCI layout; --fail-on medium exits 1" test $rc = 1
-check "text output names the rules" grep -q 'BH0902' $T/fat.txt
+check "text output names the rules" grep -q 'BH0302' $T/fat.txt
 for f in sarif junit policyreport; do
 	"$BH" image --format $f "$T/fat" >$T/fat.$f 2>/dev/null
 	check "--format $f works" test -s $T/fat.$f
@@ -94,7 +94,7 @@ mkoci $T/num0 '"User": "0"' $T/m.tgz >/dev/null
 mkoci $T/nouser '"Cmd": ["/app/server"]' $T/m.tgz >/dev/null
 "$BH" image --format json "$T/num0" "$T/nouser" >$T/root.json 2>/dev/null
 check "User \"0\" and no User both run as root (two images, one report)" \
-	jq -e '[.findings[] | select(.rule == "BH0900")] | length == 2' $T/root.json >/dev/null
+	jq -e '[.findings[] | select(.rule == "BH0300")] | length == 2' $T/root.json >/dev/null
 
 # ---- index with several platforms ----
 cp -r $T/min $T/multi
@@ -103,7 +103,7 @@ cp $T/fat/blobs/sha256/* $T/multi/blobs/sha256/
 jq --arg d "$d_fat" '.manifests[0].platform.architecture = "arm64" | .manifests += [{"mediaType": "application/vnd.oci.image.manifest.v1+json", "digest": $d, "size": 1, "platform": {"os": "linux", "architecture": "amd64"}}]' \
 	$T/min/index.json >$T/multi/index.json
 "$BH" image --format json "$T/multi" >$T/multi.json 2>/dev/null
-check "index: linux/amd64 is chosen by default" jq -e 'any(.findings[]; .rule == "BH0902")' $T/multi.json >/dev/null
+check "index: linux/amd64 is chosen by default" jq -e 'any(.findings[]; .rule == "BH0302")' $T/multi.json >/dev/null
 "$BH" image --format json --platform linux/arm64 "$T/multi" >$T/multi2.json 2>/dev/null
 check "index: --platform linux/arm64 chooses the other manifest" jq -e '.findings == []' $T/multi2.json >/dev/null
 "$BH" image --format json --platform linux/s390x "$T/multi" >$T/multi3.json 2>/dev/null; rc=$?

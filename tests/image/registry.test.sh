@@ -80,10 +80,10 @@ check "docker://…/test/fat:1 read over TLS (exit $rc: $(head -c 300 $T/reg.err
 check "the registry copy gives the same findings as the local layout ($(jq -r '[.findings[].rule] | join(" ")' $T/reg.json))" \
 	test "$(jq -c '[.findings[] | [.rule, .message]]' $T/reg.json)" = "$(jq -c '[.findings[] | [.rule, .message]]' $T/local.json)"
 check "root by name, setuid, shell, package manager and port are found" \
-	jq -e '[.findings[].rule] | unique == ["BH0900", "BH0901", "BH0902", "BH0904", "BH0905", "BH0907"]' $T/reg.json >/dev/null
+	jq -e '[.findings[].rule] | unique == ["BH0300", "BH0301", "BH0302", "BH0304", "BH0305", "BH0307"]' $T/reg.json >/dev/null
 "$BH" image --format json --registry-ca $T/ca.crt "docker://127.0.0.1:$P/test/fat:2" >$T/reg2.json 2>/dev/null
 check "two layers from the registry (gzip + zstd): the whiteout removes /bin/su" \
-	jq -e 'all(.findings[]; .rule != "BH0902")' $T/reg2.json >/dev/null
+	jq -e 'all(.findings[]; .rule != "BH0302")' $T/reg2.json >/dev/null
 md=$(jq -r '.manifests[0].digest' $T/min/index.json)
 "$BH" image --format json --fail-on info --registry-ca $T/ca.crt "docker://127.0.0.1:$P/test/min@$md" >$T/min.json 2>/dev/null; rc=$?
 check "by digest (@$md): the minimal image, no findings, exit 0" sh -c "[ $rc = 0 ] && jq -e '.findings == []' $T/min.json >/dev/null"
@@ -97,7 +97,7 @@ $C -X PUT -H 'Content-Type: application/vnd.oci.image.manifest.v1+json' --data-b
 check "push an index (linux/arm64: minimal, linux/amd64: fat)" \
 	$C -X PUT -H 'Content-Type: application/vnd.oci.image.index.v1+json' --data-binary @$T/index.json "$R/v2/test/fat/manifests/multi" -o /dev/null
 "$BH" image --format json --registry-ca $T/ca.crt "docker://127.0.0.1:$P/test/fat:multi" >$T/m1.json 2>/dev/null
-check "index from the registry: linux/amd64 by default (the fat image)" jq -e 'any(.findings[]; .rule == "BH0902")' $T/m1.json >/dev/null
+check "index from the registry: linux/amd64 by default (the fat image)" jq -e 'any(.findings[]; .rule == "BH0302")' $T/m1.json >/dev/null
 "$BH" image --format json --platform linux/arm64 --registry-ca $T/ca.crt "docker://127.0.0.1:$P/test/fat:multi" >$T/m2.json 2>/dev/null
 check "index from the registry: --platform linux/arm64 (the minimal image)" jq -e '.findings == [] and .errors == []' $T/m2.json >/dev/null
 
@@ -135,22 +135,22 @@ dD=$(variant mismatch 10005); put_sig $dD $T/pA "$(sign_ec $T/k1.pem $T/pA)" # a
 verdict() { # NAME EXPECT-RULE EXPECT-MESSAGE EXPECT-EXIT ARGS…
 	local name=$1 rule=$2 m=$3 want=$4; shift 4
 	"$BH" image --format json --registry-ca $T/ca.crt "$@" >$T/v.json 2>$T/v.err; local rc=$?
-	echo "# $name: exit $rc: $(jq -r '[.findings[] | select(.rule | test("BH09(08|09|10)")) | "\(.rule) \(.severity): \(.message)"] | join("; ")' $T/v.json 2>/dev/null)$(jq -r '.errors[]?.message' $T/v.json 2>/dev/null)"
+	echo "# $name: exit $rc: $(jq -r '[.findings[] | select(.rule | test("BH03(08|09|10)")) | "\(.rule) \(.severity): \(.message)"] | join("; ")' $T/v.json 2>/dev/null)$(jq -r '.errors[]?.message' $T/v.json 2>/dev/null)"
 	check "signature $name: $rule, exit $want" test "$rc" = "$want"
 	check "signature $name: the message says \"$m\"" jq -e --arg r "$rule" --arg m "$m" 'any(.findings[]; .rule == $r and (.message | contains($m)))' $T/v.json >/dev/null
 }
-verdict "valid (ECDSA P-256)" BH0910 "verifies with $T/k1.pub" 0 --key $T/k1.pub "docker://127.0.0.1:$P/test/signed:valid"
-verdict "valid (Ed25519)" BH0910 "verifies with $T/ed.pub" 0 --key $T/ed.pub "docker://127.0.0.1:$P/test/signed:ed"
-verdict "valid with one of two keys" BH0910 "verifies with $T/k1.pub" 0 --key $T/k2.pub --key $T/k1.pub "docker://127.0.0.1:$P/test/signed:valid"
-verdict "unsigned" BH0908 "unsigned: no signature: the registry has no tag sha256-${dB#sha256:}.sig" 1 --key $T/k1.pub "docker://127.0.0.1:$P/test/signed:unsigned"
-verdict "wrong key" BH0909 "invalid: the signature does not verify with $T/k2.pub" 1 --key $T/k2.pub "docker://127.0.0.1:$P/test/signed:valid"
-verdict "wrong key type (Ed25519 key, ECDSA signature)" BH0909 "invalid" 1 --key $T/ed.pub "docker://127.0.0.1:$P/test/signed:valid"
-verdict "tampered payload" BH0909 "invalid: the signature does not verify with $T/k1.pub" 1 --key $T/k1.pub "docker://127.0.0.1:$P/test/signed:tampered"
-verdict "digest mismatch (another image's signature)" BH0909 "digest mismatch: the payload signs $dA, not this image's $dD" 1 --key $T/k1.pub "docker://127.0.0.1:$P/test/signed:mismatch"
+verdict "valid (ECDSA P-256)" BH0310 "verifies with $T/k1.pub" 0 --key $T/k1.pub "docker://127.0.0.1:$P/test/signed:valid"
+verdict "valid (Ed25519)" BH0310 "verifies with $T/ed.pub" 0 --key $T/ed.pub "docker://127.0.0.1:$P/test/signed:ed"
+verdict "valid with one of two keys" BH0310 "verifies with $T/k1.pub" 0 --key $T/k2.pub --key $T/k1.pub "docker://127.0.0.1:$P/test/signed:valid"
+verdict "unsigned" BH0308 "unsigned: no signature: the registry has no tag sha256-${dB#sha256:}.sig" 1 --key $T/k1.pub "docker://127.0.0.1:$P/test/signed:unsigned"
+verdict "wrong key" BH0309 "invalid: the signature does not verify with $T/k2.pub" 1 --key $T/k2.pub "docker://127.0.0.1:$P/test/signed:valid"
+verdict "wrong key type (Ed25519 key, ECDSA signature)" BH0309 "invalid" 1 --key $T/ed.pub "docker://127.0.0.1:$P/test/signed:valid"
+verdict "tampered payload" BH0309 "invalid: the signature does not verify with $T/k1.pub" 1 --key $T/k1.pub "docker://127.0.0.1:$P/test/signed:tampered"
+verdict "digest mismatch (another image's signature)" BH0309 "digest mismatch: the payload signs $dA, not this image's $dD" 1 --key $T/k1.pub "docker://127.0.0.1:$P/test/signed:mismatch"
 # payload blob swapped in the registry's storage: its own digest fails before any key is tried
 pa=$(sha256sum $T/pA | cut -d' ' -f1); pdata=$T/store/docker/registry/v2/blobs/sha256/${pa:0:2}/$pa/data
 cp $T/pA $T/pA.orig; sed 's/cosign container/Cosign container/' $T/pA >"$pdata"
-verdict "payload replaced in storage" BH0909 "payload: digest mismatch: expected sha256:$pa" 1 --key $T/k1.pub "docker://127.0.0.1:$P/test/signed:valid"
+verdict "payload replaced in storage" BH0309 "payload: digest mismatch: expected sha256:$pa" 1 --key $T/k1.pub "docker://127.0.0.1:$P/test/signed:valid"
 cp $T/pA.orig "$pdata"
 # keys from the config's imageSignatures, by repository pattern
 cat >$T/bh.yaml <<EOC
@@ -158,9 +158,9 @@ imageSignatures:
   - repository: "127.0.0.1:*/test/signed"
     keys: [$T/k1.pub]
 EOC
-verdict "valid, key from the config's imageSignatures" BH0910 "verifies with $T/k1.pub" 0 --verify --config $T/bh.yaml "docker://127.0.0.1:$P/test/signed:valid"
+verdict "valid, key from the config's imageSignatures" BH0310 "verifies with $T/k1.pub" 0 --verify --config $T/bh.yaml "docker://127.0.0.1:$P/test/signed:valid"
 "$BH" image --format json --registry-ca $T/ca.crt --verify --config $T/bh.yaml "docker://127.0.0.1:$P/test/min:1" >$T/v.json 2>/dev/null
-check "a repository without configured keys gets no signature finding" jq -e 'all(.findings[]; .rule | test("BH09(08|09|10)") | not)' $T/v.json >/dev/null
+check "a repository without configured keys gets no signature finding" jq -e 'all(.findings[]; .rule | test("BH03(08|09|10)") | not)' $T/v.json >/dev/null
 printf 'imageSignatures:\n  - repository: x\n    key: y\n' >$T/bad.yaml
 "$BH" image --verify --config $T/bad.yaml "docker://127.0.0.1:$P/test/min:1" >/dev/null 2>$T/bad.err; rc=$?
 check "a config with an unknown key in imageSignatures: exit 2 with line:col ($(head -1 $T/bad.err))" sh -c "[ $rc = 2 ] && grep -q ':3:5' $T/bad.err"

@@ -11,7 +11,7 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/lab/lab.sh"
 
-reason_file=$(mktemp)
+reason_file=$(mktemp "${TMPDIR:-/tmp}/bulkhead-watchlab.XXXXXX")
 if ! lab_init >"$reason_file"; then
 	skip "watch lab: $(cat "$reason_file")"
 	rm -f "$reason_file"

@@ -1,0 +1,84 @@
+/* Reading snapshot files (kubectl get -o json|yaml output, List kinds, several documents) into the model.
+ * Every document's tree stays in the snapshot's arena: the model points into it. A document or object
+ * that does not decode is an error with file:line:col; the others are still read. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "netpol_int.h"
+#include "util/map.h"
+
+struct load_ctx {
+	struct bh_np_snap *s;
+	struct bh_diagvec *errs;
+	const char *file;
+};
+
+static void add_err(struct bh_diagvec *e, struct bh_arena *a, const char *file, uint32_t line, uint32_t col,
+		    const char *msg)
+{
+	if (e->n == e->cap) {
+		size_t nc = e->cap ? e->cap * 2 : 8;
+		struct bh_input_error *v = realloc(e->v, nc * sizeof(*v));
+		if (!v)
+			return;
+		e->v = v;
+		e->cap = nc;
+	}
+	e->v[e->n++] = (struct bh_input_error){file, line, col, bh_arena_strndup(a, msg, strlen(msg))};
+}
+
+static int object_cb(const struct bh_object *o, void *arg)
+{
+	struct load_ctx *c = arg;
+	struct bh_err err = {0};
+	int rc = bh_np_add(c->s, o, &err);
+	if (rc == -ENOMEM)
+		return -ENOMEM;
+	if (rc < 0)
+		add_err(c->errs, c->s->a, c->file, err.line, err.col, err.msg);
+	return 0;
+}
+
+int bh_np_load(struct bh_np_snap *s, const char *path, const struct bh_limits *lim, struct bh_diagvec *errs)
+{
+	struct bh_map m;
+	int rc = bh_map_file(path, lim->max_input, &m);
+	if (rc) {
+		add_err(errs, s->a, path, 0, 0, rc == -EFBIG ? "larger than the input limit" : strerror(-rc));
+		return 0;
+	}
+	/* the model points into the trees, and scalars of mapped input may point into the bytes: keep a
+	 * private copy that lives as long as the arena */
+	char *buf = bh_arena_alloc(s->a, m.len + 1);
+	if (!buf) {
+		bh_map_release(&m);
+		return -ENOMEM;
+	}
+	if (m.len)
+		memcpy(buf, m.p, m.len);
+	const char *file = bh_arena_strndup(s->a, path, strlen(path));
+	struct load_ctx c = {s, errs, file};
+	struct bh_decoder *d = bh_decoder_new(file, buf, m.len, lim);
+	bh_map_release(&m);
+	if (!d)
+		return -ENOMEM;
+	for (;;) {
+		struct bh_doc doc;
+		struct bh_err err = {0};
+		rc = bh_decoder_next(d, s->a, &doc, &err);
+		if (rc == 0)
+			break;
+		if (rc < 0) {
+			if (rc == -ENOMEM && !err.msg[0])
+				break;
+			add_err(errs, s->a, file, err.line, err.col, err.msg);
+			continue;
+		}
+		if (doc.root && (rc = bh_objects_each(&doc, s->a, object_cb, &c)) == -ENOMEM)
+			break;
+		rc = 0;
+	}
+	bh_decoder_free(d);
+	return rc == -ENOMEM ? -ENOMEM : 0;
+}
