@@ -8,7 +8,7 @@
 
 CC       ?= cc
 WERROR   ?= -Werror
-PKGS     := yaml-0.1 libmicrohttpd gnutls libbpf libelf zlib libcurl libgvc
+PKGS     := yaml-0.1 libmicrohttpd gnutls libbpf libelf zlib libarchive libcurl libgvc
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

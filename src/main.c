@@ -16,6 +16,7 @@ const struct bh_command bh_commands[] = {
 	{"netpol", cmd_netpol, "which pods can reach the API server, kubelets, cloud metadata and other namespaces (NetworkPolicy)", 0},
 	{"fix", cmd_fix, "write the safe fixes into the manifests: minimal edits, a diff, or kustomize patches", 0},
 	{"respond", cmd_respond, "turn a watch or audit alert (or a pod) into the ordered containment runbook", 0},
+	{"image", cmd_image, "what an image carries: root user, setuid files, capabilities, shells; digests verified", 0},
 	{"rules", cmd_rules, "list every rule (id, severity, area, name, title); --docs writes docs/rules/", 0},
 	{"explain", cmd_explain, "teach one rule: what, why it leads to escape, how it is exploited, the fix", 0},
 };

@@ -32,6 +32,7 @@ int cmd_inside(int argc, char **argv);
 int cmd_node(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_image(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_cluster(int argc, char **argv);

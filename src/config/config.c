@@ -477,6 +477,31 @@ static int load_registries(struct ld *l, const struct bh_node *v)
 	return strlist(l, v, "trustedRegistries", &l->c->registries, &l->c->nregistries);
 }
 
+/* imageSignatures: [{repository: GLOB, keys: [PEM FILE…]}] */
+static int load_image_sigs(struct ld *l, const struct bh_node *n)
+{
+	static const char *const keys[] = {"repository", "keys", NULL};
+	if (n->type != BH_SEQ)
+		return fail(l, n, "%s: expected a list", "imageSignatures");
+	l->c->image_keys = bh_arena_alloc(l->a, (n->n ? n->n : 1) * sizeof(*l->c->image_keys));
+	if (!l->c->image_keys)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < n->n; i++) {
+		const struct bh_node *m = n->items[i];
+		struct bh_image_keys *k = &l->c->image_keys[i];
+		if (m->type != BH_MAP)
+			return fail(l, m, "%s: each entry is a mapping", "imageSignatures");
+		if (known_keys(l, m, "imageSignatures[]", keys) || !get(m, "repository") ||
+		    str(l, get(m, "repository"), "repository", &k->repository) ||
+		    strlist(l, get(m, "keys"), "keys", &k->keys, &k->nkeys))
+			return l->err->code ? -EINVAL : fail(l, m, "%s: repository is required", "imageSignatures[]");
+		if (!k->nkeys)
+			return fail(l, m, "%s: keys: at least one PEM public key file", "imageSignatures[]");
+		l->c->nimage_keys++;
+	}
+	return 0;
+}
+
 /* The top-level sections. A new area (node, cluster, audit) adds one row; its section reuses load_area. */
 static const struct section {
 	const char *key;
@@ -490,6 +515,7 @@ static const struct section {
 	{"podTemplatePaths", load_podpaths},
 	{"serve", load_serve},
 	{"watch", load_watch},
+	{"imageSignatures", load_image_sigs},
 };
 
 static int load_root(struct ld *l, const struct bh_doc *doc)

@@ -59,6 +59,14 @@ struct bh_area_config {
 	size_t nexemptions;
 };
 
+/* imageSignatures: the public keys (PEM files) an image's signature must verify with, per repository
+ * ("HOST/REPOSITORY", a glob: "registry.example.com/team/ followed by a star"); read by bulkhead image --verify. */
+struct bh_image_keys {
+	const char *repository;
+	const char **keys;
+	size_t nkeys;
+};
+
 struct bh_config {
 	const char *file;
 	bool empty;             /* the file held no document (empty or comments only): built-in defaults */
@@ -79,6 +87,8 @@ struct bh_config {
 	bool serve_honor_ignore; /* serve.honorIgnoreAnnotation (default false): whoever writes an object also
 	                            writes its annotations, so a cluster may refuse self-exemption at admission */
 	size_t nexempt_users, nexempt_groups, nexempt_namespaces;
+	struct bh_image_keys *image_keys; /* imageSignatures */
+	size_t nimage_keys;
 	struct bh_area_config watch; /* the `watch:` section, read by bulkhead watch (src/watch/config.c) */
 	uint8_t *rule_state; /* per row of bh_rules: a severity override, BH_SEV_NONE + 1 (none) or 0xff (disabled) */
 	void *priv; /* owned memory */

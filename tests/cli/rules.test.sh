@@ -18,8 +18,8 @@ check "rules lists BH0001" grep -q '^BH0001 .*privileged-container' "$T/r.txt"
 check "rule ids are unique and well-formed" jq -e '[.rules[].id] | (length == (unique | length)) and all(test("^BH[0-9]{4}$"))' "$T/r.json" >/dev/null
 check "rule names are unique kebab-case" jq -e '[.rules[].name] | (length == (unique | length)) and all(test("^[a-z0-9]+(-[a-z0-9]+)*$"))' "$T/r.json" >/dev/null
 check "every rule above info has a technique; every rule a remediation" jq -e 'all(.rules[]; (.severity == "info" or (.technique | type == "string")) and (.remediation | type == "string" and length > 0))' "$T/r.json" >/dev/null
-check "every area is listed" jq -e '[.rules[].area] | unique | (["inside", "node", "scan", "watch"] - .) == [] and (. - ["scan", "inside", "watch", "node", "cluster", "audit", "netpol"]) == []' "$T/r.json" >/dev/null
-check "every rule names the registry file (group) it comes from" jq -e 'all(.rules[]; .group | IN("manifest", "pss", "inside", "watch", "node", "cluster", "audit", "netpol"))' "$T/r.json" >/dev/null
+check "every area is listed" jq -e '[.rules[].area] | unique | (["inside", "node", "scan", "watch"] - .) == [] and (. - ["scan", "inside", "watch", "node", "cluster", "audit", "netpol", "image"]) == []' "$T/r.json" >/dev/null
+check "every rule names the registry file (group) it comes from" jq -e 'all(.rules[]; .group | IN("manifest", "pss", "inside", "watch", "node", "cluster", "audit", "netpol", "image"))' "$T/r.json" >/dev/null
 check "manifest and PSS rules are reported by scan" jq -e 'all(.rules[] | select(.group == "manifest" or .group == "pss"); .area == "scan")' "$T/r.json" >/dev/null
 
 "$BH" explain BH0001 >"$T/e.txt"; check "explain BH0001 exits 0" test $? = 0
