@@ -40,29 +40,22 @@ static int object_cb(const struct bh_object *o, void *arg)
 	return 0;
 }
 
-int bh_np_load(struct bh_np_snap *s, const char *path, const struct bh_limits *lim, struct bh_diagvec *errs)
+int bh_np_load_buffer(struct bh_np_snap *s, const char *file, const char *in, size_t len,
+		      const struct bh_limits *lim, struct bh_diagvec *errs)
 {
-	struct bh_map m;
-	int rc = bh_map_file(path, lim->max_input, &m);
-	if (rc) {
-		add_err(errs, s->a, path, 0, 0, rc == -EFBIG ? "larger than the input limit" : strerror(-rc));
-		return 0;
-	}
-	/* the model points into the trees, and scalars of mapped input may point into the bytes: keep a
-	 * private copy that lives as long as the arena */
-	char *buf = bh_arena_alloc(s->a, m.len + 1);
-	if (!buf) {
-		bh_map_release(&m);
+	/* the model points into the trees, and scalars may point into the bytes: keep a private copy that
+	 * lives as long as the arena */
+	char *buf = bh_arena_alloc(s->a, len + 1);
+	if (!buf)
 		return -ENOMEM;
-	}
-	if (m.len)
-		memcpy(buf, m.p, m.len);
-	const char *file = bh_arena_strndup(s->a, path, strlen(path));
+	if (len)
+		memcpy(buf, in, len);
+	file = bh_arena_strndup(s->a, file, strlen(file));
 	struct load_ctx c = {s, errs, file};
-	struct bh_decoder *d = bh_decoder_new(file, buf, m.len, lim);
-	bh_map_release(&m);
+	struct bh_decoder *d = bh_decoder_new(file, buf, len, lim);
 	if (!d)
 		return -ENOMEM;
+	int rc;
 	for (;;) {
 		struct bh_doc doc;
 		struct bh_err err = {0};
@@ -81,4 +74,17 @@ int bh_np_load(struct bh_np_snap *s, const char *path, const struct bh_limits *l
 	}
 	bh_decoder_free(d);
 	return rc == -ENOMEM ? -ENOMEM : 0;
+}
+
+int bh_np_load(struct bh_np_snap *s, const char *path, const struct bh_limits *lim, struct bh_diagvec *errs)
+{
+	struct bh_map m;
+	int rc = bh_map_file(path, lim->max_input, &m);
+	if (rc) {
+		add_err(errs, s->a, path, 0, 0, rc == -EFBIG ? "larger than the input limit" : strerror(-rc));
+		return 0;
+	}
+	rc = bh_np_load_buffer(s, path, m.p, m.len, lim, errs);
+	bh_map_release(&m);
+	return rc;
 }

@@ -23,6 +23,10 @@ for f in "$FIX"/cases/*.yaml; do
 		expect-no-finding:) check "$name: no finding $id" jq -e --arg id "$id" '[.findings[].rule] | index($id) == null' "$T/out.json" >/dev/null ;;
 		esac
 	done < <(sed -n 's/^# \(expect[a-z-]*:\) \(BH[0-9]*\)$/\1 \2/p' "$f")
+	# expect-step-severity: RULE SEV — some path has a step of RULE at severity SEV
+	while read -r id sev; do
+		check "$name: a step $id is $sev" jq -e --arg id "$id" --arg sev "$sev" '[.paths[].steps[] | select(.rule == $id) | .severity] | index($sev) != null' "$T/out.json" >/dev/null
+	done < <(sed -n 's/^# expect-step-severity: \(BH[0-9]*\) \([a-z]*\)$/\1 \2/p' "$f")
 	if [ $rc = 1 ] && ! jq -e '[.paths[] | select(.severity == "critical" or .severity == "high")] | length > 0' "$T/out.json" >/dev/null; then
 		fail "$name: exit 1 without a high or critical path"
 	fi
