@@ -32,6 +32,20 @@ for f in "$FIX"/cases/*.yaml; do
 	fi
 done
 
+# NetworkPolicy reach: evaluated only when the snapshot has policies; the facts say what was decided
+"$BH" cluster --format json "$FIX/cases/reach-token-neg.yaml" >"$T/r.json"
+check "reach: default-deny egress — evaluated, the pod's token cannot reach the API server" \
+	jq -e '.networkPolicy.evaluated and .networkPolicy.apiServerBlocked == 1 and ([.tokens[] | select(.workload.name == "ci") | .apiServerReachable] == [false])' "$T/r.json" >/dev/null
+"$BH" cluster --format json "$FIX/cases/pod-token-pos.yaml" >"$T/r.json"
+check "reach: no policy in the snapshot — not evaluated, no reach keys on tokens" \
+	jq -e '(.networkPolicy.evaluated | not) and all(.tokens[]; has("apiServerReachable") | not)' "$T/r.json" >/dev/null
+"$BH" cluster "$FIX/cases/reach-token-neg.yaml" >"$T/r.txt"
+check "reach: text names the step's NetworkPolicy reason and the summary line" sh -c "grep -q 'API server is not reachable from the pod under NetworkPolicy' '$T/r.txt' && grep -q '^NetworkPolicy (1 policies' '$T/r.txt'"
+printf 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: bad, namespace: a}\nspec:\n  podSelector: {}\n  egress: [{to: [{ipBlock: {cidr: 10.0.0.0/99}}]}]\n' >"$T/badnp.yaml"
+"$BH" cluster --format json "$T/badnp.yaml" >"$T/r.json" 2>/dev/null; rc=$?
+check "reach: an invalid NetworkPolicy is an input error (exit 2) with its place" \
+	sh -c "test $rc = 2 && jq -e '[.errors[] | select(.line > 0)] | length == 1' '$T/r.json' >/dev/null"
+
 # every cluster rule has a golden case (a positive and a negative naming it)
 for id in $("$BH" rules --format json | jq -r '.rules[] | select(.area == "cluster") | .id'); do
 	check "$id has a positive and a negative case" sh -c "grep -lq '$id' '$FIX'/cases/*-pos*.yaml && grep -l '$id' '$FIX'/cases/*-neg*.yaml | grep -q ."
