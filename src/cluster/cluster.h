@@ -207,6 +207,7 @@ struct bh_cl_netpol;
 struct bh_cl_reachsum {
 	bool evaluated;           /* NetworkPolicies (or admin policies) were there and reach was decided */
 	uint32_t policies, admin_policies;
+	uint32_t cni_policies;    /* CiliumNetworkPolicy, Calico … objects: not evaluated, so no step is weakened */
 	uint32_t pods, api_blocked, metadata_reachable, kubelet_reachable; /* of the Pods decided */
 };
 

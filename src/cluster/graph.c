@@ -344,9 +344,10 @@ static int pod_node_edges(struct bh_cluster *c, size_t i, uint32_t pv, uint32_t 
 	uint32_t k = n != UINT32_MAX ? best_cve(&c->nodes[n], p, NULL, &s) : UINT32_MAX;
 	if (k != UINT32_MAX && bh_cl_edge(c, pv, nv, CE_POD_CVE, s, (uint32_t)i, k) < 0)
 		return -ENOMEM;
-	/* the node's cloud credentials: medium, as the snapshot does not show whether the platform hides the
-	 * node's identity from pods (GKE metadata server, IMDSv2 hop limit 1) */
-	if (p->meta_reach == BH_CL_REACH_YES && bh_cl_edge(c, pv, nv, CE_POD_METADATA, BH_SEV_MEDIUM, (uint32_t)i, 0) < 0)
+	/* the node's cloud credentials: high, one more step to the node (the rubric's, and bulkhead netpol's
+	 * BH0900); whether the platform hides them from pods (GKE metadata server, IMDSv2 hop limit 1) the
+	 * snapshot does not show */
+	if (p->meta_reach == BH_CL_REACH_YES && bh_cl_edge(c, pv, nv, CE_POD_METADATA, BH_SEV_HIGH, (uint32_t)i, 0) < 0)
 		return -ENOMEM;
 	return 0;
 }

@@ -220,8 +220,8 @@ static void netpol_json(FILE *out, const struct bh_cluster *c)
 {
 	const struct bh_cl_reachsum *r = &c->reach;
 	fprintf(out, ",\n\"networkPolicy\": {\"evaluated\": %s, \"policies\": %u, \"adminPolicies\": %u, "
-		"\"pods\": %u, \"apiServerBlocked\": %u, \"metadataReachable\": %u, \"kubeletReachable\": %u}",
-		r->evaluated ? "true" : "false", r->policies, r->admin_policies, r->pods, r->api_blocked,
+		"\"cniPoliciesNotEvaluated\": %u, \"pods\": %u, \"apiServerBlocked\": %u, \"metadataReachable\": %u, \"kubeletReachable\": %u}",
+		r->evaluated ? "true" : "false", r->policies, r->admin_policies, r->cni_policies, r->pods, r->api_blocked,
 		r->metadata_reachable, r->kubelet_reachable);
 }
 

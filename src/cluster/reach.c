@@ -3,8 +3,8 @@
  * evaluator decides per Pod whether it can connect to the API server (the `kubernetes` Service and its
  * endpoints), the kubelet port of the nodes and the cloud metadata address 169.254.169.254. graph.c uses
  * it: a stolen token of a pod that reaches neither the API server nor a kubelet is a low step (its use
- * needs another way out of the pod), a pod that reaches the metadata address has a step to its node's
- * credentials. Without any policy every pod reaches everything and nothing changes (that is what
+ * needs another way out of the pod), a pod that reaches the metadata address has a high step to its node's
+ * credentials. CNI-specific policies in the snapshot (not evaluated) keep tokens as they are. Without any policy every pod reaches everything and nothing changes (that is what
  * `bulkhead netpol` reports on its own). Templates and pods without an IP stay unknown. */
 #include <errno.h>
 #include <stdlib.h>
@@ -85,7 +85,9 @@ static void apply(struct bh_cluster *c, const struct bh_np_reach *r)
 			continue;
 		const struct bh_np_preach *pr = &r->pod[k];
 		c->reach.pods++;
-		if (pr->api != BH_NP_NA)
+		/* CNI-specific policies (Calico tiers, Cilium) are not evaluated and may allow what the
+		 * Kubernetes kinds deny: then a blocked API server is not claimed, reach only adds steps */
+		if (pr->api == BH_NP_YES || (pr->api == BH_NP_NO && !s->nother))
 			p->api_reach = pr->api == BH_NP_YES ? BH_CL_REACH_YES : BH_CL_REACH_NO;
 		if (pr->metadata != BH_NP_NA)
 			p->meta_reach = pr->metadata == BH_NP_YES ? BH_CL_REACH_YES : BH_CL_REACH_NO;
@@ -104,6 +106,8 @@ int bh_cl_np_analyse(struct bh_cluster *c)
 	if (s->npol == 0 && s->nanp == 0)
 		return 0;
 	c->reach = (struct bh_cl_reachsum){.evaluated = true, .policies = s->npol, .admin_policies = s->nanp};
+	for (uint32_t i = 0; i < s->nother; i++)
+		c->reach.cni_policies += s->other[i].n;
 	if (bh_np_index(s) < 0)
 		return -ENOMEM;
 	struct bh_arena fa;
