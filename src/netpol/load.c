@@ -12,6 +12,8 @@ struct load_ctx {
 	struct bh_np_snap *s;
 	struct bh_diagvec *errs;
 	const char *file;
+	const char *hint_kind, *hint_api; /* a *List document: its items' kind (the API server leaves kind and
+	                                     apiVersion out of list items, as in `bulkhead cluster --save`) */
 };
 
 static void add_err(struct bh_diagvec *e, struct bh_arena *a, const char *file, uint32_t line, uint32_t col,
@@ -32,12 +34,34 @@ static int object_cb(const struct bh_object *o, void *arg)
 {
 	struct load_ctx *c = arg;
 	struct bh_err err = {0};
+	struct bh_object typed;
+	if (!o->ref.kind && c->hint_kind && o->in_list) {
+		typed = *o;
+		typed.ref.kind = c->hint_kind;
+		typed.ref.api_version = c->hint_api;
+		o = &typed;
+	}
 	int rc = bh_np_add(c->s, o, &err);
 	if (rc == -ENOMEM)
 		return -ENOMEM;
 	if (rc < 0)
 		add_err(c->errs, c->s->a, c->file, err.line, err.col, err.msg);
 	return 0;
+}
+
+/* PodList → Pod (apiVersion of the list) */
+static void list_hint(struct load_ctx *c, const struct bh_doc *doc)
+{
+	const char *k = NULL, *api = NULL;
+	size_t len = 0, alen = 0;
+	c->hint_kind = c->hint_api = NULL;
+	if (!doc->root || doc->root->type != BH_MAP ||
+	    bh_as_str(bh_map_get(doc->root, "kind", BH_READ_LAST, NULL, NULL), &k, &len) != BH_OK || len <= 4 ||
+	    memcmp(k + len - 4, "List", 4))
+		return;
+	c->hint_kind = bh_arena_strndup(c->s->a, k, len - 4);
+	if (bh_as_str(bh_map_get(doc->root, "apiVersion", BH_READ_LAST, NULL, NULL), &api, &alen) == BH_OK)
+		c->hint_api = bh_arena_strndup(c->s->a, api, alen);
 }
 
 int bh_np_load_buffer(struct bh_np_snap *s, const char *file, const char *in, size_t len,
@@ -68,6 +92,7 @@ int bh_np_load_buffer(struct bh_np_snap *s, const char *file, const char *in, si
 			add_err(errs, s->a, file, err.line, err.col, err.msg);
 			continue;
 		}
+		list_hint(&c, &doc);
 		if (doc.root && (rc = bh_objects_each(&doc, s->a, object_cb, &c)) == -ENOMEM)
 			break;
 		rc = 0;

@@ -41,6 +41,16 @@ check "reach: no policy in the snapshot — not evaluated, no reach keys on toke
 	jq -e '(.networkPolicy.evaluated | not) and all(.tokens[]; has("apiServerReachable") | not)' "$T/r.json" >/dev/null
 "$BH" cluster "$FIX/cases/reach-token-neg.yaml" >"$T/r.txt"
 check "reach: text names the step's NetworkPolicy reason and the summary line" sh -c "grep -q 'API server is not reachable from the pod under NetworkPolicy' '$T/r.txt' && grep -q '^NetworkPolicy (1 policies' '$T/r.txt'"
+# the same objects as the API server's (and --save's) *List pages: items without kind and apiVersion
+yq_pages() { jq -c -s 'map(select(. != null)) | group_by(.apiVersion + " " + .kind)[] | {apiVersion: .[0].apiVersion, kind: (.[0].kind + "List"), items: map(del(.apiVersion, .kind))}'; }
+if command -v python3 >/dev/null && python3 -c 'import yaml' 2>/dev/null; then
+	python3 -c 'import sys, yaml, json; [print(json.dumps(d)) for d in yaml.safe_load_all(open(sys.argv[1]))]' "$FIX/cases/reach-token-neg.yaml" | yq_pages >"$T/pages.json"
+	"$BH" cluster --format json "$T/pages.json" >"$T/r.json"
+	check "reach: *List pages without item kinds (live, --save) are evaluated alike" \
+		jq -e '.networkPolicy.evaluated and .networkPolicy.apiServerBlocked == 1 and ([.paths[].steps[] | select(.rule == "BH0715") | .severity] | unique) == ["low"]' "$T/r.json" >/dev/null
+else
+	skip "python3-yaml absent: *List pages not checked"
+fi
 printf 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: bad, namespace: a}\nspec:\n  podSelector: {}\n  egress: [{to: [{ipBlock: {cidr: 10.0.0.0/99}}]}]\n' >"$T/badnp.yaml"
 "$BH" cluster --format json "$T/badnp.yaml" >"$T/r.json" 2>/dev/null; rc=$?
 check "reach: an invalid NetworkPolicy is an input error (exit 2) with its place" \
