@@ -24,7 +24,7 @@ int bh_cl_np_new(struct bh_cluster *c)
 	struct bh_cl_netpol *np = calloc(1, sizeof(*np));
 	if (!np)
 		return -ENOMEM;
-	bh_arena_init(&np->a, 1 << 20);
+	bh_arena_init(&np->a, 0); /* the whole snapshot lives here; each document is capped by the decoder */
 	bh_np_snap_init(&np->s, &np->a);
 	c->np = np;
 	return 0;
@@ -112,7 +112,7 @@ int bh_cl_np_analyse(struct bh_cluster *c)
 		return -ENOMEM;
 	struct bh_arena fa;
 	struct bh_findings fs; /* the evaluator's own findings are `bulkhead netpol`'s report, not ours */
-	bh_arena_init(&fa, 1 << 16);
+	bh_arena_init(&fa, 0);
 	bh_findings_init(&fs, &fa);
 	struct bh_np_reach r = {0};
 	int rc = bh_np_reach(s, &r, &fs);

@@ -51,6 +51,14 @@ if command -v python3 >/dev/null && python3 -c 'import yaml' 2>/dev/null; then
 else
 	skip "python3-yaml absent: *List pages not checked"
 fi
+# a snapshot of several MB (the NetworkPolicy model keeps it whole): evaluated, no error
+awk 'BEGIN { print "{\"apiVersion\":\"v1\",\"kind\":\"PodList\",\"items\":["
+	for (i = 0; i < 20000; i++) printf "%s{\"metadata\":{\"name\":\"p%d\",\"namespace\":\"app\",\"labels\":{\"app\":\"a%d\"}},\"spec\":{\"nodeName\":\"n1\",\"automountServiceAccountToken\":false,\"containers\":[{\"name\":\"c\",\"image\":\"i\"}]},\"status\":{\"podIPs\":[{\"ip\":\"10.1.%d.%d\"}]}}\n", i ? "," : "", i, i % 50, i / 250, i % 250
+	print "]}"
+	print "{\"apiVersion\":\"networking.k8s.io/v1\",\"kind\":\"NetworkPolicy\",\"metadata\":{\"name\":\"deny\",\"namespace\":\"app\"},\"spec\":{\"podSelector\":{},\"policyTypes\":[\"Egress\"]}}" }' >"$T/big.json"
+"$BH" cluster --format json "$T/big.json" >"$T/r.json"
+check "reach: a $(($(wc -c <"$T/big.json") / 1048576)) MB snapshot is evaluated without input errors" \
+	jq -e '.errors == [] and .networkPolicy.evaluated and .networkPolicy.pods == 20000' "$T/r.json" >/dev/null
 printf 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: bad, namespace: a}\nspec:\n  podSelector: {}\n  egress: [{to: [{ipBlock: {cidr: 10.0.0.0/99}}]}]\n' >"$T/badnp.yaml"
 "$BH" cluster --format json "$T/badnp.yaml" >"$T/r.json" 2>/dev/null; rc=$?
 check "reach: an invalid NetworkPolicy is an input error (exit 2) with its place" \
