@@ -13,10 +13,22 @@
 #include "graph.h"
 #include "netpol/reach.h"
 
+/* The inputs are kept as bytes (once their size) while the cluster reads them, and decoded into the
+ * model only when a policy kind was among them: a snapshot without policies costs a copy of its bytes,
+ * not a second decoding and a second tree. */
+struct npbuf {
+	const char *file;
+	char *buf;
+	size_t len;
+};
+
 struct bh_cl_netpol {
 	struct bh_arena a;
 	struct bh_np_snap s;
 	struct bh_diagvec errs;
+	struct npbuf *in;
+	size_t nin, capin;
+	bool wanted;  /* a NetworkPolicy, AdminNetworkPolicy or BaselineAdminNetworkPolicy was read */
 };
 
 int bh_cl_np_new(struct bh_cluster *c)
@@ -34,6 +46,9 @@ void bh_cl_np_free(struct bh_cluster *c)
 {
 	if (!c->np)
 		return;
+	for (size_t i = 0; i < c->np->nin; i++)
+		free(c->np->in[i].buf);
+	free(c->np->in);
 	bh_np_snap_release(&c->np->s);
 	free(c->np->errs.v);
 	bh_arena_release(&c->np->a);
@@ -43,8 +58,40 @@ void bh_cl_np_free(struct bh_cluster *c)
 
 void bh_cl_np_buffer(struct bh_cluster *c, const char *file, const char *buf, size_t len)
 {
-	if (c->np && bh_np_load_buffer(&c->np->s, file, buf, len, c->eng.lim, &c->np->errs) < 0)
-		bh_engine_error(&c->eng, file, 0, 0, "out of memory reading NetworkPolicies");
+	struct bh_cl_netpol *np = c->np;
+	char *copy = np ? malloc(len + 1) : NULL;
+	struct npbuf *b = copy ? BH_CL_PUSH(np, in) : NULL;
+	if (!b) {
+		free(copy);
+		bh_engine_error(&c->eng, file, 0, 0, "out of memory keeping the input for NetworkPolicy reach");
+		return;
+	}
+	if (len)
+		memcpy(copy, buf, len);
+	*b = (struct npbuf){file ? bh_arena_strndup(&np->a, file, strlen(file)) : "-", copy, len};
+}
+
+void bh_cl_np_object(struct bh_cluster *c, const struct bh_object *o)
+{
+	const char *k = o->ref.kind;
+	if (c->np && k && (!strcmp(k, "NetworkPolicy") || !strcmp(k, "AdminNetworkPolicy") ||
+			   !strcmp(k, "BaselineAdminNetworkPolicy")))
+		c->np->wanted = true;
+}
+
+/* decodes the kept inputs into the model, each freed once read */
+static int np_load(struct bh_cluster *c)
+{
+	struct bh_cl_netpol *np = c->np;
+	int rc = 0;
+	for (size_t i = 0; i < np->nin; i++) {
+		if (rc == 0)
+			rc = bh_np_load_buffer(&np->s, np->in[i].file, np->in[i].buf, np->in[i].len, c->eng.lim, &np->errs);
+		free(np->in[i].buf);
+		np->in[i].buf = NULL;
+	}
+	np->nin = 0;
+	return rc;
 }
 
 /* the evaluator's input errors (a bad CIDR, port or selector) that the cluster reader has not reported
@@ -102,6 +149,12 @@ static void apply(struct bh_cluster *c, const struct bh_np_reach *r)
 int bh_cl_np_analyse(struct bh_cluster *c)
 {
 	struct bh_np_snap *s = &c->np->s;
+	if (!c->np->wanted) {
+		bh_cl_np_free(c); /* nothing to evaluate: drop the kept bytes now */
+		return bh_cl_np_new(c);
+	}
+	if (np_load(c) < 0)
+		return -ENOMEM;
 	forward_errors(c);
 	if (s->npol == 0 && s->nanp == 0)
 		return 0;

@@ -450,6 +450,7 @@ static int object_cb(const struct bh_object *o, void *ctx)
 		typed.ref.api_version = c->hint_api;
 		o = &typed;
 	}
+	bh_cl_np_object(c, o);
 	if (load_other(c, o))
 		return 0;
 	size_t before = c->eng.findings.n;
