@@ -14,7 +14,9 @@ const struct bh_command bh_commands[] = {
 	{"audit", cmd_audit, "escape preparation in the API server's audit log: file, stdin or audit webhook", 0},
 	{"cluster", cmd_cluster, "who can reach a node or cluster-admin, by which chain (RBAC, Pod Security, workloads, node CVEs)", 0},
 	{"netpol", cmd_netpol, "which pods can reach the API server, kubelets, cloud metadata and other namespaces (NetworkPolicy)", 0},
-	{"rules", cmd_rules, "list every rule (id, severity, area, PSS check); --docs writes docs/rules/", 0},
+	{"fix", cmd_fix, "write the safe fixes into the manifests: minimal edits, a diff, or kustomize patches", 0},
+	{"respond", cmd_respond, "turn a watch or audit alert (or a pod) into the ordered containment runbook", 0},
+	{"rules", cmd_rules, "list every rule (id, severity, area, name, title); --docs writes docs/rules/", 0},
 	{"explain", cmd_explain, "teach one rule: what, why it leads to escape, how it is exploited, the fix", 0},
 };
 const unsigned bh_ncommands = sizeof(bh_commands) / sizeof(bh_commands[0]);

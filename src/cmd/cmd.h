@@ -36,6 +36,11 @@ int cmd_rules(int argc, char **argv);
 int cmd_explain(int argc, char **argv);
 int cmd_cluster(int argc, char **argv);
 int cmd_netpol(int argc, char **argv);
+int cmd_fix(int argc, char **argv);
+int cmd_respond(int argc, char **argv);
+struct bh_resp_plan;
+/* respond --apply (respond_apply.c): the plan's writes through the API client, dry-run first. Exit code. */
+int bh_respond_apply(const struct bh_resp_plan *p, const char *kubeconfig, const char *context, bool dry_only, bool json);
 
 /* Prints "bulkhead CMD: message" on stderr, or {"error": …} on stdout when json is set. Returns 2. */
 int bh_cli_error(const char *cmd, int json, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

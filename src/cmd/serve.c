@@ -269,6 +269,9 @@ static int print_webhook(const struct cli *o)
 	bh_buf_release(&b);
 	free(ca);
 	bh_config_free(cfg);
+	if (rc == -E2BIG)
+		return bh_cli_error("serve", 0, "the config names more API groups (64) or kinds per group (31) than "
+				    "--print-webhook can write; nothing was printed");
 	return rc ? bh_cli_error("serve", 0, "cannot write the webhook configuration") : 0;
 }
 

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine/inputsel.h"
 #include "util/map.h"
 
 struct pathvec {
@@ -57,37 +58,56 @@ static const char *file_type(mode_t m)
 	       S_ISBLK(m) ? "a block device" : "not a regular file";
 }
 
+/* A directory walk: where results go and what is left out (rel paths are below root). */
+struct walk {
+	struct bh_engine *e;
+	struct pathvec *out;
+	const struct bh_batch_opts *o;
+	const struct bh_ignore *ig;
+	size_t rootlen;
+};
+
+static bool left_out(const struct walk *w, const char *path, bool dir)
+{
+	const char *rel = path + w->rootlen;
+	while (*rel == '/')
+		rel++;
+	return w->o && bh_input_excluded(path, rel, dir, w->o->exclude, w->o->nexclude, w->ig);
+}
+
 /* One directory entry: directories are descended (symlinked ones are not: no loops); manifests that are
  * regular files (or symlinks to them) are inputs; FIFOs, sockets and devices are never opened (a FIFO
- * would block, a device may never end) and are named in a warning. */
-static void walk_dir(struct bh_engine *e, struct pathvec *out, const char *dir, int depth);
+ * would block, a device may never end) and are named in a warning. Excluded and ignored entries are
+ * passed over (an excluded directory is not descended). */
+static void walk_dir(const struct walk *w, const char *dir, int depth);
 
-static void walk_entry(struct bh_engine *e, struct pathvec *out, const char *path, const char *name, int depth)
+static void walk_entry(const struct walk *w, const char *path, const char *name, int depth)
 {
 	struct stat st;
 	if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		walk_dir(e, out, path, depth + 1);
+		if (!left_out(w, path, true))
+			walk_dir(w, path, depth + 1);
 		return;
 	}
-	if (!manifest_name(name))
+	if (!manifest_name(name) || left_out(w, path, false))
 		return;
 	if (stat(path, &st) != 0 || S_ISREG(st.st_mode))
-		push(out, path); /* a dangling link is reported when it cannot be read */
+		push(w->out, path); /* a dangling link is reported when it cannot be read */
 	else if (!S_ISDIR(st.st_mode))
-		bh_engine_warning(e, path, 0, 0, "%s, not a regular file; skipped (not opened)", file_type(st.st_mode));
+		bh_engine_warning(w->e, path, 0, 0, "%s, not a regular file; skipped (not opened)", file_type(st.st_mode));
 }
 
 /* Recursive, sorted (deterministic). */
-static void walk_dir(struct bh_engine *e, struct pathvec *out, const char *dir, int depth)
+static void walk_dir(const struct walk *w, const char *dir, int depth)
 {
 	if (depth > 64) {
-		bh_engine_error(e, dir, 0, 0, "directory nesting deeper than 64 levels; not descended");
+		bh_engine_error(w->e, dir, 0, 0, "directory nesting deeper than 64 levels; not descended");
 		return;
 	}
 	DIR *d = opendir(dir);
 	if (!d) {
-		bh_engine_error(e, dir, 0, 0, "cannot open directory: %s", strerror(errno));
-		e->files++;
+		bh_engine_error(w->e, dir, 0, 0, "cannot open directory: %s", strerror(errno));
+		w->e->files++;
 		return;
 	}
 	struct pathvec names = {0};
@@ -96,28 +116,51 @@ static void walk_dir(struct bh_engine *e, struct pathvec *out, const char *dir, 
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
 			push(&names, de->d_name);
 	closedir(d);
-	qsort(names.v, names.n, sizeof(*names.v), cmp_str);
+	if (names.n) /* an empty directory: qsort must not see NULL */
+		qsort(names.v, names.n, sizeof(*names.v), cmp_str);
 	for (size_t i = 0; i < names.n; i++) {
 		char path[4096];
 		snprintf(path, sizeof(path), "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", names.v[i]);
-		walk_entry(e, out, path, names.v[i], depth);
+		walk_entry(w, path, names.v[i], depth);
 		free(names.v[i]);
 	}
 	free(names.v);
 }
 
-size_t bh_batch_expand(struct bh_engine *e, char *const *args, int nargs, char ***out)
+/* a directory argument: its .bulkheadignore, then the walk; a warning when it held no manifest */
+static void expand_dir(struct bh_engine *e, const struct bh_batch_opts *o, struct pathvec *files, const char *dir)
+{
+	struct bh_ignore ig = {0};
+	if (o && !o->no_ignore_file)
+		bh_ignore_load(&ig, e, dir);
+	struct walk w = {e, files, o, &ig, strlen(dir)};
+	size_t before = files->n, errs = e->errors.n;
+	walk_dir(&w, dir, 0);
+	if (files->n == before && e->errors.n == errs)
+		bh_engine_warning(e, dir, 0, 0, "no Kubernetes objects found in %s: no *.yaml, *.yml or *.json files "
+				  "(symlinked directories are not followed; --exclude and .bulkheadignore apply)", dir);
+	bh_ignore_free(&ig);
+}
+
+size_t bh_batch_expand_opts(struct bh_engine *e, const struct bh_batch_opts *o, char *const *args, int nargs,
+			    char ***out)
 {
 	struct pathvec files = {0};
 	for (int i = 0; i < nargs; i++) {
 		struct stat st;
 		if (strcmp(args[i], "-") && stat(args[i], &st) == 0 && S_ISDIR(st.st_mode))
-			walk_dir(e, &files, args[i], 0);
-		else
+			expand_dir(e, o, &files, args[i]);
+		else if (!o || strcmp(args[i], "-") == 0 ||
+			 !bh_input_excluded(args[i], args[i], false, o->exclude, o->nexclude, NULL))
 			push(&files, args[i]);
 	}
 	*out = files.v;
 	return files.n;
+}
+
+size_t bh_batch_expand(struct bh_engine *e, char *const *args, int nargs, char ***out)
+{
+	return bh_batch_expand_opts(e, NULL, args, nargs, out);
 }
 
 /* The bytes of one input shared by its units: the slices of a large file, or a non-regular input read
@@ -140,6 +183,8 @@ struct unit {
 	size_t len;
 	uint32_t line_base;
 	bool first;              /* the input's first unit counts the file */
+	bool templated;          /* looks like an unrendered template: errors get a hint */
+	bool k8s_looking;        /* has apiVersion and metadata: never skipped as not Kubernetes */
 };
 
 struct span {
@@ -154,6 +199,7 @@ struct job {
 	size_t n, cap;
 	struct input **inputs;   /* every input read or mapped here, for release */
 	size_t nin, capin;
+	struct pathvec names;    /* unit names made here (helm "# Source:" paths), for release */
 	atomic_size_t next, done;
 	struct span *spans;
 	struct bh_engine *engines;
@@ -254,19 +300,80 @@ static int add_slices(struct job *j, const char *name, struct input *in)
 static int add_regular(struct job *j, const char *path, off_t size)
 {
 	bool big = (size_t)size >= SPLIT_MIN && (size_t)size <= j->main->lim->max_input;
-	if (!j->o->pre && !big)
+	if (!j->o->pre && !big && !j->o->skip_non_k8s)
 		return add_unit(j, (struct unit){path, path, NULL, NULL, 0, 0, true});
 	struct input *in = input_new(j);
 	if (!in)
 		return -ENOMEM;
 	if (bh_map_file(path, j->main->lim->max_input, &in->m) < 0)
 		return add_unit(j, (struct unit){path, path, NULL, NULL, 0, 0, true}); /* the worker reports it */
+	bool tpl = bh_input_templated(in->m.p, in->m.len), k8s = bh_input_k8s_looking(in->m.p, in->m.len);
 	if (j->o->pre)
 		j->o->pre(j->main, path, in->m.p, in->m.len, in->m.mapped, j->o->pre_ctx);
 	if (big && in->m.mapped && !json_start(in->m.p, in->m.len))
 		return add_slices(j, path, in);
 	bh_map_release(&in->m); /* small, or JSON (one document: nothing to cut) */
-	return add_unit(j, (struct unit){path, path, NULL, NULL, 0, 0, true});
+	return add_unit(j, (struct unit){path, path, NULL, NULL, 0, 0, true, tpl, k8s});
+}
+
+#define SOURCE "# Source: "
+#define SOURCE_LEN (sizeof(SOURCE) - 1)
+
+/* whether b[a, e) holds anything but blank lines, comments and "---" */
+static bool has_content(const char *b, size_t a, size_t e)
+{
+	for (size_t p = a; p < e;) {
+		const char *nl = memchr(b + p, '\n', e - p);
+		size_t le = nl ? (size_t)(nl - b) + 1 : e, q = p;
+		while (q < le && (b[q] == ' ' || b[q] == '\t' || b[q] == '\r' || b[q] == '\n'))
+			q++;
+		if (q < le && b[q] != '#' && !(le - q >= 3 && !memcmp(b + q, "---", 3)))
+			return true;
+		p = le;
+	}
+	return false;
+}
+
+static int add_segment(struct job *j, struct input *in, const char *name, size_t a, size_t e)
+{
+	const char *b = in->m.p + a;
+	return add_unit(j, (struct unit){name, NULL, in, b, e - a, 0, true, bh_input_templated(b, e - a),
+					 bh_input_k8s_looking(b, e - a)});
+}
+
+/* `helm template` output: a "# Source: chart/templates/x.yaml" line starts the rendering of one template,
+ * and its documents are reported under that name (lines count from the line after the comment). What
+ * precedes the first one keeps the stream's name when it holds anything. Returns 1 when the stream had
+ * no such line (nothing added), 0, or -ENOMEM. */
+static int add_helm(struct job *j, struct input *in, const char *name)
+{
+	const char *b = in->m.p;
+	size_t len = in->m.len, start = 0;
+	const char *cur = name;
+	if (!b || !(len >= SOURCE_LEN && (!memcmp(b, SOURCE, SOURCE_LEN) || memmem(b, len, "\n" SOURCE, SOURCE_LEN + 1))))
+		return 1;
+	for (size_t p = 0; p < len;) {
+		const char *nl = memchr(b + p, '\n', len - p);
+		size_t le = nl ? (size_t)(nl - b) + 1 : len;
+		if (le - p > SOURCE_LEN && !memcmp(b + p, SOURCE, SOURCE_LEN)) {
+			if ((cur != name || has_content(b, start, p)) && add_segment(j, in, cur, start, p) < 0)
+				return -ENOMEM;
+			size_t nlen = le - p - SOURCE_LEN;
+			while (nlen && (b[p + SOURCE_LEN + nlen - 1] == '\n' || b[p + SOURCE_LEN + nlen - 1] == '\r' ||
+					b[p + SOURCE_LEN + nlen - 1] == ' '))
+				nlen--;
+			char *nm = strndup(b + p + SOURCE_LEN, nlen);
+			if (!nm || push(&j->names, nm) < 0) {
+				free(nm);
+				return -ENOMEM;
+			}
+			free(nm);
+			cur = j->names.v[j->names.n - 1];
+			start = le;
+		}
+		p = le;
+	}
+	return add_segment(j, in, cur, start, len);
 }
 
 /* stdin, a pipe, a FIFO, a device: read once, here, and shared by every unit that names it */
@@ -284,7 +391,12 @@ static int add_stream(struct job *j, const char *path, const char *name, const s
 	in->rc = bh_map_file(path, j->main->lim->max_input, &in->m);
 	if (in->rc == 0 && j->o->pre)
 		j->o->pre(j->main, name, in->m.p, in->m.len, false, j->o->pre_ctx);
-	return add_unit(j, (struct unit){name, NULL, in, in->m.p, in->m.len, 0, true});
+	int rc = in->rc == 0 ? add_helm(j, in, name) : 1;
+	if (rc <= 0)
+		return rc;
+	return add_unit(j, (struct unit){name, NULL, in, in->m.p, in->m.len, 0, true,
+					 in->rc == 0 && bh_input_templated(in->m.p, in->m.len),
+					 in->rc == 0 && bh_input_k8s_looking(in->m.p, in->m.len)});
 }
 
 static int add_input(struct job *j, const char *path)
@@ -375,28 +487,89 @@ static int append(void **dst, size_t *n, size_t *cap, const void *src, size_t a,
 	return 0;
 }
 
-/* the spans, in unit order, after b->e's own diagnostics (directories, the pre-pass) */
+/* what the units [first, end) of one input yielded */
+struct yield {
+	size_t end, objs, errs, findings;
+	bool hinted;    /* an error already says how to render a template */
+	bool kindless;  /* every error is a document without kind */
+};
+
+static struct yield input_yield(const struct bh_batch *b, const struct job *j, size_t first)
+{
+	struct yield y = {.kindless = true};
+	for (y.end = first; y.end < j->n && (y.end == first || !j->units[y.end].first); y.end++) {
+		const struct span *sp = &j->spans[y.end];
+		const struct bh_engine *we = &b->workers[sp->worker];
+		y.objs += sp->o1 - sp->o0;
+		y.errs += sp->e1 - sp->e0;
+		y.findings += sp->f1 - sp->f0;
+		for (size_t k = sp->e0; k < sp->e1; k++) {
+			const char *msg = we->errors.v[k].message;
+			y.hinted |= strstr(msg, "helm template") != NULL;
+			y.kindless &= !strncmp(msg, "mapping without kind", 20);
+		}
+	}
+	return y;
+}
+
+/* One note per input: skipped as not Kubernetes; nothing found (empty, only comments, an empty List);
+ * an unrendered template that failed without the decoder saying so. */
+static void input_note(struct bh_engine *m, const struct unit *u, const struct yield *y, bool skip)
+{
+	if (skip)
+		bh_engine_warning(m, u->name, 0, 0, "not a Kubernetes object (no document has a kind), skipped");
+	else if (!y->objs && !y->errs)
+		bh_engine_warning(m, u->name, 0, 0, "no Kubernetes objects found in %s", u->name);
+	else if (y->errs && !y->hinted && u->templated)
+		bh_engine_warning(m, u->name, 0, 0, "this looks like an unrendered Helm or Go template ({{ … }}): render "
+				  "it first, e.g. helm template CHART | bulkhead scan -");
+}
+
+/* a span's results; a skipped input's (no findings) leave nothing */
+static int append_span(struct bh_engine *m, const struct bh_engine *we, const struct span *sp, bool skip)
+{
+	if (skip)
+		return 0;
+	int err = append((void **)&m->findings.v, &m->findings.n, &m->findings.cap, we->findings.v, sp->f0, sp->f1,
+			 sizeof(*m->findings.v));
+	err |= append((void **)&m->objlist, &m->nobjlist, &m->capobjlist, we->objlist, sp->o0, sp->o1,
+		      sizeof(*m->objlist));
+	err |= append((void **)&m->errors.v, &m->errors.n, &m->errors.cap, we->errors.v, sp->e0, sp->e1,
+		      sizeof(*m->errors.v));
+	err |= append((void **)&m->warnings.v, &m->warnings.n, &m->warnings.cap, we->warnings.v, sp->w0, sp->w1,
+		      sizeof(*m->warnings.v));
+	return err;
+}
+
+/* the spans, in unit order, after b->e's own diagnostics (directories, the pre-pass). An input none of
+ * whose documents has a kind (Chart.yaml, values.yaml, a CI workflow: kubectl would apply nothing from
+ * it) and that gave no finding is skipped with a note instead of its errors and (kind-less) objects,
+ * unless it looks like an object that lost its kind. */
 static int merge(struct bh_batch *b, const struct job *j)
 {
 	struct bh_engine *m = &b->e;
 	int err = 0;
-	for (size_t i = 0; i < j->n; i++) {
-		const struct span *sp = &j->spans[i];
-		const struct bh_engine *we = &b->workers[sp->worker];
-		err |= append((void **)&m->findings.v, &m->findings.n, &m->findings.cap, we->findings.v, sp->f0, sp->f1,
-			      sizeof(*m->findings.v));
-		err |= append((void **)&m->errors.v, &m->errors.n, &m->errors.cap, we->errors.v, sp->e0, sp->e1,
-			      sizeof(*m->errors.v));
-		err |= append((void **)&m->warnings.v, &m->warnings.n, &m->warnings.cap, we->warnings.v, sp->w0, sp->w1,
-			      sizeof(*m->warnings.v));
-		err |= append((void **)&m->objlist, &m->nobjlist, &m->capobjlist, we->objlist, sp->o0, sp->o1,
-			      sizeof(*m->objlist));
+	size_t skipped = 0, skipped_objs = 0;
+	for (size_t i = 0; i < j->n;) {
+		struct yield y = input_yield(b, j, i);
+		const struct unit *u = &j->units[i];
+		bool skip = j->o->skip_non_k8s && y.errs && y.kindless && y.objs == y.errs && !y.findings &&
+			    !u->k8s_looking;
+		for (size_t k = i; k < y.end; k++)
+			err |= append_span(m, &b->workers[j->spans[k].worker], &j->spans[k], skip);
+		input_note(m, u, &y, skip);
+		skipped += skip;
+		skipped_objs += skip ? y.objs : 0;
+		i = y.end;
 	}
 	for (int w = 0; w < b->nworkers; w++) {
 		m->files += b->workers[w].files;
 		m->objects += b->workers[w].objects;
+		m->lists += b->workers[w].lists;
 		m->findings.dropped += b->workers[w].findings.dropped;
 	}
+	m->files -= skipped;
+	m->objects -= skipped_objs;
 	return err ? -ENOMEM : 0;
 }
 
@@ -444,6 +617,9 @@ static void job_release(struct job *j)
 		free(j->inputs[i]);
 	}
 	free(j->inputs);
+	for (size_t i = 0; i < j->names.n; i++)
+		free(j->names.v[i]);
+	free(j->names.v);
 	free(j->units);
 	free(j->spans);
 	pthread_mutex_destroy(&j->mu);
@@ -457,7 +633,7 @@ int bh_batch_run(struct bh_batch *b, const struct bh_batch_opts *o, char *const 
 	struct job j = {.o = o, .main = &b->e};
 	pthread_mutex_init(&j.mu, NULL);
 	char **files;
-	size_t nfiles = bh_batch_expand(&b->e, paths, npaths, &files);
+	size_t nfiles = bh_batch_expand_opts(&b->e, o, paths, npaths, &files);
 	int rc = 0;
 	for (size_t i = 0; i < nfiles; i++)
 		if (rc == 0 && add_input(&j, files[i]) < 0)

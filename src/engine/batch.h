@@ -19,6 +19,13 @@ struct bh_batch_opts {
 	 * own engine (its diagnostics come first in the results). mapped: see bh_engine_slice. */
 	void (*pre)(struct bh_engine *e, const char *name, const char *buf, size_t len, bool mapped, void *ctx);
 	void *pre_ctx;
+	/* input selection (engine/inputsel.h): --exclude globs (every input), .bulkheadignore at the top of
+	 * each directory argument unless no_ignore_file, and files without any Kubernetes object skipped
+	 * with a note (not read by the engine, not counted) when skip_non_k8s */
+	const char *const *exclude;
+	size_t nexclude;
+	bool no_ignore_file;
+	bool skip_non_k8s;
 };
 
 struct bh_batch {
@@ -37,5 +44,8 @@ void bh_batch_release(struct bh_batch *b);
 /* PATH arguments → inputs (directories expanded recursively and sorted; FIFOs, sockets and devices met
  * there are warned about and skipped). Problems go to e. *out and its strings are malloc'ed. */
 size_t bh_batch_expand(struct bh_engine *e, char *const *args, int nargs, char ***out);
+/* The same with o's input selection (o may be NULL). */
+size_t bh_batch_expand_opts(struct bh_engine *e, const struct bh_batch_opts *o, char *const *args, int nargs,
+			    char ***out);
 
 #endif

@@ -26,7 +26,7 @@ void bh_engine_reset(struct bh_engine *e)
 	e->findings.n = 0;
 	e->findings.dropped = 0;
 	e->errors.n = e->warnings.n = 0;
-	e->files = e->objects = 0;
+	e->files = e->objects = e->lists = 0;
 	e->nobjlist = 0;
 	bh_arena_reset(&e->doc);
 	bh_arena_reset(&e->results);
@@ -210,6 +210,7 @@ void bh_engine_slice(struct bh_engine *e, const char *file, const char *buf, siz
 		if (problem)
 			bh_engine_error(e, name, pl, pc, "%s", problem);
 		bh_objects_each(&doc, &e->doc, object_cb, e);
+		e->lists += bh_doc_is_list(&doc);
 		/* keep 1 MiB behind the parser: libyaml reads ahead, and a resync looks forward only */
 		if (mapped && page > 1 && doc.end > (2u << 20)) {
 			uintptr_t upto = ((uintptr_t)buf + doc.end - (1u << 20)) & ~(page - 1);

@@ -37,6 +37,7 @@ struct bh_engine {
 	struct bh_findings findings;
 	struct bh_diagvec errors, warnings;
 	size_t files, objects;
+	size_t lists;                /* documents that were Lists (kubectl get output), empty ones too */
 	struct bh_objref *objlist;   /* every object, interned, in input order */
 	size_t nobjlist, capobjlist;
 	/* per-object hook run after the rules (e.g. PSS); may append findings */

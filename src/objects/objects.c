@@ -75,6 +75,17 @@ static int visit(const struct bh_doc *doc, const struct bh_node *n, const char *
 	return cb(&o, ctx);
 }
 
+bool bh_doc_is_list(const struct bh_doc *doc)
+{
+	const struct bh_node *n = doc->root;
+	if (!n || n->type != BH_MAP)
+		return false;
+	struct bh_object o;
+	bh_object_init(&o, doc, n);
+	const struct bh_node *items = exact(n, "items");
+	return ends_with_list(o.ref.kind) && items && items->type == BH_SEQ;
+}
+
 int bh_objects_each(const struct bh_doc *doc, struct bh_arena *a, bh_object_cb cb, void *ctx)
 {
 	return visit(doc, doc->root, NULL, 0, a, cb, ctx);

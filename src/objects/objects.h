@@ -27,6 +27,9 @@ struct bh_object {
  * Non-mapping documents and items are skipped (they are no Kubernetes objects). */
 typedef int (*bh_object_cb)(const struct bh_object *o, void *ctx);
 int bh_objects_each(const struct bh_doc *doc, struct bh_arena *a, bh_object_cb cb, void *ctx);
+/* The document is a List (kind List, PodList…, with an items sequence), however many items it holds: what
+ * `kubectl get … -o yaml` prints for an empty namespace is a valid answer, not an unreadable input. */
+bool bh_doc_is_list(const struct bh_doc *doc);
 /* A document that kubectl would refuse as no object at all (a top-level list or scalar, a mapping without
  * kind, a lower-case kind; the same for List items): the message with a hint, or NULL. */
 const char *bh_doc_problem(const struct bh_doc *doc, struct bh_arena *a, uint32_t *line, uint32_t *col);

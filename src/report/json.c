@@ -58,7 +58,9 @@ void bh_json_finding(FILE *out, const struct bh_finding *f)
 		fputs(", ", out);
 		kv(out, "suppressedReason", f->suppress_reason, false);
 	}
-	fputs("}", out);
+	char fp[17];
+	bh_finding_fingerprint(f, fp);
+	fprintf(out, ", \"fingerprint\": \"%s\"}", fp);
 }
 
 static void diags(FILE *out, const char *key, const struct bh_input_error *e, size_t n)

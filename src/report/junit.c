@@ -80,7 +80,8 @@ int bh_report_junit(FILE *out, const struct bh_report *r)
 			fputs(": ", out);
 			xml(out, f[i].rule->title);
 			fputs("\">", out);
-			fprintf(out, "%s:%u:%u ", f[i].obj.file ? f[i].obj.file : "-", f[i].line, f[i].col);
+			bh_report_pos(out, f[i].obj.file, f[i].line, f[i].col);
+			fputs(" ", out);
 			xml(out, f[i].rule->name);
 			fputs("\n", out);
 			xml(out, f[i].message);
@@ -115,8 +116,9 @@ int bh_report_junit(FILE *out, const struct bh_report *r)
 		xml(out, r->errors[e].file ? r->errors[e].file : "-");
 		fputs("\" name=\"input\">\n   <error type=\"input\" message=\"", out);
 		xml(out, r->errors[e].message);
-		fprintf(out, "\">%s:%u:%u</error>\n  </testcase>\n", r->errors[e].file ? r->errors[e].file : "-",
-			r->errors[e].line, r->errors[e].col);
+		fputs("\">", out);
+		bh_report_pos(out, r->errors[e].file, r->errors[e].line, r->errors[e].col);
+		fputs("</error>\n  </testcase>\n", out);
 	}
 	fputs(" </testsuite>\n</testsuites>\n", out);
 	return ferror(out) ? -1 : 0;

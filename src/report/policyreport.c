@@ -1,5 +1,6 @@
 /* PolicyReport (wgpolicyk8s.io/v1alpha2, kubernetes-sigs/wg-policy-prototypes): one PolicyReport per
- * namespace, one ClusterPolicyReport for cluster-scoped objects, printed as a JSON `kind: List` so that
+ * namespace (a namespaced object without one counts in the report's default namespace, `default` unless
+ * --policyreport-namespace says otherwise), one ClusterPolicyReport for cluster-scoped objects, printed as a JSON `kind: List` so that
  * `kubectl apply -f -` takes it. A finding is a `fail` result (`skip` when suppressed); objects without
  * findings count as `pass` in the summary. */
 #include <stdio.h>
@@ -9,12 +10,35 @@
 
 #include "report.h"
 
+/* Kinds without a namespace (the built-in cluster-scoped ones); any other kind without one is namespaced
+ * and was meant for the namespace kubectl applies it to. */
+static bool cluster_scoped(const char *kind)
+{
+	static const char *const k[] = {
+		"Namespace", "Node", "PersistentVolume", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition",
+		"StorageClass", "PriorityClass", "RuntimeClass", "IngressClass", "CSIDriver", "CSINode", "VolumeAttachment",
+		"ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "ValidatingAdmissionPolicy",
+		"ValidatingAdmissionPolicyBinding", "APIService", "PodSecurityPolicy", "CertificateSigningRequest",
+		"FlowSchema", "PriorityLevelConfiguration", "ComponentStatus", "List"};
+	for (size_t i = 0; kind && i < sizeof(k) / sizeof(*k); i++)
+		if (!strcmp(kind, k[i]))
+			return true;
+	return !kind;
+}
+
+static const char *ns_of(const struct bh_report *r, const struct bh_objref *o)
+{
+	if (o->namespace || cluster_scoped(o->kind))
+		return o->namespace;
+	return r->default_namespace ? r->default_namespace : "default";
+}
+
 static bool same_obj(const struct bh_objref *a, const struct bh_objref *b)
 {
 	return a->line == b->line && a->col == b->col && a->file && b->file && !strcmp(a->file, b->file);
 }
 
-static void resource(FILE *out, const struct bh_objref *o)
+static void resource(FILE *out, const struct bh_objref *o, const char *ns)
 {
 	fputs("{\"apiVersion\": ", out);
 	bh_json_str(out, o->api_version);
@@ -22,9 +46,9 @@ static void resource(FILE *out, const struct bh_objref *o)
 	bh_json_str(out, o->kind);
 	fputs(", \"name\": ", out);
 	bh_json_str(out, o->name);
-	if (o->namespace) {
+	if (ns) {
 		fputs(", \"namespace\": ", out);
-		bh_json_str(out, o->namespace);
+		bh_json_str(out, ns);
 	}
 	fputs("}", out);
 }
@@ -92,14 +116,14 @@ static int groups_build(struct groups *g, const struct bh_report *r, const struc
 	g->m.n = 1; /* index 0: cluster scope */
 	/* objects and findings are both in input order: walk them together, once */
 	for (size_t o = 0, i = 0; o < r->nobjlist; o++) {
-		size_t k = ns_index(&g->m, r->objlist[o].namespace);
+		size_t k = ns_index(&g->m, ns_of(r, &r->objlist[o]));
 		bool any = false;
 		for (; i < n && same_obj(&f[i].obj, &r->objlist[o]); i++)
 			any |= !f[i].suppressed;
 		g->cnt[k * 4 + 0] += !any;
 	}
 	for (size_t i = 0; i < n; i++) {
-		size_t k = g->fns[i] = ns_index(&g->m, f[i].obj.namespace);
+		size_t k = g->fns[i] = ns_index(&g->m, ns_of(r, &f[i].obj));
 		g->cnt[k * 4 + (f[i].suppressed ? 2 : 1)]++;
 		g->cnt[k * 4 + 3]++;
 	}
@@ -113,7 +137,7 @@ static int groups_build(struct groups *g, const struct bh_report *r, const struc
 	return 0;
 }
 
-static void write_result(FILE *out, const struct bh_finding *x, time_t now)
+static void write_result(FILE *out, const struct bh_finding *x, const char *nsname, time_t now)
 {
 	fputs("{\"source\": \"bulkhead\", \"policy\": ", out);
 	bh_json_str(out, x->rule->id);
@@ -124,7 +148,7 @@ static void write_result(FILE *out, const struct bh_finding *x, time_t now)
 	fprintf(out, ", \"result\": \"%s\", \"scored\": true, \"message\": ", x->suppressed ? "skip" : "fail");
 	bh_json_str(out, x->message);
 	fprintf(out, ", \"timestamp\": {\"seconds\": %lld, \"nanos\": 0}, \"resources\": [", (long long)now);
-	resource(out, &x->obj);
+	resource(out, &x->obj, nsname);
 	fputs("], \"properties\": {\"field\": ", out);
 	bh_json_str(out, x->field ? x->field : "");
 	fputs(", \"container\": ", out);
@@ -160,7 +184,7 @@ static void write_item(FILE *out, const struct groups *g, size_t k, const struct
 		cnt[0], cnt[1], cnt[2]);
 	for (size_t q = g->start[k]; q < g->start[k] + cnt[3]; q++) {
 		fputs(q > g->start[k] ? ",\n   " : "\n   ", out);
-		write_result(out, &f[g->order[q]], now);
+		write_result(out, &f[g->order[q]], nsname, now);
 	}
 	fputs(cnt[3] ? "\n  ]}" : "]}", out);
 }

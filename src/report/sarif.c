@@ -121,6 +121,9 @@ static void write_result(FILE *out, const struct bh_finding *x, size_t ruleidx)
 	fputs("}", out);
 	if (x->obj.file)
 		write_locations(out, x);
+	char fp[17];
+	bh_finding_fingerprint(x, fp);
+	fprintf(out, ", \"partialFingerprints\": {\"bulkhead/v1\": \"%s\"}", fp);
 	fprintf(out, ", \"properties\": {\"severity\": \"%s\", \"security-severity\": \"%s\"", bh_sev_name(x->sev),
 		security_severity(x->sev));
 	if (x->container) {

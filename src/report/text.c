@@ -44,16 +44,6 @@ static void upper(FILE *out, const char *s)
 		putc(*s >= 'a' && *s <= 'z' ? *s - 32 : *s, out);
 }
 
-static void print_diags(const struct bh_report *r)
-{
-	for (size_t i = 0; i < r->nerrors; i++)
-		fprintf(stderr, "%s:%u:%u: error: %s\n", r->errors[i].file ? r->errors[i].file : "-", r->errors[i].line,
-			r->errors[i].col, r->errors[i].message);
-	for (size_t i = 0; i < r->nwarnings; i++)
-		fprintf(stderr, "%s:%u:%u: warning: %s\n", r->warnings[i].file ? r->warnings[i].file : "-",
-			r->warnings[i].line, r->warnings[i].col, r->warnings[i].message);
-}
-
 /* Findings shown (idx), grouped by consecutive object (g); counts of the unsuppressed per severity.
  * Returns the number of groups. */
 static size_t group(const struct bh_report *r, const struct bh_finding *f, size_t n, struct group *g, size_t *idx,
@@ -129,9 +119,23 @@ static void print_summary(FILE *out, const struct bh_report *r, const size_t *co
 	fputs("\n", out);
 }
 
+void bh_report_summary(FILE *out, const struct bh_report *r)
+{
+	size_t counts[BH_SEV_NONE] = {0}, suppressed = 0;
+	for (size_t i = 0; r->findings && i < r->findings->n; i++) {
+		const struct bh_finding *f = &r->findings->v[i];
+		if (f->suppressed)
+			suppressed++;
+		else if (f->sev < BH_SEV_NONE)
+			counts[f->sev]++;
+	}
+	print_summary(out, r, counts, suppressed);
+}
+
 int bh_report_text(FILE *out, const struct bh_report *r)
 {
-	print_diags(r);
+	if (!r->diags_shown)
+		bh_report_diags(stderr, r);
 	size_t n = r->findings ? r->findings->n : 0;
 	const struct bh_finding *f = n ? r->findings->v : NULL;
 	struct group *g = calloc(n ? n : 1, sizeof(*g));
@@ -152,6 +156,8 @@ int bh_report_text(FILE *out, const struct bh_report *r)
 			print_finding(out, r, &f[idx[g[gi].start + j]]);
 		fputs("\n", out);
 	}
+	if (r->rule_summary)
+		bh_report_rule_table(out, r);
 	print_summary(out, r, counts, suppressed);
 	free(g);
 	free(idx);

@@ -704,8 +704,13 @@ static void reset_state(struct bh_admission *x)
 	} else
 		bh_arena_reset(&x->tree);
 	if (x->e.doc.reserved + x->e.results.reserved > TREE_KEEP) {
+		/* bh_engine_init zeroes the engine: without its config ops, every later review on this thread
+		 * would ignore the config (podTemplatePaths, disabled rules, severities, exemptions), so one
+		 * large object sent first let a configured CRD with a privileged template through */
+		const struct bh_engine_cfg_ops *ops = x->e.cfg_ops;
 		bh_engine_release(&x->e);
 		bh_engine_init(&x->e);
+		x->e.cfg_ops = ops;
 	} else
 		bh_engine_reset(&x->e);
 	x->e.findings.oom = 0;

@@ -35,32 +35,35 @@ void bh_webhook_plural(const char *kind, char *buf, size_t size)
 		snprintf(buf + n, size - n, "s");
 }
 
-static void add(struct group *g, size_t *ng, const struct bh_podpath *p)
+/* -E2BIG when the groups or a group's resources are full: a kind left out would never be sent to the webhook,
+ * so the caller must fail rather than print a configuration that silently misses it. */
+static int add(struct group *g, size_t *ng, const struct bh_podpath *p)
 {
 	/* OpenShift 3's DeploymentConfig of group "" was served under /oapi, never by the core API; extensions
 	 * is not served since Kubernetes 1.16 (and matchPolicy: Equivalent sends its kinds as apps anyway) */
 	if (!p->group || !p->kind || (!p->group[0] && !strcmp(p->kind, "DeploymentConfig")) ||
 	    !strcmp(p->group, "extensions"))
-		return;
+		return 0;
 	size_t i = 0;
 	while (i < *ng && strcmp(g[i].name, p->group))
 		i++;
 	if (i == *ng) {
 		if (*ng == MAX_GROUPS)
-			return;
+			return -E2BIG;
 		g[(*ng)++] = (struct group){.name = p->group};
 	}
 	char r[80];
 	bh_webhook_plural(p->kind, r, sizeof(r));
 	for (size_t k = 0; k < g[i].nres; k++)
 		if (!strcmp(g[i].res[k], r))
-			return;
+			return 0;
 	if (g[i].nres + 2 > MAX_RES)
-		return;
+		return -E2BIG;
 	snprintf(g[i].res[g[i].nres++], sizeof(g[i].res[0]), "%s", r);
 	/* kubectl debug adds ephemeral containers through this subresource */
 	if (!p->group[0] && !strcmp(p->kind, "Pod"))
 		snprintf(g[i].res[g[i].nres++], sizeof(g[i].res[0]), "pods/ephemeralcontainers");
+	return 0;
 }
 
 static void base64(struct bh_buf *out, const unsigned char *p, size_t n)
@@ -112,10 +115,15 @@ int bh_webhook_render(const struct bh_config *cfg, const struct bh_webhook_opts 
 	if (!g)
 		return -ENOMEM;
 	const struct bh_podpath *b = bh_podpaths_builtin(&nb);
-	for (size_t i = 0; i < nb; i++)
-		add(g, &ng, &b[i]);
-	for (size_t i = 0; cfg && i < cfg->npodpaths; i++)
-		add(g, &ng, &cfg->podpaths[i]);
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < nb; i++)
+		rc = add(g, &ng, &b[i]);
+	for (size_t i = 0; rc == 0 && cfg && i < cfg->npodpaths; i++)
+		rc = add(g, &ng, &cfg->podpaths[i]);
+	if (rc) {
+		free(g);
+		return rc;
+	}
 	bh_buf_puts(out, header);
 	bh_buf_puts(out, "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingWebhookConfiguration\nmetadata:\n"
 			 "  name: bulkhead\n  labels:\n    app.kubernetes.io/name: bulkhead\nwebhooks:\n"

@@ -14,6 +14,8 @@ struct bh_webhook_opts {
 };
 
 /* Writes the YAML to out. cfg may be NULL (built-in kinds only). Returns 0 or -ENOMEM. */
+/* 0; -ENOMEM; -E2BIG when the config names more API groups (64) or more kinds in one group (31) than one
+ * configuration holds here — never a configuration that silently leaves a kind out. */
 int bh_webhook_render(const struct bh_config *cfg, const struct bh_webhook_opts *o, struct bh_buf *out);
 /* The resource name Kubernetes gives a kind by default (lowercase plural: Policy → policies). */
 void bh_webhook_plural(const char *kind, char *buf, size_t size);

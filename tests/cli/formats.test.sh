@@ -56,10 +56,12 @@ printf 'kind: Pod\nmetadata: {name: "a<b&c"}\nspec:\n  hostPID: true\n  containe
 "$BH" scan --format junit "$T/esc.yaml" >"$T/esc.xml"
 check "junit: XML escaping" grep -q 'a&lt;b&amp;c' "$T/esc.xml"
 
-# PolicyReport: one per namespace, a ClusterPolicyReport for objects without one
+# PolicyReport: one per namespace, a ClusterPolicyReport for cluster-scoped objects; a namespaced object
+# without a namespace (capabilities.yaml's Pod) counts in the namespace kubectl would use: default
 "$BH" scan --format policyreport --fail-on none "$G/privileged-yes.yaml" "$G/host-namespaces.yaml" "$G/hardened.yaml" "$G/capabilities.yaml" >"$T/pr.json"
 check "policyreport: a List" jq -e '.kind == "List" and .apiVersion == "v1"' "$T/pr.json" >/dev/null
-check "policyreport: demo, kube-system, web and cluster reports" jq -e '[.items[] | (.metadata.namespace // "cluster")] == ["demo", "kube-system", "web", "cluster"]' "$T/pr.json" >/dev/null
+check "policyreport: demo, kube-system, web and default reports" jq -e '[.items[] | (.metadata.namespace // "cluster")] == ["demo", "kube-system", "web", "default"]' "$T/pr.json" >/dev/null
+check "policyreport: no ClusterPolicyReport for namespaced objects" jq -e '[.items[] | select(.kind == "ClusterPolicyReport")] == []' "$T/pr.json" >/dev/null
 check "policyreport: wgpolicyk8s.io/v1alpha2 kinds" jq -e 'all(.items[]; .apiVersion == "wgpolicyk8s.io/v1alpha2" and (.kind | IN("PolicyReport", "ClusterPolicyReport")))' "$T/pr.json" >/dev/null
 check "policyreport: results shape" jq -e 'all(.items[].results[]; (.result | IN("pass", "fail", "warn", "error", "skip")) and (.severity | IN("critical", "high", "medium", "low", "info")) and (.resources | length == 1) and (.properties | to_entries | all(.value | type == "string")))' "$T/pr.json" >/dev/null
 check "policyreport: every result belongs to its report's namespace" jq -e 'all(.items[]; .metadata.namespace as $ns | all(.results[]; .resources[0].namespace == $ns))' "$T/pr.json" >/dev/null

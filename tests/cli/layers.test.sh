@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The shape of src/: (1) every #include "…" against the layer order
-#     util < decode < objects < rules < engine = netpol < report = config < serve = host = watch = audit = kube < cluster < cmd
+#     util < decode < objects < rules < engine = netpol < report = config < serve = host = watch = audit = kube = fix < cluster < cmd
 #     (main.c on top)
 # a folder may include its own files and any folder below it, never one above it or a peer on its level;
 # (2) every function under 100 lines and at most 35 in pmccabe's modified cyclomatic complexity.
@@ -13,7 +13,7 @@ MAX_LINES=100 MAX_CC=35
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
 
 declare -A rank=([util]=0 [decode]=1 [objects]=2 [rules]=3 [engine]=4 [netpol]=4 [report]=5 [config]=5
-		 [serve]=6 [host]=6 [watch]=6 [audit]=6 [kube]=6 [cluster]=7 [cmd]=8)
+		 [serve]=6 [host]=6 [watch]=6 [audit]=6 [kube]=6 [fix]=6 [cluster]=7 [cmd]=8)
 
 # ---- (1) includes ----
 : >"$T/found"

@@ -22,4 +22,7 @@ check "README: scan --config examples/bulkhead-config.yaml --show-suppressed (ex
 check "README: pss --level restricted --version v1.30 (exit 0 or 1)" test $? -le 1
 "$BH" scan --pss restricted:latest examples/ >/dev/null 2>&1
 check "README: scan --pss restricted:latest (exit 0 or 1)" test $? -le 1
+"$BH" scan --format compact --exclude 'debug-*' examples/ >"$T/c" 2>/dev/null
+check "README: scan --format compact --exclude 'debug-*' examples/ prints file:line:col lines" grep -qE '^examples/risky-daemonset.yaml:[0-9]+:[0-9]+: CRITICAL ' "$T/c"
+check "README: … and the excluded file is left out" bash -c "! grep -q debug-cronjob '$T/c'"
 finish

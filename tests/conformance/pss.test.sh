@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# PSS conformance: every fixture of kubernetes/pod-security-admission test/testdata (copied to
-# $SHARED/conformance/pss/<level>/v1.<minor>/{pass,fail}/*.yaml) must get PSA's verdict from
+# PSS conformance: every fixture of kubernetes/pod-security-admission test/testdata (
+# <level>/v1.<minor>/{pass,fail}/*.yaml, found by pss_fixtures in tests/lib.sh) must get PSA's verdict from
 # `bulkhead pss` at its level and version; a fail/ fixture must also be rejected by the check its file
 # name names (lower-cased id + index) or, at restricted, by the restricted check that overrides it at that
 # version (policy/registry.go). One bulkhead process per level/version directory.
 . "$(dirname "$0")/../lib.sh"
-root="${SHARED:-}/conformance/pss"
-if [ -z "${SHARED:-}" ] || [ ! -d "$root" ]; then
-	skip "PSS conformance: fixtures not found (expected ../shared/conformance/pss beside the checkout)"
+root=$(pss_fixtures)
+if [ -z "$root" ]; then
+	skip "PSS conformance: $(pss_fixtures_hint)"
 	finish; exit
 fi
 command -v jq >/dev/null || { skip "PSS conformance: jq is not installed"; finish; exit; }

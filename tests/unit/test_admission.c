@@ -391,6 +391,60 @@ static void test_reuse(void **st)
 	free(pad);
 }
 
+/* A privileged Widget (a CRD whose template is configured in podTemplatePaths) as a review. */
+static char *widget_review(const char *uid)
+{
+	char *s;
+	if (asprintf(&s,
+		     "{\"apiVersion\": \"admission.k8s.io/v1\", \"kind\": \"AdmissionReview\", \"request\": {\"uid\": \"%s\", "
+		     "\"kind\": {\"group\": \"example.com\", \"version\": \"v1\", \"kind\": \"Widget\"}, \"namespace\": \"web\", "
+		     "\"operation\": \"CREATE\", \"userInfo\": {\"username\": \"alice\"}, "
+		     "\"object\": {\"apiVersion\": \"example.com/v1\", \"kind\": \"Widget\", \"metadata\": {\"name\": \"w\"}, "
+		     "\"spec\": {\"runtime\": {\"workers\": {\"template\": {\"spec\": {\"containers\": %s}}}}}}}}",
+		     uid, PRIV) < 0)
+		abort();
+	return s;
+}
+
+/* The attacker's sequence of the e2e lab: one large pod (denied) makes the thread give its engine memory
+ * back; the config must still apply to the next review on that thread: the configured CRD stays denied. */
+static void test_config_after_large_review(void **st)
+{
+	(void)st;
+	struct bh_config *c = config("podTemplatePaths:\n  - {group: example.com, kind: Widget, "
+				     "spec: spec.runtime.workers.template.spec}\n");
+	char *w = widget_review("u-30");
+	struct answer an;
+	run(&an, c, w);
+	assert_int_equal(boolean(an.resp, "allowed"), 0);
+	done(&an);
+
+	/* 20,000 hostPath volumes: the engine's own memory (pod view, findings) grows past what is kept */
+	size_t cap = 20000 * 64 + 256;
+	char *vols = malloc(cap);
+	assert_non_null(vols);
+	size_t n = (size_t)snprintf(vols, cap, "%s, \"volumes\": [", PRIV);
+	for (int i = 0; i < 20000; i++)
+		n += (size_t)snprintf(vols + n, cap - n, "%s{\"name\": \"v%d\", \"hostPath\": {\"path\": \"/srv/%d\"}}",
+				      i ? ", " : "", i, i);
+	snprintf(vols + n, cap - n, "]");
+	char *pod = review("u-31", "CREATE", "", vols);
+	run(&an, c, pod);
+	assert_int_equal(boolean(an.resp, "allowed"), 0);
+	done(&an);
+	assert_true(adm.e.doc.reserved + adm.e.results.reserved > (1u << 20)); /* the release path is taken */
+
+	run(&an, c, w);
+	assert_int_equal(an.status, 200);
+	assert_int_equal(boolean(an.resp, "allowed"), 0);
+	assert_non_null(strstr(str(an.resp, "status.message"), "BH0001"));
+	done(&an);
+	bh_config_free(c);
+	free(w);
+	free(pod);
+	free(vols);
+}
+
 /* A flood of one rule's findings is counted on one finding; the critical one after it still decides. */
 static void test_flood_per_rule(void **st)
 {
@@ -484,7 +538,7 @@ int main(void)
 		cmocka_unit_test(test_invalid),		 cmocka_unit_test(test_wrong_type_denied),
 		cmocka_unit_test(test_reuse),		 cmocka_unit_test(test_ignore_annotation_policy),
 		cmocka_unit_test(test_flood_per_rule),	 cmocka_unit_test(test_budget),
-		cmocka_unit_test(test_fail_closed),
+		cmocka_unit_test(test_fail_closed),	 cmocka_unit_test(test_config_after_large_review),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
