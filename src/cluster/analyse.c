@@ -82,7 +82,7 @@ int bh_cluster_analyse(struct bh_cluster *c)
 		return -ENOMEM;
 	sa_grants(c);
 	findings(c);
-	if (bh_cl_graph_build(c) < 0)
+	if (bh_cl_np_analyse(c) < 0 || bh_cl_graph_build(c) < 0)
 		return -ENOMEM;
 	return bh_cl_paths_draw(c);
 }

@@ -157,7 +157,12 @@ struct bh_cl_pod {
 	 * eng.findings, or -1 */
 	long avenue;
 	size_t first_finding, nfindings;
+	/* NetworkPolicy reach of a Pod (reach.c), set only when the snapshot has policies to evaluate:
+	 * BH_CL_REACH_UNKNOWN otherwise (templates, pods without an IP, no policy, no API server address) */
+	int8_t api_reach, meta_reach;  /* BH_CL_REACH_NO / _YES / _UNKNOWN */
+	uint32_t kubelets;             /* nodes whose kubelet port it reaches (when api_reach is known) */
 };
+enum { BH_CL_REACH_UNKNOWN = -1, BH_CL_REACH_NO = 0, BH_CL_REACH_YES = 1 };
 
 struct bh_cl_admission {
 	bool set;
@@ -196,6 +201,15 @@ struct bh_cl_grant {
 };
 
 struct bh_cl_graph;
+struct bh_cl_netpol;
+
+/* What the NetworkPolicy evaluator (src/netpol/) said about the snapshot (reach.c) */
+struct bh_cl_reachsum {
+	bool evaluated;           /* NetworkPolicies (or admin policies) were there and reach was decided */
+	uint32_t policies, admin_policies;
+	uint32_t cni_policies;    /* CiliumNetworkPolicy, Calico … objects: not evaluated, so no step is weakened */
+	uint32_t pods, api_blocked, metadata_reachable, kubelet_reachable; /* of the Pods decided */
+};
 
 struct bh_cluster {
 	struct bh_arena a;        /* every string and view of the model */
@@ -215,6 +229,8 @@ struct bh_cluster {
 	struct bh_cl_admission adm;
 	struct bh_cl_map nsmap, samap, rolemap, nodemap; /* positions in nss, sas, roles, nodes */
 	struct bh_cl_graph *g;
+	struct bh_cl_netpol *np;  /* the same objects, as src/netpol/ models them (reach.c) */
+	struct bh_cl_reachsum reach;
 	size_t ignored;           /* objects of kinds the analysis does not use */
 	const char *hint_kind, *hint_api; /* the document is a *List: the kind of its items (the API server
 	                                     leaves kind and apiVersion out of list items) */
@@ -299,6 +315,12 @@ void bh_cl_analyse_nodes(struct bh_cluster *c);
 void bh_cl_join_node_reports(struct bh_cluster *c);
 int bh_cl_analyse_rbac(struct bh_cluster *c);
 int bh_cl_graph_build(struct bh_cluster *c);
+/* reach.c: feed a buffer to the NetworkPolicy model; decide each Pod's reach (0 or -ENOMEM) */
+int bh_cl_np_new(struct bh_cluster *c);
+void bh_cl_np_buffer(struct bh_cluster *c, const char *file, const char *buf, size_t len);
+void bh_cl_np_object(struct bh_cluster *c, const struct bh_object *o);
+int bh_cl_np_analyse(struct bh_cluster *c);
+void bh_cl_np_free(struct bh_cluster *c);
 void bh_cl_graph_free(struct bh_cl_graph *g);
 
 #endif

@@ -344,6 +344,11 @@ static int pod_node_edges(struct bh_cluster *c, size_t i, uint32_t pv, uint32_t 
 	uint32_t k = n != UINT32_MAX ? best_cve(&c->nodes[n], p, NULL, &s) : UINT32_MAX;
 	if (k != UINT32_MAX && bh_cl_edge(c, pv, nv, CE_POD_CVE, s, (uint32_t)i, k) < 0)
 		return -ENOMEM;
+	/* the node's cloud credentials: high, one more step to the node (the rubric's, and bulkhead netpol's
+	 * BH0900); whether the platform hides them from pods (GKE metadata server, IMDSv2 hop limit 1) the
+	 * snapshot does not show */
+	if (p->meta_reach == BH_CL_REACH_YES && bh_cl_edge(c, pv, nv, CE_POD_METADATA, BH_SEV_HIGH, (uint32_t)i, 0) < 0)
+		return -ENOMEM;
 	return 0;
 }
 
@@ -362,7 +367,10 @@ static int pod_edges(struct bh_cluster *c, size_t i)
 		return -ENOMEM;
 	if (p->token && sa) {
 		uint32_t sv = bh_cl_vertex(c, CV_SA, sa->ns, sa->name, (uint32_t)(sa - c->sas));
-		if (bh_cl_edge(c, pv, sv, CE_POD_TOKEN, BH_SEV_CRITICAL, (uint32_t)i, 0) < 0 ||
+		/* the token is used against the API server (or, with nodes/proxy rights, a kubelet): a pod that
+		 * reaches neither under NetworkPolicy needs another way out first (reach.c) */
+		uint32_t cut = p->api_reach != BH_CL_REACH_NO ? 0 : p->kubelets ? 2 : 1;
+		if (bh_cl_edge(c, pv, sv, CE_POD_TOKEN, cut == 1 ? BH_SEV_LOW : BH_SEV_CRITICAL, (uint32_t)i, cut) < 0 ||
 		    (p->node && bh_cl_edge(c, nv, sv, CE_NODE_TOKEN, BH_SEV_CRITICAL, (uint32_t)i, 0) < 0))
 			return -ENOMEM;
 	}

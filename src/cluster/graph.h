@@ -25,8 +25,10 @@ enum cl_ekind {
 	CE_PF_NODE,     /* portforward relay → node of a hostNetwork pod; ev = pod */
 	CE_POD_ESCAPE,  /* pod → its node (or any node for a template); ev = pod */
 	CE_POD_CVE,     /* pod → its node, by CVE; ev = pod, aux = cve hit */
-	CE_POD_TOKEN,   /* pod → its service account; ev = pod */
+	CE_POD_TOKEN,   /* pod → its service account; ev = pod; aux = 1: the API server is not reachable from
+	                   the pod under NetworkPolicy (a low step), 2: not, but a kubelet port is */
 	CE_NODE_TOKEN,  /* node → service account of a pod on it; ev = pod */
+	CE_POD_METADATA, /* pod → its node: it reaches the cloud metadata address under NetworkPolicy; ev = pod */
 	CE_ANY_NODE,    /* any node → node N (spec.nodeName); ev = node */
 	CE_MEMBER,      /* identity → group */
 	CE_MASTERS,     /* system:masters → cluster-admin */

@@ -206,9 +206,23 @@ static void tokens_json(FILE *out, const struct bh_cluster *c)
 		jstr(out, p->ns);
 		fputs(", \"name\": ", out);
 		jstr(out, p->sa);
-		fputs("}}", out);
+		fputc('}', out);
+		if (p->api_reach != BH_CL_REACH_UNKNOWN)
+			fprintf(out, ", \"apiServerReachable\": %s, \"kubeletsReachable\": %u",
+				p->api_reach == BH_CL_REACH_YES ? "true" : "false", p->kubelets);
+		fputc('}', out);
 	}
 	fputs("]", out);
+}
+
+/* what the NetworkPolicy evaluator decided (reach.c) */
+static void netpol_json(FILE *out, const struct bh_cluster *c)
+{
+	const struct bh_cl_reachsum *r = &c->reach;
+	fprintf(out, ",\n\"networkPolicy\": {\"evaluated\": %s, \"policies\": %u, \"adminPolicies\": %u, "
+		"\"cniPoliciesNotEvaluated\": %u, \"pods\": %u, \"apiServerBlocked\": %u, \"metadataReachable\": %u, \"kubeletReachable\": %u}",
+		r->evaluated ? "true" : "false", r->policies, r->admin_policies, r->cni_policies, r->pods, r->api_blocked,
+		r->metadata_reachable, r->kubelet_reachable);
 }
 
 static void summary_json(FILE *out, const struct bh_cluster *c)
@@ -248,6 +262,7 @@ int bh_cluster_json(FILE *out, struct bh_cluster *c, const struct bh_cl_out *o)
 	ns_json(out, c);
 	perms_json(out, c);
 	tokens_json(out, c);
+	netpol_json(out, c);
 	fputs(",\n\"errors\": [", out);
 	for (size_t i = 0; i < c->eng.errors.n; i++) {
 		const struct bh_input_error *e = &c->eng.errors.v[i];

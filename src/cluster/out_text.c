@@ -152,6 +152,11 @@ int bh_cluster_text(FILE *out, struct bh_cluster *c, const struct bh_cl_out *o)
 	perms_text(out, c);
 	nodes_text(out, c);
 	workloads_text(out, c, o->color);
+	if (c->reach.evaluated)
+		fprintf(out, "\nNetworkPolicy (%u policies, %u admin policies; %u pods decided): %u cannot reach the API "
+			"server, %u reach a kubelet port, %u reach the cloud metadata address\n", c->reach.policies,
+			c->reach.admin_policies, c->reach.pods, c->reach.api_blocked, c->reach.kubelet_reachable,
+			c->reach.metadata_reachable);
 	for (size_t i = 0; i < c->eng.errors.n; i++)
 		fprintf(out, "error: %s:%u:%u: %s\n", c->eng.errors.v[i].file ? c->eng.errors.v[i].file : "-",
 			c->eng.errors.v[i].line, c->eng.errors.v[i].col, c->eng.errors.v[i].message);

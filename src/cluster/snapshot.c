@@ -436,6 +436,7 @@ static void on_pod(struct bh_engine *e, const struct bh_pod *p, void *ctx)
 			 : "default";
 	cp->automount = p->automount_sat.r == BH_OK ? (int8_t)p->automount_sat.v : -1;
 	cp->avenue = -1;
+	cp->api_reach = cp->meta_reach = BH_CL_REACH_UNKNOWN;
 	pod_caps(cp, p);
 }
 
@@ -449,6 +450,7 @@ static int object_cb(const struct bh_object *o, void *ctx)
 		typed.ref.api_version = c->hint_api;
 		o = &typed;
 	}
+	bh_cl_np_object(c, o);
 	if (load_other(c, o))
 		return 0;
 	size_t before = c->eng.findings.n;
@@ -511,6 +513,7 @@ void bh_cluster_buffer(struct bh_cluster *c, const char *file, const char *buf, 
 	c->hint_kind = c->hint_api = NULL;
 	bh_arena_reset(&e->doc);
 	bh_decoder_free(d);
+	bh_cl_np_buffer(c, file, buf, len);
 }
 
 void bh_cluster_file(struct bh_cluster *c, const char *path)
@@ -539,7 +542,7 @@ int bh_cluster_init(struct bh_cluster *c, struct bh_err *err)
 	c->eng.on_pod_ctx = c;
 	if (bh_cvedb_load_builtin(&c->cvedb, err) == 0)
 		c->cvedb_ok = true;
-	return 0;
+	return bh_cl_np_new(c);
 }
 
 void bh_cluster_release(struct bh_cluster *c)
@@ -547,6 +550,7 @@ void bh_cluster_release(struct bh_cluster *c)
 	if (!c)
 		return;
 	bh_cl_graph_free(c->g);
+	bh_cl_np_free(c);
 	free(c->roles);
 	free(c->binds);
 	free(c->nss);

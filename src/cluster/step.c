@@ -179,8 +179,19 @@ static void pod_step(struct sctx *x, const struct cl_edge *e)
 		x->s->obj = c->sas[c->g->v[e->to].obj].ref;
 		x->s->rule = CL_RULE(POD_TOKEN)->id;
 		x->s->field = "spec.automountServiceAccountToken";
-		x->s->text = txt(c, "%s %s mounts the token of ServiceAccount %s", p->ref.kind, nsn(p->ns, p->name),
-				 nsn(p->ns, p->sa));
+		x->s->text = txt(c, "%s %s mounts the token of ServiceAccount %s%s", p->ref.kind, nsn(p->ns, p->name),
+				 nsn(p->ns, p->sa),
+				 e->aux == 1 ? "; the API server is not reachable from the pod under NetworkPolicy (the "
+					       "token must leave the pod another way first)"
+				 : e->aux == 2 ? "; the API server is not reachable from the pod under NetworkPolicy, but "
+						 "the kubelet port of a node is (nodes/proxy rights work there)"
+					       : "");
+	} else if (e->kind == CE_POD_METADATA) {
+		x->s->rule = CL_RULE(METADATA)->id;
+		x->s->obj = (struct bh_cl_ref){.kind = "Node", .name = p->node ? p->node : "*"};
+		x->s->field = "status.podIPs";
+		x->s->text = txt(c, "pod %s can connect to the cloud metadata address 169.254.169.254:80 under "
+				 "NetworkPolicy: the credentials of node %s", nsn(p->ns, p->name), p->node ? p->node : "?");
 	} else {
 		x->s->obj = c->sas[c->g->v[e->to].obj].ref;
 		x->s->rule = CL_RULE(NODE_TOKENS)->id;
@@ -199,7 +210,7 @@ int bh_cl_step(struct bh_cluster *c, const struct cl_edge *in, const struct cl_e
 		relayed(&x, in->ev, e, (enum cl_vkind)from->kind);
 	else if (e->kind == CE_GRANT || e->kind == CE_EXEMPT)
 		direct(&x, e);
-	else if (e->kind >= CE_POD_ESCAPE && e->kind <= CE_NODE_TOKEN)
+	else if (e->kind >= CE_POD_ESCAPE && e->kind <= CE_POD_METADATA)
 		pod_step(&x, e);
 	else if (e->kind == CE_MEMBER) {
 		out->rule = CL_RULE(GROUP_MEMBER)->id;

@@ -129,6 +129,18 @@ static const struct {
 	{"/apis/apps/v1/daemonsets", NULL},
 	{"/apis/apps/v1/statefulsets", NULL},
 	{"/apis/batch/v1/cronjobs", NULL},
+	/* NetworkPolicy reach (src/cluster/reach.c): the policies, the API server's address, CNI-specific
+	 * kinds (counted, not evaluated); a resource the server does not serve is skipped (404) */
+	{"/apis/networking.k8s.io/v1/networkpolicies", NULL},
+	{"/apis/policy.networking.k8s.io/v1alpha1/adminnetworkpolicies", NULL},
+	{"/apis/policy.networking.k8s.io/v1alpha1/baselineadminnetworkpolicies", NULL},
+	{"/api/v1/namespaces/default/services?fieldSelector=metadata.name%3Dkubernetes", NULL},
+	{"/apis/discovery.k8s.io/v1/namespaces/default/endpointslices?labelSelector=kubernetes.io%2Fservice-name%3Dkubernetes",
+	 NULL},
+	{"/apis/cilium.io/v2/ciliumnetworkpolicies", NULL},
+	{"/apis/cilium.io/v2/ciliumclusterwidenetworkpolicies", NULL},
+	{"/apis/projectcalico.org/v3/networkpolicies", NULL},
+	{"/apis/projectcalico.org/v3/globalnetworkpolicies", NULL},
 };
 
 struct livectx {

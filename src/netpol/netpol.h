@@ -218,6 +218,9 @@ int bh_np_add(struct bh_np_snap *s, const struct bh_object *o, struct bh_err *er
  * read. Returns 0, or -ENOMEM. */
 struct bh_limits;
 int bh_np_load(struct bh_np_snap *s, const char *path, const struct bh_limits *lim, struct bh_diagvec *errs);
+/* The same for a buffer already in memory (copied into the arena); file names it in errors. */
+int bh_np_load_buffer(struct bh_np_snap *s, const char *file, const char *buf, size_t len,
+		      const struct bh_limits *lim, struct bh_diagvec *errs);
 /* Builds the indexes; call once after every bh_np_add and before deciding. */
 int bh_np_index(struct bh_np_snap *s);
 /* The namespace record of name (NULL when unknown). */
