@@ -3,7 +3,7 @@
 # DESTDIR/PREFIX, and what it installed works from there.
 . "$(dirname "$0")/../lib.sh"
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-make -C "$TOP" -s BUILD="$BUILD" DESTDIR="$T/root" PREFIX=/opt/bh install >"$T/log" 2>&1
+make -C "$TOP" -s -o "$BUILD/bulkhead" BUILD="$BUILD" DESTDIR="$T/root" PREFIX=/opt/bh install >"$T/log" 2>&1
 check "make install DESTDIR=… PREFIX=/opt/bh exits 0" test $? = 0
 p=$T/root/opt/bh
 check "binary installed executable" test -x "$p/bin/bulkhead"
