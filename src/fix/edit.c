@@ -115,7 +115,7 @@ static uint32_t end_line(const struct fx_ctx *x, const struct bh_node *n, int de
 	if (n->type == BH_SCALAR)
 		return scalar_span(x, n, &off, &len) && rest_blank(x, n->line - 1, off + len) ? n->line - 1 : FX_NOEND;
 	size_t o = node_off(x, n);
-	if (o == SIZE_MAX || n->n == 0)
+	if (o == SIZE_MAX || o >= x->len || n->n == 0) /* a node at the very end of the input (fuzz_fix) */
 		return FX_NOEND;
 	if (x->buf[o] == '{' || x->buf[o] == '[')
 		return FX_NOEND;
