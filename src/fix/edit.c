@@ -326,11 +326,13 @@ static const char *empty_span(struct fx_ctx *x, const struct bh_node *key, const
 	while (!why && p < le && x->buf[p] == ' ')
 		p++;
 	static const char *const toks[] = {"{}", "[]", "null", "~", "Null", "NULL"};
-	for (size_t i = 0; !why && i < sizeof(toks) / sizeof(*toks); i++)
-		if (!strncmp(x->buf + p, toks[i], strlen(toks[i]))) {
-			p += strlen(toks[i]);
+	for (size_t i = 0; !why && i < sizeof(toks) / sizeof(*toks); i++) {
+		size_t n = strlen(toks[i]); /* the buffer is not NUL-terminated: compare within the line */
+		if (p + n <= le && !memcmp(x->buf + p, toks[i], n)) {
+			p += n;
 			break;
 		}
+	}
 	if (!why && (!rest_blank(x, key->line - 1, p) || (v->line != key->line && !(v->type == BH_SCALAR && !v->len))))
 		why = "the empty value is not alone on its line";
 	*colon_out = colon, *end_out = p;
