@@ -5,7 +5,10 @@
 # stream, as one object per file, as one `kind: List` document and as *List pages without item kinds
 # (what --save writes) gives the same reach facts, token verdicts and paths. The cluster builds its
 # model from the objects it decodes anyway; `bulkhead netpol` reads the files on its own path: both must
-# give every pod the same API server and kubelet verdicts.
+# give every pod the same API server and kubelet verdicts. Pods that differ only in labels no selector
+# reads (a per-pod pod-template-hash) or in the values of a key selectors only test for presence (canary,
+# Exists) decide alike, and bulkhead netpol's results do not move when those labels go or those values
+# are made equal.
 . "$(dirname "$0")/../lib.sh"
 T=${KEEPT:-$(mktemp -d)}; [ -n "${KEEPT:-}" ] || trap 'rm -rf "$T"' EXIT
 command -v jq >/dev/null || { skip "jq not installed"; finish; exit; }
@@ -24,11 +27,13 @@ awk -v seed="$SEED" 'BEGIN {
 		hn = rand() < 0.05 ? ",\"hostNetwork\":true" : ""
 		ports = rand() < 0.5 ? sprintf(",\"ports\":[{\"name\":\"http\",\"containerPort\":%d}]", 8000 + app) : ""
 		sc = rand() < 0.1 ? ",\"securityContext\":{\"privileged\":true}" : ""
-		printf "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p%d\",\"namespace\":\"ns%d\",\"labels\":{\"app\":\"a%d\",\"tier\":\"%s\"}},\"spec\":{\"nodeName\":\"node-%d\"%s,\"containers\":[{\"name\":\"c\",\"image\":\"i\"%s%s}]},\"status\":{\"phase\":\"Running\",\"podIPs\":[{\"ip\":\"10.1.%d.%d\"}]}}\n", i, ns, app, app % 2 ? "web" : "db", node, hn, ports, sc, int(i / 200), i % 200 + 1
+		canary = rand() < 0.3 ? sprintf(",\"canary\":\"c%d\"", i) : ""
+		printf "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p%d\",\"namespace\":\"ns%d\",\"labels\":{\"app\":\"a%d\",\"tier\":\"%s\",\"pod-template-hash\":\"h%d\"%s}},\"spec\":{\"nodeName\":\"node-%d\"%s,\"containers\":[{\"name\":\"c\",\"image\":\"i\"%s%s}]},\"status\":{\"phase\":\"Running\",\"podIPs\":[{\"ip\":\"10.1.%d.%d\"}]}}\n", i, ns, app, app % 2 ? "web" : "db", i, canary, node, hn, ports, sc, int(i / 200), i % 200 + 1
 	}
 	for (i = 0; i < 30; i++) {
 		ns = int(rand() * 6); r = rand()
 		sel = rand() < 0.4 ? "{}" : sprintf("{\"matchLabels\":{\"app\":\"a%d\"}}", int(rand() * 8))
+		if (rand() < 0.2) sel = "{\"matchExpressions\":[{\"key\":\"canary\",\"operator\":\"Exists\"}]}"
 		if (r < 0.2) eg = "[]"
 		else if (r < 0.45) eg = sprintf("[{\"to\":[{\"ipBlock\":{\"cidr\":\"192.168.1.0/24\"}}],\"ports\":[{\"port\":%d}]}]", rand() < 0.5 ? 6443 : 10250)
 		else if (r < 0.6) eg = "[{\"to\":[{\"ipBlock\":{\"cidr\":\"0.0.0.0/0\",\"except\":[\"169.254.169.254/32\",\"192.168.1.2/32\"]}}]}]"
@@ -79,4 +84,14 @@ jq -S --slurpfile np "$T/np.verdicts" '[.tokens[] | select(.api != null) | . as 
 n=$(jq '[.tokens[] | select(.api != null)] | length' "$T/one.facts")
 check "every token verdict of the cluster is bulkhead netpol's for the pod ($n compared)" \
 	jq -e --argjson n "$n" 'length == 0 and $n > 100' "$T/np.diff" >/dev/null || head -c 600 "$T/np.diff"
+
+# labels that decide nothing: every pod has its own pod-template-hash and a third their own canary value
+jq -c 'if .kind == "Pod" then del(.metadata.labels["pod-template-hash"]) | (if .metadata.labels.canary then .metadata.labels.canary = "x" else . end) else . end' \
+	"$T/stream.json" >"$T/plain.json"
+"$BH" netpol --format json --fail-on none "$T/plain.json" >"$T/np-plain.json"
+np_results() { jq -S '{pods: .netpol.pods, namespaces: .netpol.namespaces, findings: [.findings[] | del(.fingerprint, .location)]}' "$1"; }
+check "bulkhead netpol: the same pods, matrix and findings without the labels no selector reads ($(jq .netpol.classes "$T/np.json") classes of $(jq '.netpol.pods | length' "$T/np.json") pods)" \
+	cmp -s <(np_results "$T/np.json") <(np_results "$T/np-plain.json")
+check "bulkhead netpol: those labels split no class" \
+	jq -e --slurpfile plain "$T/np-plain.json" '.netpol.classes == $plain[0].netpol.classes and .netpol.classes < (.netpol.pods | length) * 3 / 4' "$T/np.json" >/dev/null
 finish
