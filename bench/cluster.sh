@@ -5,7 +5,8 @@
 # Target (issue 14): < 2 s and < 1 GB.
 #   bench/cluster.sh [PODS] [BINDINGS] [NODES]       RUNS=3 (best of), KEEP=DIR keeps the snapshot,
 #   NETPOL=N appends N NetworkPolicies (one per namespace ns0…, default-deny egress but DNS and the API
-#   server), so that the NetworkPolicy reach analysis runs on the same snapshot
+#   server) and gives every pod an IP (status.podIP), so that the NetworkPolicy reach analysis runs on
+#   the same snapshot
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PODS=${1:-100000} BINDS=${2:-10000} NODES=${3:-1000} NS=${NS:-1000} RUNS=${RUNS:-3} NETPOL=${NETPOL:-0}
@@ -77,7 +78,8 @@ gen() {
 				else if (r == 1) { vol = ",\"volumes\":[{\"name\":\"s\",\"hostPath\":{\"path\":\"/var/run/docker.sock\"}}]"; mnt = ",\"volumeMounts\":[{\"name\":\"s\",\"mountPath\":\"/var/run/docker.sock\"}]"; sc = "\"securityContext\":{}" }
 				else if (r < 7) extra = ",\"hostNetwork\":true"
 				else if (r < 40) sc = "\"securityContext\":{}"
-				item(sprintf("{\"metadata\":{\"name\":\"pod-%d\",\"namespace\":\"ns%d\",\"labels\":{\"app\":\"a%d\"}},\"spec\":{\"nodeName\":\"node-%d\",\"serviceAccountName\":\"sa%d\"%s,\"securityContext\":{\"runAsNonRoot\":true,\"runAsUser\":1000,\"seccompProfile\":{\"type\":\"RuntimeDefault\"}},\"containers\":[{\"name\":\"app\",\"image\":\"registry.example/app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\",%s%s,\"resources\":{\"limits\":{\"cpu\":\"1\",\"memory\":\"1Gi\"}}}]%s}}", i, ns, i % 50, i % nodes, i % 10, extra, sc, mnt, vol))
+				if (netpol > 0) ip = sprintf(",\"status\":{\"phase\":\"Running\",\"podIP\":\"10.%d.%d.%d\"}", int(i / 65536), int(i / 256) % 256, i % 256)
+				item(sprintf("{\"metadata\":{\"name\":\"pod-%d\",\"namespace\":\"ns%d\",\"labels\":{\"app\":\"a%d\"}}%s,\"spec\":{\"nodeName\":\"node-%d\",\"serviceAccountName\":\"sa%d\"%s,\"securityContext\":{\"runAsNonRoot\":true,\"runAsUser\":1000,\"seccompProfile\":{\"type\":\"RuntimeDefault\"}},\"containers\":[{\"name\":\"app\",\"image\":\"registry.example/app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\",%s%s,\"resources\":{\"limits\":{\"cpu\":\"1\",\"memory\":\"1Gi\"}}}]%s}}", i, ns, i % 50, ip, i % nodes, i % 10, extra, sc, mnt, vol))
 			}
 			list_close()
 		}
