@@ -70,27 +70,17 @@ static void print_facts(FILE *out, const struct bh_nodefacts *n)
 	fputs("\n", out);
 }
 
-/* The common JSON report with the facts added as "node" before the closing brace. */
-static int write_json(FILE *out, const struct bh_report *r, const struct bh_nodefacts *n, const struct bh_cvedb *db)
+struct node_json {
+	const struct bh_nodefacts *n;
+	const struct bh_cvedb *db;
+};
+
+/* the common JSON report's extra member "node": the facts */
+static void json_members(FILE *out, const void *ctx)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-	if (!m)
-		return -1;
-	bh_report_json(m, r);
-	fclose(m);
-	char *end = buf ? strrchr(buf, '}') : NULL;
-	if (!end) {
-		free(buf);
-		return -1;
-	}
-	fwrite(buf, 1, (size_t)(end - buf), out);
-	fputs(", \"node\": ", out);
-	bh_node_json(out, n, db);
-	fputs("}\n", out);
-	free(buf);
-	return 0;
+	const struct node_json *x = ctx;
+	bh_json_member(out, "node");
+	bh_node_json(out, x->n, x->db);
 }
 
 struct node_args {
@@ -156,9 +146,10 @@ static int report(const struct node_args *a, const struct bh_nodefacts *n, const
 	if (a->format == BH_FMT_TEXT || a->format == BH_FMT_JSON)
 		for (size_t i = 0; i < fs->n; i++)
 			fs->v[i].obj.file = NULL;
-	if (a->format == BH_FMT_JSON)
-		write_json(stdout, &r, n, db);
-	else if (a->format == BH_FMT_TEXT) {
+	struct node_json x = {n, db};
+	r.json_members = json_members;
+	r.json_ctx = &x;
+	if (a->format == BH_FMT_TEXT) {
 		print_facts(stdout, n);
 		bh_report_text(stdout, &r);
 	} else
