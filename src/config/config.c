@@ -256,6 +256,8 @@ static const struct xkey xkeys[] = {
 	{"container", XA_WATCH, XT_STR, XOFF(container)},
 	{"user", XA_AUDIT, XT_STR, XOFF(user)},
 	{"group", XA_AUDIT, XT_STR, XOFF(group)},
+	{"field", XA_NODE, XT_STR, XOFF(field)},
+	{"node", XA_NODE, XT_STR, XOFF(node)},
 };
 
 static int x_labels(struct ld *l, const struct bh_node *lb, struct bh_exemption *x)
@@ -343,7 +345,7 @@ static int load_exemption(struct ld *l, const struct bh_node *n, unsigned area, 
 	if (!x->reason || !x->reason[strspn(x->reason, " \t")])
 		return fail(l, n, "%s: an exemption needs a reason (why is this risk accepted, and by whom?)", where);
 	if (!x->nrules && !x->namespace && !x->name && !x->kind && !x->nlabels && !x->service_account && !x->exe &&
-	    !x->comm && !x->container && !x->user && !x->group)
+	    !x->comm && !x->container && !x->user && !x->group && !x->field && !x->node)
 		return fail(l, n, "%s: an exemption must name rules or select what it exempts (it would match everything)",
 			    where);
 	return 0;
@@ -754,7 +756,9 @@ void bh_area_apply(const struct bh_config *c, const struct bh_area_config *ac, s
 		f.sev = bh_area_severity(ac, f.rule, f.sev);
 		for (size_t k = 0; !f.suppressed && k < ac->nexemptions; k++) {
 			const struct bh_exemption *x = &ac->exemptions[k];
-			if (bh_exemption_names_rule(x, f.rule) && (!x->expires || now < x->expires)) {
+			if (bh_exemption_names_rule(x, f.rule) && (!x->expires || now < x->expires) &&
+			    (!x->field || !fnmatch(x->field, f.field ? f.field : "", 0)) &&
+			    (!x->node || !fnmatch(x->node, f.obj.name ? f.obj.name : "", 0))) {
 				f.suppressed = true;
 				f.suppress_reason = x->reason;
 			}
