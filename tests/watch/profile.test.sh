@@ -82,6 +82,9 @@ pid=$(lab_pid plain)
 check "a profile of the running container by pid: JSON says complete=false, preexisting tasks > 0, cgroup found, CHOWN used" \
 	jqe '.profile.complete == false and .profile.preexisting_tasks > 0 and (.profile.cgroup | endswith("'"$(lab_id plain)"'"))
 		and (.profile.syscalls | map(.name) | index("openat")) and .profile.capabilities.add == ["CHOWN"]' "$W/summary.json"
+miss=$(jq -r --slurpfile s "$TOP/docs/schema/watch-profile.schema.json" '($s[0].required - keys) +
+	((.profile | keys) as $k | $s[0].properties.profile.required - $k) | join(" ")' "$W/summary.json" 2>&1)
+check "the JSON summary has every key docs/schema/watch-profile.schema.json requires (missing:${miss:- none})" test -z "$miss"
 lab_kill plain
 
 # 2. apply: the kubelet/docker profile format -> OCI runtime-spec linux.seccomp (what the kubelet asks the
