@@ -37,7 +37,7 @@ static int record(const struct bh_watch_profile_opts *o, struct bhp_live *l, str
 						    err.msg[0] ? err.msg : strerror(-rc));
 			tries++;
 		}
-		usleep(rc == 0 ? 100000 : 5000);
+		usleep(rc == 0 ? 100000 : 50000); /* the kernel keeps a pending target's calls */
 	}
 	if (rc == -ENOENT)
 		return bh_cli_error("watch", json, "--profile %s: no such container, cgroup or process appeared",

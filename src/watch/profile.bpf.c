@@ -11,7 +11,7 @@
  *
  * Nothing goes through a ring buffer: each syscall entry sets one bit in a bitmap (read, then an atomic OR
  * only when the bit is new), each capability check sets bits in three 64-bit masks. User space reads the
- * one map value at the end. */
+ * target's map value at the end. */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -23,12 +23,22 @@ char LICENSE[] SEC("license") = "GPL";
 
 const volatile __u32 host_mnt = 0; /* the host's mount namespace inode */
 
+/* per cgroup id: the target's once it is known; before that (watch started first, the container's cgroup
+ * does not exist yet) every container cgroup with armed tasks gets one, so the target's start-up is kept
+ * from its first exec on, whenever user space finds the cgroup */
 struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, BHP_PENDING_CGROUPS);
+	__type(key, __u64);
+	__type(value, struct bhp_state);
+} state SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY); /* a zeroed value to create entries from (too big for the stack) */
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct bhp_state);
-} state SEC(".maps");
+} zero SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -48,13 +58,27 @@ struct {
 #define TS_COMPAT_X86 0x0002 /* arch/x86/include/asm/thread_info.h: a 32-bit syscall is active */
 #define X32_SYSCALL_BIT 0x40000000
 
-static __always_inline struct bhp_state *target_state(void)
+/* The state to count into for the current task, or NULL: its cgroup is not the target (any cgroup while
+ * the target is pending and armed is set), or the task is not armed and the target is pending. */
+static __always_inline struct bhp_state *target_state(int *is_armed)
 {
 	__u32 z = 0;
 	struct bhp_cfg *c = bpf_map_lookup_elem(&cfg, &z);
-	if (!c || !c->cgroup_id || bpf_get_current_cgroup_id() != c->cgroup_id)
+	__u64 cg = bpf_get_current_cgroup_id();
+	if (!c || (c->cgroup_id && cg != c->cgroup_id))
 		return 0;
-	return bpf_map_lookup_elem(&state, &z);
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	*is_armed = bpf_map_lookup_elem(&armed, &tid) != 0;
+	if (!*is_armed && !c->cgroup_id)
+		return 0;
+	struct bhp_state *s = bpf_map_lookup_elem(&state, &cg);
+	if (s)
+		return s;
+	struct bhp_state *zv = bpf_map_lookup_elem(&zero, &z);
+	if (!zv)
+		return 0;
+	bpf_map_update_elem(&state, &cg, zv, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&state, &cg);
 }
 
 static __always_inline int compat_syscall(void)
@@ -78,11 +102,11 @@ static __always_inline void set_bit(__u64 *words, __u64 nr)
 SEC("tp_btf/sys_enter")
 int BPF_PROG(prof_sys_enter, struct pt_regs *regs, long id)
 {
-	struct bhp_state *s = target_state();
+	int is_armed = 0;
+	struct bhp_state *s = target_state(&is_armed);
 	if (!s)
 		return 0;
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	if (!bpf_map_lookup_elem(&armed, &tid)) {
+	if (!is_armed) {
 		__sync_fetch_and_add(&s->unarmed, 1);
 		return 0;
 	}
@@ -108,11 +132,11 @@ SEC("tp_btf/cap_capable")
 int BPF_PROG(prof_cap, const struct cred *cred, struct user_namespace *targ_ns,
 	     const struct user_namespace *capable_ns, int cap, int ret)
 {
-	struct bhp_state *s = target_state();
-	if (!s || cap < 0 || cap > 63)
+	int is_armed = 0;
+	if (cap < 0 || cap > 63)
 		return 0;
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	if (!bpf_map_lookup_elem(&armed, &tid))
+	struct bhp_state *s = target_state(&is_armed);
+	if (!s || !is_armed)
 		return 0;
 	__u64 bit = 1ull << cap;
 	if (!(s->cap_checked & bit))
@@ -136,9 +160,12 @@ int BPF_PROG(prof_exec, struct task_struct *p, pid_t old_pid, struct linux_binpr
 		return 0; /* the runtime's own exec (runc init) before it enters the container */
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	__u8 one = 1;
-	struct bhp_state *s = bpf_map_lookup_elem(&state, &z);
-	if (bpf_map_update_elem(&armed, &tid, &one, BPF_ANY) && s)
-		__sync_fetch_and_add(&s->tasks_full, 1);
+	if (bpf_map_update_elem(&armed, &tid, &one, BPF_ANY)) {
+		int is_armed;
+		struct bhp_state *s = target_state(&is_armed);
+		if (s)
+			__sync_fetch_and_add(&s->tasks_full, 1);
+	}
 	return 0;
 }
 
@@ -151,8 +178,8 @@ int BPF_PROG(prof_fork, struct task_struct *parent, struct task_struct *child)
 	__u32 ctid = BPF_CORE_READ(child, pid);
 	__u8 one = 1;
 	if (bpf_map_update_elem(&armed, &ctid, &one, BPF_ANY)) {
-		__u32 z = 0;
-		struct bhp_state *s = bpf_map_lookup_elem(&state, &z);
+		int is_armed;
+		struct bhp_state *s = target_state(&is_armed);
 		if (s)
 			__sync_fetch_and_add(&s->tasks_full, 1);
 	}

@@ -131,8 +131,10 @@ int bhp_resolve(const char *target, char *path, size_t len, uint64_t *id, struct
 		return bh_err_set(err, rc, 0, 0, "no cgroup v2 hierarchy is mounted (needed to follow a container "
 				  "in the kernel: bpf_get_current_cgroup_id)");
 	if (target[0] == '/') {
-		/* a path under the cgroup v2 mount, or relative to it ("/kubepods/...", as /proc/PID/cgroup says) */
-		if (!strncmp(target, root, strlen(root)))
+		/* a directory (a cgroup v1 one is refused below), or a path relative to the cgroup v2 mount
+		 * ("/kubepods/...", as /proc/PID/cgroup says) */
+		struct stat st;
+		if (!strncmp(target, root, strlen(root)) || (stat(target, &st) == 0 && S_ISDIR(st.st_mode)))
 			snprintf(path, len, "%s", target);
 		else
 			snprintf(path, len, "%s%s", root, target);
@@ -251,10 +253,11 @@ int bhp_live_target(struct bhp_live *l, struct bhp_profile *p, bool existed, str
 
 int bhp_live_read(struct bhp_live *l, struct bhp_profile *p, struct bh_err *err)
 {
-	uint32_t z = 0;
-	if (bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.state), &z, &p->st))
+	uint64_t id = p->cgroup_id;
+	memset(&p->st, 0, sizeof(p->st));
+	if (bpf_map_lookup_elem(bpf_map__fd(l->skel->maps.state), &id, &p->st) && errno != ENOENT)
 		return bh_err_set(err, -errno, 0, 0, "cannot read the profile: %s", strerror(errno));
-	return 0;
+	return 0; /* no entry: nothing of the container ran while we recorded */
 }
 
 void bhp_live_close(struct bhp_live *l)

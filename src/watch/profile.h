@@ -10,6 +10,7 @@
 
 #define BHP_NR_BITS 1024 /* syscall numbers recorded: x86_64 ends at 467 today (unistd_64.h) */
 #define BHP_WORDS (BHP_NR_BITS / 64)
+#define BHP_PENDING_CGROUPS 1024 /* container cgroups followed while the target does not exist yet */
 
 struct bhp_state {
 	__u64 sys64[BHP_WORDS];  /* native ABI */
@@ -24,7 +25,8 @@ struct bhp_state {
 	__u64 tasks_full;        /* task table full: a task could not be armed */
 };
 
-/* the `cfg` map: the target, written by user space once the cgroup exists */
+/* the `cfg` map: the target, written by user space once the cgroup exists; the `state` map holds one
+ * struct bhp_state per cgroup id */
 struct bhp_cfg {
 	__u64 cgroup_id; /* cgroup v2 id (the inode number of its directory); 0 = nothing yet */
 };

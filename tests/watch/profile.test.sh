@@ -38,7 +38,8 @@ W=$LAB_DIR/prof
 mkdir -p "$W"
 # the workload: open and write files, read /proc, sleep; the marker's content changes every round
 # (chown to another user needs CAP_CHOWN: the one capability it uses)
-WORK='i=0; while true; do i=$((i+1)); cat /etc/passwd >/tmp/copy.$1; chown 65534 /tmp/copy.$1; echo $i >/tmp/marker.$1; ls /proc >/dev/null; sleep 0.2; done'
+# (sync once at its very start: the start-up is recorded even before user space has found the new cgroup)
+WORK='sync; i=0; while true; do i=$((i+1)); cat /etc/passwd >/tmp/copy.$1; chown 65534 /tmp/copy.$1; echo $i >/tmp/marker.$1; ls /proc >/dev/null; sleep 0.2; done'
 
 # runc spec's default capabilities are AUDIT_WRITE, KILL, NET_BIND_SERVICE: give it CHOWN, which it uses
 lab_bundle plain --cap chown || { fail "lab_bundle plain"; finish; exit; }
@@ -64,6 +65,7 @@ for s in openat write execve; do
 done
 has nanosleep || has clock_nanosleep && ok "the profile allows a sleep call (nanosleep/clock_nanosleep)" ||
 	fail "no sleep call in the profile"
+has sync && ok "the profile allows sync, called once at the workload's very start" || fail "the start-up call sync is missing"
 for s in mount bpf ptrace unshare pivot_root setns init_module; do
 	has "$s" && fail "the profile allows $s, which the workload never calls" || ok "the profile does not allow $s"
 done
