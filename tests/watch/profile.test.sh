@@ -14,6 +14,26 @@ set -u
 jqe() { jq -e "$@" >/dev/null 2>&1; }
 . "$TOP/tests/lab/lab.sh"
 
+# ---- without root: the CLI contract ----
+T0=$(mktemp -d "${TMPDIR:-/tmp}/bulkhead-profcli.XXXXXX")
+"$BH" watch --profile-out "$T0/p.json" --duration 1 >/dev/null 2>"$T0/e"; rc=$?
+check "--profile-out without --profile is a usage error (exit $rc)" test $rc = 2
+"$BH" watch --profile x --replay /dev/null >/dev/null 2>&1; rc=$?
+check "--profile with --replay is a usage error (exit $rc)" test $rc = 2
+"$BH" watch --profile x --format json --duration 1 >"$T0/o" 2>/dev/null; rc=$?
+check "watch --profile errors are JSON with --format json (exit $rc)" jqe '.error' "$T0/o"
+echo '{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[]}' >"$T0/seccomp.json"
+"$BH" fix --profile "$T0/seccomp.json" "$TOP/tests/fix/cases/evidence.yaml" >/dev/null 2>"$T0/e"; rc=$?
+check "fix --profile given the seccomp profile itself: exit 2 with file:line:col ($(head -c 160 "$T0/e"))" \
+	bash -c "test $rc = 2 && grep -q 'seccomp.json:1:1:.*summary' '$T0/e'"
+printf '{"profile":{"seccomp":{"localhostProfile":"../../etc/x"},"capabilities":{"add":[]}}}' >"$T0/bad.json"
+"$BH" fix --profile "$T0/bad.json" "$TOP/tests/fix/cases/evidence.yaml" >/dev/null 2>"$T0/e"; rc=$?
+check "fix --profile refuses a localhostProfile outside the kubelet's directory (exit $rc)" \
+	bash -c "test $rc = 2 && grep -q 'bad.json:1:' '$T0/e'"
+"$BH" fix --profile-container app "$TOP/tests/fix/cases/evidence.yaml" >/dev/null 2>&1; rc=$?
+check "--profile-container without --profile is a usage error (exit $rc)" test $rc = 2
+rm -rf "$T0"
+
 reason_file=$(mktemp "${TMPDIR:-/tmp}/bulkhead-proflab.XXXXXX")
 if ! lab_init >"$reason_file"; then
 	skip "profile lab: $(cat "$reason_file")"
