@@ -35,7 +35,7 @@ $(patsubst %.c,$(BUILD)/%.o,$(filter-out %.bpf.c,$(wildcard src/watch/*.c))): | 
 SYSCALL_HDR64 ?= /usr/include/x86_64-linux-gnu/asm/unistd_64.h
 SYSCALL_HDR32 ?= /usr/include/x86_64-linux-gnu/asm/unistd_32.h
 CAPABILITY_HDR ?= /usr/include/linux/capability.h
-$(WATCH_GEN)/syscall_names.h: scripts/gen-syscalls $(SYSCALL_HDR64) $(SYSCALL_HDR32) $(CAPABILITY_HDR)
+$(WATCH_GEN)/syscall_names.h: scripts/gen-syscalls $(wildcard $(SYSCALL_HDR64) $(SYSCALL_HDR32) $(CAPABILITY_HDR))
 	@mkdir -p $(dir $@)
 	sh scripts/gen-syscalls $(SYSCALL_HDR64) $(SYSCALL_HDR32) $(CAPABILITY_HDR) > $@.tmp && mv $@.tmp $@
 $(BUILD)/src/watch/profile_out.o: | $(WATCH_GEN)/syscall_names.h

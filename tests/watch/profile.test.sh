@@ -104,6 +104,11 @@ pid=$(lab_pid plain)
 check "a profile of the running container by pid: JSON says complete=false, preexisting tasks > 0, cgroup found, CHOWN used" \
 	jqe '.profile.complete == false and .profile.preexisting_tasks > 0 and (.profile.cgroup | endswith("'"$(lab_id plain)"'"))
 		and (.profile.syscalls | map(.name) | index("openat")) and .profile.capabilities.add == ["CHOWN"]' "$W/summary.json"
+# the same container by its cgroup v2 path: the same cgroup id
+cg=$(jq -r .profile.cgroup "$W/summary.json")
+"$BH" watch --profile "$cg" --duration 1 --format json >"$W/summary-cg.json" 2>/dev/null
+check "by cgroup path ($cg): the same cgroup id as by pid" \
+	test "$(jq .profile.cgroup_id "$W/summary-cg.json" 2>/dev/null)" = "$(jq .profile.cgroup_id "$W/summary.json")"
 miss=$(jq -r --slurpfile s "$TOP/docs/schema/watch-profile.schema.json" '($s[0].required - keys) +
 	((.profile | keys) as $k | $s[0].properties.profile.required - $k) | join(" ")' "$W/summary.json" 2>&1)
 check "the JSON summary has every key docs/schema/watch-profile.schema.json requires (missing:${miss:- none})" test -z "$miss"
