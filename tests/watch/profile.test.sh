@@ -56,10 +56,15 @@ if ! probe=$("$BH" watch --profile /sys/fs/cgroup/bh-none-$$ --duration 0.2 2>&1
 fi
 W=$LAB_DIR/prof
 mkdir -p "$W"
+# the 32-bit ABI: a 64-bit helper making one i386 call (waitpid) through int $0x80, run once at start
+compat=0
+if cc -static -O1 -o "$LAB_DIR/rootfs/bin/bh-compat32" "$TOP/tests/watch/compat32.c" 2>"$W/cc.err" &&
+	"$LAB_DIR/rootfs/bin/bh-compat32"; then compat=1
+else skip "32-bit ABI: no helper or no IA32 emulation here: $(head -c 200 "$W/cc.err")"; fi
 # the workload: open and write files, read /proc, sleep; the marker's content changes every round
 # (chown to another user needs CAP_CHOWN: the one capability it uses)
 # (sync once at its very start: the start-up is recorded even before user space has found the new cgroup)
-WORK='sync; i=0; while true; do i=$((i+1)); cat /etc/passwd >/tmp/copy.$1; chown 65534 /tmp/copy.$1; echo $i >/tmp/marker.$1; ls /proc >/dev/null; sleep 0.2; done'
+WORK='sync; [ -x /bin/bh-compat32 ] && /bin/bh-compat32 && echo ok >/tmp/compat.$1; i=0; while true; do i=$((i+1)); cat /etc/passwd >/tmp/copy.$1; chown 65534 /tmp/copy.$1; echo $i >/tmp/marker.$1; ls /proc >/dev/null; sleep 0.2; done'
 
 # runc spec's default capabilities are AUDIT_WRITE, KILL, NET_BIND_SERVICE: give it CHOWN, which it uses
 lab_bundle plain --cap chown || { fail "lab_bundle plain"; finish; exit; }
@@ -85,6 +90,10 @@ for s in openat write execve; do
 done
 has nanosleep || has clock_nanosleep && ok "the profile allows a sleep call (nanosleep/clock_nanosleep)" ||
 	fail "no sleep call in the profile"
+if [ $compat = 1 ]; then
+	check "the 32-bit call is recorded on its ABI: architectures list SCMP_ARCH_X86, names list waitpid" \
+		jqe '(.architectures | index("SCMP_ARCH_X86")) and (.syscalls[0].names | index("waitpid"))' "$W/p.json"
+fi
 has sync && ok "the profile allows sync, called once at the workload's very start" || fail "the start-up call sync is missing"
 for s in mount bpf ptrace unshare pivot_root setns init_module; do
 	has "$s" && fail "the profile allows $s, which the workload never calls" || ok "the profile does not allow $s"
@@ -135,6 +144,9 @@ st=$(runc --root "$LAB_DIR/state" state "$(lab_id confined)" 2>/dev/null | jq -r
 check "the container still runs under the recorded profile after 3 s (status: ${st:-gone})" test "$st" = running
 check "its workload still works: the marker went from ${m1:-nothing} to ${m2:-nothing}" \
 	test -n "$m1" -a -n "$m2" -a "${m2:-0}" -gt "${m1:-0}"
+if [ $compat = 1 ]; then
+	check "the 32-bit call still works under the profile (SCMP_ARCH_X86 listed)" test -s "$LAB_DIR/rootfs/tmp/compat.two"
+fi
 lab_exec confined unshare -U true >"$W/unshare.out" 2>&1; urc=$?
 if [ $urc != 0 ] && grep -q "not permitted" "$W/unshare.out"; then
 	ok "unshare, never used by the workload, now fails with EPERM ($(head -c 120 "$W/unshare.out"))"
@@ -143,5 +155,5 @@ else
 fi
 [ "$ctl" = 1 ] && ok "the EPERM comes from the profile: the same call worked without it"
 lab_kill confined
-rm -f "$LAB_DIR/rootfs/tmp/marker."* "$LAB_DIR/rootfs/tmp/copy."*
+rm -f "$LAB_DIR/rootfs/tmp/marker."* "$LAB_DIR/rootfs/tmp/copy."* "$LAB_DIR/rootfs/tmp/compat."*
 finish
