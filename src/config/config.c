@@ -124,9 +124,22 @@ static const struct bh_node *get(const struct bh_node *m, const char *k)
 	return bh_map_get(m, k, BH_READ_LAST, NULL, NULL);
 }
 
+/* rules the top-level sections (rules:, exemptions:) apply to: what scan and serve report — the manifest and
+ * PSS rules, and the image rules scan raises on workloads (--vulns, --verify-images) */
 static bool rule_known(const char *s)
 {
-	return bh_rule_find(s) != NULL;
+	const struct bh_rule *r = bh_rule_find(s) ? bh_rule_find(s) : bh_rule_find_any(s);
+	return r && (r < bh_rules + bh_nrules || bh_rule_area(r) == BH_AREA_IMAGE);
+}
+
+/* for an error: a rule of an area with its own section says where it belongs */
+static const char *other_area(const char *s)
+{
+	const struct bh_rule *r = bh_rule_find_any(s);
+	enum bh_area a = r ? bh_rule_area(r) : BH_AREA_N;
+	return a == BH_AREA_WATCH ? " here (a watch rule: use the watch: section)"
+	       : a == BH_AREA_AUDIT ? " here (an audit rule: use the audit: section)"
+	       : r ? " here (this section applies to what scan and serve report)" : "";
 }
 
 /* YYYY-MM-DD → the first second after that day (UTC) */
@@ -195,7 +208,8 @@ static int load_rules(struct ld *l, const struct bh_node *n)
 		return -EINVAL;
 	for (size_t i = 0; i < c->ndisabled; i++)
 		if (!rule_known(c->disabled[i]))
-			return fail(l, get(n, "disable")->items[i], "rules.disable: unknown rule \"%s\"", c->disabled[i]);
+			return fail(l, get(n, "disable")->items[i], "rules.disable: unknown rule \"%s\"%s", c->disabled[i],
+				    other_area(c->disabled[i]));
 	const struct bh_node *sv = get(n, "severity");
 	if (!sv || bh_is_null(sv))
 		return 0;
@@ -208,7 +222,8 @@ static int load_rules(struct ld *l, const struct bh_node *n)
 		return -ENOMEM;
 	for (size_t i = 0; i < ns; i++) {
 		if (!rule_known(refs[i].s)) {
-			bh_err_set(l->err, -EINVAL, refs[i].line, refs[i].col, "rules.severity: unknown rule \"%s\"", refs[i].s);
+			bh_err_set(l->err, -EINVAL, refs[i].line, refs[i].col, "rules.severity: unknown rule \"%s\"%s", refs[i].s,
+				   other_area(refs[i].s));
 			return -EINVAL;
 		}
 		c->sev_rule[c->nsev++] = refs[i].s;
@@ -359,7 +374,7 @@ static int load_manifest_exemptions(struct ld *l, const struct bh_node *v)
 			if (!rule_known(x->rules[k])) {
 				const struct bh_node *rn = get(v->items[i], "rules");
 				const struct bh_node *at = rn && rn->type == BH_SEQ ? rn->items[k] : get(v->items[i], "rule");
-				return fail(l, at, "exemptions[].rules: unknown rule \"%s\"", x->rules[k]);
+				return fail(l, at, "exemptions[].rules: unknown rule \"%s\"%s", x->rules[k], other_area(x->rules[k]));
 			}
 	}
 	return rc;
