@@ -13,6 +13,7 @@
 #include "report/report.h"
 #include "watch/detect.h"
 #include "watch/engine.h"
+#include "watch_profile.h"
 
 static volatile sig_atomic_t stop_flag, stats_flag;
 
@@ -58,7 +59,14 @@ static void usage(FILE *out)
 		"                         sa-tokens)\n"
 		"  --runtime-socket PATH  judge this host socket by inode as a container-runtime socket\n"
 		"  --metrics FILE         keep Prometheus metrics (events, drops, alerts per rule, hooks) in FILE,\n"
-		"                         rewritten every 5 s and at exit (a textfile collector serves it)\n\n"
+		"                         rewritten every 5 s and at exit (a textfile collector serves it)\n"
+		"  --profile TARGET       least privilege from evidence: record the syscalls and capabilities one\n"
+		"                         container uses (TARGET: cgroup v2 path, container id prefix or pid; it may\n"
+		"                         appear later: start before the container for a complete profile); no alert\n"
+		"                         rules run. Prints a summary (JSON with --format json) at the end\n"
+		"  --profile-out FILE     write the seccomp profile (kubelet Localhost JSON) to FILE\n"
+		"  --profile-name NAME    the localhostProfile the summary names for fix --profile\n"
+		"                         (default bulkhead/<basename of --profile-out>)\n\n"
 		"Counters (events seen, filtered, dropped) are printed on stderr at exit and on SIGUSR1.\n"
 		"exit codes: 0 no alert at or above the fail level, 1 alerts, 2 usage error or sensor failure\n");
 }
@@ -329,6 +337,7 @@ static int print_status(const struct bhw_engine *eng, struct bhw_source *src, co
 
 struct wopts {
 	const char *output, *config, *record, *replay;
+	const char *profile, *profile_out, *profile_name; /* --profile mode (watch_profile.c) */
 	double duration;
 	bool include_host, dedup, status;
 	unsigned ringbuf_mb;
@@ -389,6 +398,8 @@ static int parse_opts(int argc, char **argv, struct wopts *w, struct run *r, int
 		{"container", required_argument, 0, 'C'}, {"status", no_argument, 0, 'S'},
 		{"hooks", required_argument, 0, 'k'},    {"sensitive", required_argument, 0, 'p'},
 		{"runtime-socket", required_argument, 0, 'u'}, {"metrics", required_argument, 0, 'm'},
+		{"profile", required_argument, 0, 'P'},  {"profile-out", required_argument, 0, 'O'},
+		{"profile-name", required_argument, 0, 'N'},
 		{"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
 	int c, format;
 	optind = 1;
@@ -425,6 +436,9 @@ static int parse_opts(int argc, char **argv, struct wopts *w, struct run *r, int
 		case 'C': r->container = optarg; break;
 		case 'S': w->status = true; break;
 		case 'm': r->metrics = optarg; break;
+		case 'P': w->profile = optarg; break;
+		case 'O': w->profile_out = optarg; break;
+		case 'N': w->profile_name = optarg; break;
 		case 'k':
 			if (parse_hooks(optarg, &w->hooks) < 0)
 				return bh_cli_error("watch", json, "--hooks: auto, lsm, fentry or tracepoint");
@@ -447,6 +461,11 @@ static int parse_opts(int argc, char **argv, struct wopts *w, struct run *r, int
 		return bh_cli_error("watch", json, "--record works with the live sensor, not with --replay");
 	if (w->status && w->replay)
 		return bh_cli_error("watch", json, "--status reports the live sensor's hooks, not a replay");
+	if ((w->profile_out || w->profile_name) && !w->profile)
+		return bh_cli_error("watch", json, "--profile-out and --profile-name need --profile TARGET");
+	if (w->profile && (w->replay || w->record || w->status))
+		return bh_cli_error("watch", json, "--profile records from the live kernel: not with --replay, "
+				    "--record or --status");
 	return -1;
 }
 
@@ -576,6 +595,13 @@ int cmd_watch(int argc, char **argv)
 	int rc = parse_opts(argc, argv, &w, &r, json);
 	if (rc >= 0)
 		return rc;
+	if (w.profile) {
+		install_signals();
+		struct bh_watch_profile_opts po = {.target = w.profile, .out = w.profile_out, .name = w.profile_name,
+						   .output = w.output, .duration = w.duration, .json = r.json,
+						   .stop = &stop_flag, .live = can_load_bpf()};
+		return bh_watch_profile(&po, json);
+	}
 	struct bhw_source_opts so = {.path = w.replay, .include_host = w.include_host, .ringbuf_mb = w.ringbuf_mb,
 				     .hooks = w.hooks, .nextra = w.nextra};
 	memcpy(so.extra, w.extra, sizeof(so.extra));
