@@ -875,13 +875,10 @@ volatile __u32 token_armed = 0; /* set once any foreign token was read: before t
 #define AF_INET6_ 10
 
 /* A TCP connect to the API server's ports (443, 6443) from a container that read a foreign token. */
-static __always_inline int api_connect(struct trace_event_raw_sys_enter *ctx, __u32 head)
+/* port in host order, family, IPv4 address (network order; 0 for IPv6); f: the task's flags from gate() */
+static __always_inline int api_event(__u16 port, __u16 family, __u32 addr, int f)
 {
-	__u16 port = (__u16)((head >> 24) | ((head >> 8) & 0xff00)); /* sin_port, network order */
 	if (port != 443 && port != 6443)
-		return 0;
-	int f = gate();
-	if (f < 0)
 		return 0;
 	__u64 cg = bpf_get_current_cgroup_id();
 	__u64 *when = bpf_map_lookup_elem(&token_cg, &cg);
@@ -892,14 +889,25 @@ static __always_inline int api_connect(struct trace_event_raw_sys_enter *ctx, __
 	if (!e)
 		return 0;
 	e->a[0] = port;
-	e->a[1] = head & 0xffff;
+	e->a[1] = family;
 	e->a[2] = since;
-	__u32 addr = 0;
-	if ((head & 0xffff) == AF_INET_)
-		bpf_probe_read_user(&addr, sizeof(addr), (char *)ctx->args[1] + 4);
 	e->a[3] = addr;
 	submit(e);
 	return 0;
+}
+
+static __always_inline int api_connect(struct trace_event_raw_sys_enter *ctx, __u32 head)
+{
+	__u16 port = (__u16)((head >> 24) | ((head >> 8) & 0xff00)); /* sin_port, network order */
+	if (port != 443 && port != 6443)
+		return 0;
+	int f = gate();
+	if (f < 0)
+		return 0;
+	__u32 addr = 0;
+	if ((head & 0xffff) == AF_INET_)
+		bpf_probe_read_user(&addr, sizeof(addr), (char *)ctx->args[1] + 4);
+	return api_event(port, head & 0xffff, addr, f);
 }
 
 /* Unix connects are judged after the kernel found the listener (the socket object, see unix_peer_event):
@@ -1299,7 +1307,13 @@ int BPF_PROG(on_uring_complete, struct io_ring_ctx *rctx, void *req, struct io_u
 		return 0;
 	struct socket *sock = BPF_CORE_READ(file, private_data);
 	struct sock *sk = BPF_CORE_READ(sock, sk);
-	if (!sk || BPF_CORE_READ(sk, __sk_common.skc_family) != AF_UNIX)
+	__u16 family = sk ? BPF_CORE_READ(sk, __sk_common.skc_family) : 0;
+	if (token_armed && (family == AF_INET_ || family == AF_INET6_)) { /* the connected socket's peer */
+		__u16 dport = BPF_CORE_READ(sk, __sk_common.skc_dport);
+		return api_event((__u16)((dport >> 8) | (dport << 8)), family,
+				 family == AF_INET_ ? BPF_CORE_READ(sk, __sk_common.skc_daddr) : 0, f);
+	}
+	if (family != AF_UNIX)
 		return 0;
 	/* the client's peer is the server's new socket, which carries the listener's address and path */
 	return unix_peer_event(BPF_CORE_READ((struct unix_sock *)sk, peer), f);

@@ -29,6 +29,8 @@
  *   keyring get|add    keyctl(KEYCTL_GET_KEYRING_ID, session keyring), or add_key of a "user" key to the
  *                      process keyring (gone when the process exits)
  *   tcp-connect ADDR PORT [FILE]  read FILE first (a token), then connect to IPv4 ADDR:PORT (refused is fine)
+ *   uring-tcp ADDR PORT FILE  read FILE (a token), listen on ADDR:PORT itself (the container's own network
+ *                      namespace), then IORING_OP_CONNECT to it
  *   splice FILE ro|rw [nowrite]  create FILE (0444 for ro), open it read-only (ro) or read-write, splice its
  *                      first byte into a pipe, write 4 bytes into the pipe (unless nowrite), drain the pipe
  *                      and check FILE is unchanged; the pipe stays open until exit, as in the public PoC
@@ -500,6 +502,35 @@ static int do_tcp_connect(const char *addr, int port, const char *file)
 	return 0;
 }
 
+static int do_uring_tcp(const char *addr, int port, const char *file)
+{
+	char buf[256];
+	int fd = open(file, O_RDONLY);
+	if (fd < 0 || read(fd, buf, sizeof(buf)) < 0)
+		return perror(file), 1;
+	close(fd);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((unsigned short)port)};
+	if (inet_pton(AF_INET, addr, &a.sin_addr) != 1)
+		return fprintf(stderr, "bad address %s\n", addr), 1;
+	int l = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(l, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(l, 1) < 0)
+		return perror("listen"), 1;
+	struct ring r;
+	if (ring_init(&r) < 0)
+		return 1;
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	struct io_uring_sqe sqe;
+	memset(&sqe, 0, sizeof(sqe));
+	sqe.opcode = IORING_OP_CONNECT;
+	sqe.fd = s;
+	sqe.addr = (unsigned long)&a;
+	sqe.off = sizeof(a);
+	int res = ring_run(&r, &sqe);
+	printf("uring connect %s:%d: %s\n", addr, port, res < 0 ? strerror(-res) : "ok");
+	return res < 0;
+}
+
 /* the test's own file: "bulkhead" in FILE, made read-only for ro */
 static int splice_file(const char *file, int rw)
 {
@@ -604,6 +635,7 @@ static int t_mem_write(int c, char **a) { (void)c, (void)a; return do_mem_write(
 static int t_clone_userns(int c, char **a) { (void)c, (void)a; return do_clone_userns(); }
 static int t_keyring(int c, char **a) { (void)c; return do_keyring(a[0]); }
 static int t_tcp(int c, char **a) { return do_tcp_connect(a[0], atoi(a[1]), c == 3 ? a[2] : NULL); }
+static int t_uring_tcp(int c, char **a) { (void)c; return do_uring_tcp(a[0], atoi(a[1]), a[2]); }
 static int t_splice(int c, char **a) { return do_splice(a[0], a[1], !(c == 3 && !strcmp(a[2], "nowrite"))); }
 static int t_uring_splice(int c, char **a) { (void)c; return do_uring_splice(a[0]); }
 
@@ -619,7 +651,7 @@ static const struct tech techs[] = {
 	{"fsmount-dev", 2, 2, t_fs_dev},    {"vm-write", 0, 0, t_vm_write},
 	{"mem-write", 0, 0, t_mem_write},   {"clone-userns", 0, 0, t_clone_userns},
 	{"keyring", 1, 1, t_keyring},       {"tcp-connect", 2, 3, t_tcp},
-	{"splice", 2, 3, t_splice},         {"uring-splice", 1, 1, t_uring_splice},
+	{"uring-tcp", 3, 3, t_uring_tcp},   {"splice", 2, 3, t_splice},         {"uring-splice", 1, 1, t_uring_splice},
 };
 
 int main(int argc, char **argv)

@@ -211,6 +211,10 @@ watch_case sa-token-hostpath "BH0528" podvol cat "$ctok"
 watch_case sa-token-uring "BH0528" podvol /bin/bh-technique uring-read "$ctok"
 # read, then connect to the API server's port (refused here: the attempt is the step)
 watch_case sa-token-api "BH0528 BH0529" podvol sh -c "cat $ctok >/dev/null; /bin/bh-technique tcp-connect 127.0.0.1 6443"
+# … and through io_uring: the token read by IORING_OP_OPENAT/READ, the connect by IORING_OP_CONNECT (to a
+# listener the technique opens on port 6443 in the container's own network namespace)
+watch_case sa-token-api-uring "BH0528 BH0529" podvol sh -c \
+	"/bin/bh-technique uring-read $ctok >/dev/null; /bin/bh-technique uring-tcp 127.0.0.1 6443 $ctok"
 # another container's own token through /proc/<pid>/root of a process in another mount namespace
 watch_case sa-token-proc-root "BH0528" privpid cat "/proc/$host_pid/root$owndir/token"
 # its own token (also through /proc/self/root), a tmpfs file merely named token, an API connect: nothing
