@@ -332,6 +332,17 @@ static int do_uring_read(const char *path)
 	return n < 0 ? (fprintf(stderr, "uring read: %s\n", strerror(-n)), 1) : 0;
 }
 
+static int uring_connect(struct ring *r, int s, const void *addr, size_t len)
+{
+	struct io_uring_sqe sqe;
+	memset(&sqe, 0, sizeof(sqe));
+	sqe.opcode = IORING_OP_CONNECT;
+	sqe.fd = s;
+	sqe.addr = (unsigned long)addr;
+	sqe.off = len;
+	return ring_run(r, &sqe);
+}
+
 static int do_uring_connect(const char *path)
 {
 	struct sockaddr_un a;
@@ -339,13 +350,7 @@ static int do_uring_connect(const char *path)
 	if (unix_addr(path, &a) < 0 || ring_init(&r) < 0)
 		return 1;
 	int s = socket(AF_UNIX, SOCK_STREAM, 0);
-	struct io_uring_sqe sqe;
-	memset(&sqe, 0, sizeof(sqe));
-	sqe.opcode = IORING_OP_CONNECT;
-	sqe.fd = s;
-	sqe.addr = (unsigned long)&a;
-	sqe.off = sizeof(a);
-	int rc = ring_run(&r, &sqe);
+	int rc = uring_connect(&r, s, &a, sizeof(a));
 	close(s);
 	return rc < 0 ? (fprintf(stderr, "uring connect: %s\n", strerror(-rc)), 1) : 0;
 }
@@ -519,14 +524,7 @@ static int do_uring_tcp(const char *addr, int port, const char *file)
 	struct ring r;
 	if (ring_init(&r) < 0)
 		return 1;
-	int s = socket(AF_INET, SOCK_STREAM, 0);
-	struct io_uring_sqe sqe;
-	memset(&sqe, 0, sizeof(sqe));
-	sqe.opcode = IORING_OP_CONNECT;
-	sqe.fd = s;
-	sqe.addr = (unsigned long)&a;
-	sqe.off = sizeof(a);
-	int res = ring_run(&r, &sqe);
+	int res = uring_connect(&r, socket(AF_INET, SOCK_STREAM, 0), &a, sizeof(a));
 	printf("uring connect %s:%d: %s\n", addr, port, res < 0 ? strerror(-res) : "ok");
 	return res < 0;
 }
