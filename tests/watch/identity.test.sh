@@ -31,7 +31,7 @@ cleanup() {
 	# the cgroups runc made for the kubelet-like paths (leaves are gone with the containers; parents stay)
 	local d
 	for d in "${CGDIRS[@]}"; do
-		find /sys/fs/cgroup -depth -type d -path "*/$d" -exec rmdir {} + 2>/dev/null
+		find /sys/fs/cgroup -mindepth 1 -maxdepth 7 -depth -type d \( -path "/sys/fs/cgroup/$d" -o -path "/sys/fs/cgroup/*/$d" \) -exec rmdir {} + 2>/dev/null
 	done
 }
 trap cleanup EXIT
@@ -53,7 +53,9 @@ p1="/kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod${uid1//-/_
 p2="/kubepods/burstable/pod$uid2/$id2"
 CGDIRS=("kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod${uid1//-/_}.slice/cri-containerd-$id1.scope"
 	"kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod${uid1//-/_}.slice"
-	"kubepods/burstable/pod$uid2/$id2" "kubepods/burstable/pod$uid2")
+	"kubepods/burstable/pod$uid2/$id2" "kubepods/burstable/pod$uid2"
+	# and the QoS and root levels when nothing else uses them (rmdir leaves a non-empty cgroup alone)
+	kubepods.slice/kubepods-besteffort.slice kubepods.slice kubepods/burstable kubepods)
 lab_bundle pod1 || { fail "lab_bundle pod1"; finish; exit; }
 lab_bundle pod2 || { fail "lab_bundle pod2"; finish; exit; }
 _lab_jq "$LAB_DIR/pod1/config.json" --arg p "$p1" '.linux.cgroupsPath = $p' || fail "cgroupsPath pod1"
@@ -78,6 +80,8 @@ exec 7>&- ; hold_pid=
 kill -INT $wpid; wait $wpid; wrc=$?
 [ $wrc = 0 ] && ok "watch ran and stopped cleanly (exit 0)" || fail "watch exit $wrc: $(head -c 300 "$ERR")"
 
+# BH_ID_KEEP=DIR keeps the alerts (tests/respond/alerts/watch-identity-pod.json was made that way)
+[ -n "${BH_ID_KEEP:-}" ] && cp "$OUT" "$BH_ID_KEEP/identity-alerts.json"
 a1=$(jq -c --arg id "$id1" 'select(.rule == "BH0514" and .container.id == $id)' "$OUT" | head -1)
 a2=$(jq -c --arg id "$id2" 'select(.rule == "BH0514" and .container.id == $id)' "$OUT" | head -1)
 echo "# alert 1 identity: $(jq -c '[.container, .pod, .node]' <<<"${a1:-null}")"
