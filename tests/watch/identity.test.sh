@@ -18,6 +18,14 @@ rc=$?; [ $rc = 2 ] && grep -q 'metrics-listen' "${TMPDIR:-/tmp}/bh-id.$$" && ok 
 "$BH" watch --replay "$TOP/tests/fixtures/watch/userns.bhw" --node-name 'Bad_Node' >/dev/null 2>"${TMPDIR:-/tmp}/bh-id.$$"
 rc=$?; [ $rc = 2 ] && ok "--node-name that is no Kubernetes name: exit 2" || fail "--node-name Bad_Node: rc $rc"
 rm -f "${TMPDIR:-/tmp}/bh-id.$$"
+# every alert has the keys docs/schema/watch-alert.schema.json requires (a replay: no privileges needed)
+if command -v jq >/dev/null; then
+	miss=$("$BH" watch --replay "$TOP/tests/fixtures/watch/release-agent.bhw" --format json --fail-on none 2>/dev/null |
+		jq -rs --slurpfile s "$TOP/docs/schema/watch-alert.schema.json" '$s[0] as $s | [.[] |
+		($s.required - keys) + ($s.properties.container.required - (.container | keys)) +
+		($s.properties.pod.required - (.pod | keys))] | add // ["no alert"] | unique | join(" ")')
+	check "replayed alerts have every key the alert schema requires (missing:${miss:- none})" test -z "$miss"
+fi
 
 reason_file=$(mktemp "${TMPDIR:-/tmp}/bulkhead-idlab.XXXXXX")
 if ! lab_init >"$reason_file"; then
