@@ -289,34 +289,37 @@ static bool proc_cgroup(struct bhw_ident *r, uint32_t pid, const char *leaf, cha
 	return true;
 }
 
-/* /var/log/containers/<...>-<id>.log → its target names namespace, pod, UID and container. */
-static bool by_container_log(struct bhw_ident *r, struct bhw_identity *id)
+/* Reads DIR/sub (at most BHW_ID_SCAN_MAX entries) until fn accepts an entry whose name ends in suffix. */
+typedef bool (*entry_fn)(DIR *d, const char *name, struct bhw_identity *id);
+static bool scan_dir(struct bhw_ident *r, const char *sub, const char *suffix, entry_fn fn, struct bhw_identity *id)
 {
-	char dir[1100], suffix[80], target[1024];
-	snprintf(dir, sizeof(dir), "%s/var/log/containers", r->root);
-	snprintf(suffix, sizeof(suffix), "-%s.log", id->container_id);
+	char dir[1100];
+	snprintf(dir, sizeof(dir), "%s/%s", r->root, sub);
 	DIR *d = opendir(dir);
 	if (!d)
 		return false;
 	r->st.dir_scans++;
 	bool found = false;
 	struct dirent *e;
-	for (int i = 0; !found && i < BHW_ID_SCAN_MAX && (e = readdir(d)); i++) {
-		char uid[40];
-		size_t n = strlen(e->d_name);
-		if (!ends_with(e->d_name, n, suffix))
-			continue;
-		ssize_t t = readlinkat(dirfd(d), e->d_name, target, sizeof(target) - 1);
-		if (t <= 0)
-			continue;
-		target[t] = 0;
-		found = !bhw_identity_parse_log_target(target, id->ns, id->pod, uid, id->container) &&
-			!strcmp(uid, id->pod_uid);
-		if (!found)
-			id->ns[0] = id->pod[0] = id->container[0] = 0;
-	}
+	for (int i = 0; !found && i < BHW_ID_SCAN_MAX && (e = readdir(d)); i++)
+		if (ends_with(e->d_name, strlen(e->d_name), suffix))
+			found = fn(d, e->d_name, id);
 	closedir(d);
 	return found;
+}
+
+/* A /var/log/containers link: its target names namespace, pod, UID and container; the UID must be ours. */
+static bool container_link(DIR *d, const char *name, struct bhw_identity *id)
+{
+	char target[1024], uid[40];
+	ssize_t t = readlinkat(dirfd(d), name, target, sizeof(target) - 1);
+	if (t <= 0)
+		return false;
+	target[t] = 0;
+	if (!bhw_identity_parse_log_target(target, id->ns, id->pod, uid, id->container) && !strcmp(uid, id->pod_uid))
+		return true;
+	id->ns[0] = id->pod[0] = id->container[0] = 0;
+	return false;
 }
 
 /* The only container directory of a pod's log directory (several: unknown which one). */
@@ -338,35 +341,35 @@ static void only_container(DIR *pd, struct bhw_identity *id)
 		id->container[0] = 0;
 }
 
-/* /var/log/pods/<namespace>_<name>_<uid>: namespace and name, the container when it is the only one. */
-static bool by_pod_dir(struct bhw_ident *r, struct bhw_identity *id)
+/* A /var/log/pods/<namespace>_<name>_<uid> directory: namespace and name, the container when it is the only
+ * one. */
+static bool pod_dir(DIR *d, const char *name, struct bhw_identity *id)
 {
-	char dir[1100], suffix[48];
-	snprintf(dir, sizeof(dir), "%s/var/log/pods", r->root);
-	snprintf(suffix, sizeof(suffix), "_%s", id->pod_uid);
-	DIR *d = opendir(dir);
-	if (!d)
+	char uid[40];
+	if (bhw_identity_parse_pod_dir(name, id->ns, id->pod, uid) < 0)
 		return false;
-	r->st.dir_scans++;
-	bool found = false;
-	struct dirent *e;
-	for (int i = 0; !found && i < BHW_ID_SCAN_MAX && (e = readdir(d)); i++) {
-		char uid[40];
-		if (!ends_with(e->d_name, strlen(e->d_name), suffix) ||
-		    bhw_identity_parse_pod_dir(e->d_name, id->ns, id->pod, uid) < 0)
-			continue;
-		found = true;
-		int fd = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		DIR *pd = fd >= 0 ? fdopendir(fd) : NULL;
-		if (pd) {
-			only_container(pd, id);
-			closedir(pd);
-		} else if (fd >= 0) {
-			close(fd);
-		}
+	int fd = openat(dirfd(d), name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *pd = fd >= 0 ? fdopendir(fd) : NULL;
+	if (pd) {
+		only_container(pd, id);
+		closedir(pd);
+	} else if (fd >= 0) {
+		close(fd);
 	}
-	closedir(d);
-	return found;
+	return true;
+}
+
+/* Namespace, pod and container names from the kubelet's log directories under --root. */
+static void by_log_dirs(struct bhw_ident *r, struct bhw_identity *id)
+{
+	char suffix[80];
+	if (id->container_id[0]) {
+		snprintf(suffix, sizeof(suffix), "-%s.log", id->container_id);
+		if (scan_dir(r, "var/log/containers", suffix, container_link, id))
+			return;
+	}
+	snprintf(suffix, sizeof(suffix), "_%s", id->pod_uid);
+	scan_dir(r, "var/log/pods", suffix, pod_dir, id);
 }
 
 static uint64_t key_of(const struct bhw_event *ev)
@@ -399,8 +402,8 @@ static void resolve(struct bhw_ident *r, const struct bhw_event *ev, struct bhw_
 		if (!id->pod_uid[0])
 			memcpy(id->pod_uid, byname.pod_uid, sizeof(id->pod_uid)), id->qos = byname.qos;
 	}
-	if (r->root[0] && id->pod_uid[0] && !(id->container_id[0] && by_container_log(r, id)))
-		by_pod_dir(r, id);
+	if (r->root[0] && id->pod_uid[0])
+		by_log_dirs(r, id);
 }
 
 const struct bhw_identity *bhw_ident_lookup(struct bhw_ident *r, const struct bhw_event *ev)

@@ -164,6 +164,18 @@ static struct bhw_event ev_of(const char *leaf, const char *parent, uint32_t pid
 	return e;
 }
 
+/* the identity of a task in cgroup parent/leaf (no /proc entry): namespace, pod and container names */
+static void expect_names(struct bhw_ident *r, const char *leaf, const char *parent, uint64_t cgid, const char *ns,
+			 const char *pod, const char *ctr)
+{
+	struct bhw_event e = ev_of(leaf, parent, 4242);
+	e.cgroup_id = cgid;
+	const struct bhw_identity *id = bhw_ident_lookup(r, &e);
+	if (strcmp(id->ns, ns) || strcmp(id->pod, pod) || strcmp(id->container, ctr))
+		fail_msg("%s/%s: '%s' '%s' '%s', want '%s' '%s' '%s'", parent, leaf, id->ns, id->pod, id->container, ns, pod,
+			 ctr);
+}
+
 static void put(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
@@ -218,11 +230,7 @@ static void test_resolver(void **state)
 	assert_string_equal(id->pod, "evil");
 
 	/* two containers in the pod's log directory: namespace and name, no container name (not guessed) */
-	struct bhw_event e3 = ev_of(ID64, "pod99999999-1111-2222-3333-444455556666", 4242);
-	id = bhw_ident_lookup(r, &e3);
-	assert_string_equal(id->ns, "other");
-	assert_string_equal(id->pod, "two");
-	assert_string_equal(id->container, "");
+	expect_names(r, ID64, "pod99999999-1111-2222-3333-444455556666", 90, "other", "two", "");
 
 	/* the /var/log/containers symlink names the container, even among several */
 	const char *id2 = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
@@ -231,22 +239,11 @@ static void test_resolver(void **state)
 	/* a link whose target belongs to another pod UID is not believed */
 	snprintf(q, sizeof(q), "%s/var/log/containers/evil_team_x-%s.log", root, ID64);
 	assert_int_equal(symlink("/var/log/pods/other_two_99999999-1111-2222-3333-444455556666/b/0.log", q), 0);
-	struct bhw_event e4 = ev_of(id2, "pod99999999-1111-2222-3333-444455556666", 4243);
-	e4.cgroup_id = 79;
-	id = bhw_ident_lookup(r, &e4);
-	assert_string_equal(id->container, "b");
-	assert_string_equal(id->ns, "other");
-	struct bhw_event e5 = ev_of(ID64, "pod" UID, 4244);
-	e5.cgroup_id = 80;
-	id = bhw_ident_lookup(r, &e5);
-	assert_string_equal(id->pod, "evil");
-	assert_string_equal(id->container, "shell");
+	expect_names(r, id2, "pod99999999-1111-2222-3333-444455556666", 79, "other", "two", "b");
+	expect_names(r, ID64, "pod" UID, 80, "team", "evil", "shell");
 
 	/* a pod UID the node does not know: the UID only */
-	struct bhw_event e6 = ev_of(ID64, "pod00000000-1111-2222-3333-444455556666", 4245);
-	id = bhw_ident_lookup(r, &e6);
-	assert_string_equal(id->pod_uid, "00000000-1111-2222-3333-444455556666");
-	assert_string_equal(id->ns, "");
+	expect_names(r, ID64, "pod00000000-1111-2222-3333-444455556666", 81, "", "", "");
 	bhw_ident_free(r);
 
 	/* no root, no proc, an invalid node name: names only, no node */
