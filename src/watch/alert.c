@@ -144,17 +144,17 @@ static const char *nz(const char *s)
 }
 
 /* "container" (the runtime's view, from the cgroup), then "pod" and "node" (the Kubernetes identity from
- * watch/identity.c: null where the node did not tell). The detector's cgroup-name parse comes first; the
- * resolver fills what it could not see (the full cgroup path, the log directories under --root). */
+ * watch/identity.c: null where the node did not tell). The resolver's values (full cgroup path, log
+ * directories under --root) win over the detector's parse of the two cgroup names, which fills the rest. */
 static void container_json(FILE *out, const struct bhw_alert *a)
 {
 	const struct bhw_event *ev = a->ev;
 	const struct bhw_identity *id = a->identity;
 	const char *cid = nz(a->container_id), *rt = a->runtime, *uid = nz(a->pod_uid);
-	if (id && !cid && id->container_id[0])
+	if (id && id->container_id[0]) /* the resolver's: from the full path, where the kubelet's part comes first */
 		cid = id->container_id, rt = id->runtime;
-	if (id && !uid)
-		uid = nz(id->pod_uid);
+	if (id && id->pod_uid[0])
+		uid = id->pod_uid;
 	fputs(",\"container\":{", out);
 	kv(out, "id", cid);
 	fputs(",", out);
@@ -243,8 +243,8 @@ void bhw_alert_text(FILE *out, const struct bhw_alert *a)
 	if (id && id->ns[0])
 		snprintf(pod, sizeof(pod), ", pod %s/%s%s%s", id->ns, id->pod, id->container[0] ? " container " : "",
 			 id->container);
-	else if (a->pod_uid[0] || (id && id->pod_uid[0]))
-		snprintf(pod, sizeof(pod), ", pod uid %s", a->pod_uid[0] ? a->pod_uid : id->pod_uid);
+	else if ((id && id->pod_uid[0]) || a->pod_uid[0])
+		snprintf(pod, sizeof(pod), ", pod uid %s", id && id->pod_uid[0] ? id->pod_uid : a->pod_uid);
 	if (id && id->node)
 		snprintf(pod + strlen(pod), sizeof(pod) - strlen(pod), ", node %s", id->node);
 	fprintf(out, "%s %-8s %s %s: %s [pid %u %s%s%s, container %s%s]%s\n", t, bh_sev_name(a->sev), a->rule->id,
