@@ -513,7 +513,6 @@ void bh_cluster_buffer(struct bh_cluster *c, const char *file, const char *buf, 
 	c->hint_kind = c->hint_api = NULL;
 	bh_arena_reset(&e->doc);
 	bh_decoder_free(d);
-	bh_cl_np_buffer(c, file, buf, len);
 }
 
 void bh_cluster_file(struct bh_cluster *c, const char *path)
