@@ -40,6 +40,13 @@ int cmd_netpol(int argc, char **argv);
 int cmd_fix(int argc, char **argv);
 int cmd_respond(int argc, char **argv);
 struct bh_resp_plan;
+/* watch --metrics-listen (watch_metrics.c): GET /metrics from a snapshot the event loop publishes. */
+struct watch_metrics_server;
+int watch_metrics_start(const char *listen, struct watch_metrics_server **out, char *err, size_t errlen);
+unsigned watch_metrics_port(const struct watch_metrics_server *m);
+void watch_metrics_publish(struct watch_metrics_server *m, char *text, size_t len); /* takes text (malloc'd) */
+void watch_metrics_stop(struct watch_metrics_server *m);
+
 /* respond --apply (respond_apply.c): the plan's writes through the API client, dry-run first. Exit code. */
 int bh_respond_apply(const struct bh_resp_plan *p, const char *kubeconfig, const char *context, bool dry_only, bool json);
 
