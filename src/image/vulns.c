@@ -433,7 +433,7 @@ static int group_vulns(struct bh_vulndb *db, struct bh_vgroup *g, const uint32_t
 	if (!(g->v = malloc((n ? n : 1) * sizeof(*g->v))))
 		return -1;
 	for (uint32_t i = 0; i < db->n; i++)
-		if (up[i] == gi) {
+		if (up[i] == gi && db->img[i].nv) { /* an image without vulnerabilities has v == NULL */
 			memcpy(g->v + g->nv, db->img[i].v, db->img[i].nv * sizeof(*g->v));
 			g->nv += db->img[i].nv;
 		}

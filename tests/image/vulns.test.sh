@@ -56,6 +56,9 @@ printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  
 scan --vulns $V/trivy-nginx.json $T/other.yaml >$T/o.json
 check "another tag: exit 0" test $? = 0
 check "another tag: no finding" jq -e '.findings | length == 0' $T/o.json >/dev/null
+printf '{"SchemaVersion": 2, "ArtifactName": "ghcr.io/example/node-agent:2.4.1", "ArtifactType": "container_image",\n "Results": [{"Target": "x", "Vulnerabilities": null}]}\n' >$T/clean.json
+scan --vulns $T/clean.json "$W" >$T/clean.out
+check "a report without vulnerabilities: no finding (exit 0 with only BH0311 enabled)" test $? = 0
 "$BH" scan --format json --vulns - "$W" <$V/trivy-agent.json >$T/stdin.json
 check "--vulns - reads stdin" jq -e 'any(.findings[]; .rule == "BH0311" and (.evidence | contains("<stdin> (trivy)")))' $T/stdin.json >/dev/null
 "$BH" scan --format json "$W" >$T/none.json
