@@ -92,6 +92,15 @@ check "a 300 MiB report: exit 2" test $? = 2
 check "a 300 MiB report: 'larger than' error, the other report still used" jq -e 'any(.errors[]; .message | contains("larger than 268435456 bytes")) and any(.findings[]; .object.name == "node-agent")' $T/huge.out >/dev/null
 rm -f $T/huge.json
 
+# bulkhead cluster --vulns: the same findings among the workloads' findings; the avenue (and the paths) stay
+# the escape rules'
+"$BH" cluster --format json --findings info --vulns $V/trivy-nginx.json --vulns $V/grype-nginx.json "$W" >$T/cl.json
+check "cluster: privileged DaemonSet critical, restricted Deployment low" jq -e '[.findings[] | select(.rule == "BH0311") | "\(.object.name)=\(.severity)"] | sort == ["frontend=low", "log-shipper=critical"]' $T/cl.json >/dev/null
+check "cluster: BH0311 is no path step" jq -e '[.paths[] | .. | strings | select(contains("BH0311"))] | length == 0' $T/cl.json >/dev/null
+"$BH" cluster --format json --vulns $T/type.json "$W" >$T/clbad.json 2>/dev/null
+check "cluster: a malformed report exits 2" test $? = 2
+check "cluster: … with its position" jq -e --arg f "$T/type.json" 'any(.errors[]; .file == $f and .line == 2 and .column == 55)' $T/clbad.json >/dev/null
+
 "$BH" explain BH0311 >$T/x.txt
 check "explain BH0311 says how the severity is mapped" grep -q "weaker of" $T/x.txt
 finish
