@@ -60,6 +60,7 @@ void bh_vulns_release(struct bh_vulndb *db)
 	for (uint32_t i = 0; i < db->ng; i++)
 		free(db->g[i].v);
 	free(db->g);
+	free(db->keys);
 	bh_arena_release(&db->a);
 	memset(db, 0, sizeof(*db));
 }
@@ -385,17 +386,30 @@ int bh_vulns_load(struct bh_vulndb *db, const char *path, struct bh_err *err)
 
 /* ---- grouping: the same image in several reports ---- */
 
-static bool share(const struct bh_vimage *a, const struct bh_vimage *b)
+static int cmp_key(const void *a, const void *b)
 {
-	for (uint32_t i = 0; i < a->ndigests; i++)
-		for (uint32_t k = 0; k < b->ndigests; k++)
-			if (!strcmp(a->digests[i], b->digests[k]))
-				return true;
-	for (uint32_t i = 0; i < a->nrefs; i++)
-		for (uint32_t k = 0; k < b->nrefs; k++)
-			if (!strcmp(a->refs[i], b->refs[k]))
-				return true;
-	return false;
+	const struct bh_vkey *x = a, *y = b;
+	if (x->digest != y->digest)
+		return x->digest ? -1 : 1;
+	return strcmp(x->s, y->s);
+}
+
+/* every digest and reference of every image, sorted */
+static int build_keys(struct bh_vulndb *db)
+{
+	size_t n = 0;
+	for (uint32_t i = 0; i < db->n; i++)
+		n += db->img[i].ndigests + db->img[i].nrefs;
+	if (!(db->keys = malloc((n ? n : 1) * sizeof(*db->keys))))
+		return -1;
+	for (uint32_t i = 0; i < db->n; i++) {
+		for (uint32_t k = 0; k < db->img[i].ndigests; k++)
+			db->keys[db->nkeys++] = (struct bh_vkey){.s = db->img[i].digests[k], .img = i, .digest = true};
+		for (uint32_t k = 0; k < db->img[i].nrefs; k++)
+			db->keys[db->nkeys++] = (struct bh_vkey){.s = db->img[i].refs[k], .img = i};
+	}
+	qsort(db->keys, db->nkeys, sizeof(*db->keys), cmp_key);
+	return 0;
 }
 
 static uint32_t root_of(uint32_t *up, uint32_t i)
@@ -489,10 +503,17 @@ int bh_vulns_finish(struct bh_vulndb *db, struct bh_err *err)
 		return bh_err_set(err, -ENOMEM, 0, 0, "out of memory"), -1;
 	for (uint32_t i = 0; i < db->n; i++)
 		up[i] = i;
-	for (uint32_t i = 0; i < db->n; i++)
-		for (uint32_t k = i + 1; k < db->n; k++)
-			if (root_of(up, i) != root_of(up, k) && share(&db->img[i], &db->img[k]))
-				up[root_of(up, k)] = root_of(up, i);
+	if (build_keys(db) < 0) {
+		free(up);
+		return bh_err_set(err, -ENOMEM, 0, 0, "out of memory"), -1;
+	}
+	/* images that share a key (equal neighbours in the sorted keys) are one group: union by the lower index */
+	for (size_t i = 1; i < db->nkeys; i++)
+		if (!cmp_key(&db->keys[i - 1], &db->keys[i])) {
+			uint32_t a = root_of(up, db->keys[i - 1].img), b = root_of(up, db->keys[i].img);
+			if (a != b)
+				up[a > b ? a : b] = a < b ? a : b;
+		}
 	for (uint32_t i = 0; i < db->n; i++)
 		up[i] = root_of(up, i);
 	int rc = 0;
@@ -517,16 +538,12 @@ long bh_vulns_match(const struct bh_vulndb *db, const char *image, size_t len, c
 {
 	char ref[1024], dig[160];
 	bh_imgref_normalise(image, len, ref, sizeof(ref), dig, sizeof(dig));
-	for (uint32_t i = 0; i < db->n; i++) {
-		const struct bh_vimage *im = &db->img[i];
-		for (uint32_t k = 0; *dig && k < im->ndigests; k++)
-			if (!strcmp(im->digests[k], dig))
-				return snprintf(by, bysize, "digest %s", dig), (long)im->group;
-		for (uint32_t k = 0; !*dig && k < im->nrefs; k++)
-			if (!strcmp(im->refs[k], ref))
-				return snprintf(by, bysize, "tag %s", ref), (long)im->group;
-	}
-	return -1;
+	struct bh_vkey want = {.s = *dig ? dig : ref, .digest = *dig != 0};
+	const struct bh_vkey *k = db->nkeys ? bsearch(&want, db->keys, db->nkeys, sizeof(*db->keys), cmp_key) : NULL;
+	if (!k)
+		return -1;
+	snprintf(by, bysize, "%s %s", *dig ? "digest" : "tag", want.s);
+	return (long)db->img[k->img].group;
 }
 
 enum bh_sev bh_vulns_rank(enum bh_sev cve, enum bh_sev exposure)

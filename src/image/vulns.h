@@ -59,6 +59,12 @@ struct bh_vgroup {
 	const char *list;        /* the evidence's vulnerability list (max_evidence entries) */
 };
 
+struct bh_vkey {
+	const char *s;           /* a digest or a normalised reference */
+	uint32_t img;
+	bool digest;
+};
+
 struct bh_vulndb {
 	struct bh_arena a;
 	struct bh_vulns_limits lim;
@@ -66,6 +72,9 @@ struct bh_vulndb {
 	uint32_t n, cap, nvulns;
 	struct bh_vgroup *g;
 	uint32_t ng;
+	struct bh_vkey *keys;    /* every image's digests and references, sorted: grouping and matching are
+	                            O(log n) per lookup, whatever a hostile report lists */
+	size_t nkeys;
 };
 
 /* lim NULL: the defaults */

@@ -86,6 +86,8 @@ printf '{"matches": [{"vulnerability": "CVE-1"}], "source": {"type": "image", "t
 bad "a Grype match without a vulnerability object" $T/gm.json 1 "matches[]: expected an object"
 printf '{"kind": "Pod"}' >$T/pod.json
 bad "neither tool's report" $T/pod.json 1 "expected a Trivy (--format json) or Grype (-o json) report"
+{ printf '{"SchemaVersion": 2, "ArtifactName": "a:1",\n "Metadata": {"RepoTags": ['; for i in $(seq 1 300); do printf '"a:%d",' $i; done; printf '"a:0"]}}\n'; } >$T/tags.json
+bad "300 tags for one image" $T/tags.json 2 "more than 256 tags and digests"
 truncate -s 300M $T/huge.json
 scan --vulns $T/huge.json --vulns $V/trivy-agent.json "$W" >$T/huge.out 2>/dev/null
 check "a 300 MiB report: exit 2" test $? = 2
