@@ -77,6 +77,8 @@ printf 'rules:\n  disable: [BH0003]\nwatch:\n  disable: [BH0503]\n' >"$T/shared.
 check "examples/bulkhead-config.yaml loads" test $? = 0
 "$BH" watch --config "$TOP/examples/bulkhead-config.yaml" --replay "$TOP/tests/fixtures/watch/benign.bhw" >/dev/null 2>&1
 check "examples/bulkhead-config.yaml loads in watch (its watch: section)" test $? = 0
+"$BH" audit --config "$TOP/examples/bulkhead-config.yaml" --fail-on none "$TOP/tests/audit/cases/session-pos.jsonl" >/dev/null
+check "examples/bulkhead-config.yaml loads in audit (its audit: section)" test $? = 0
 # ---- one loader for every section: unknown keys are errors with file:line:col everywhere ----
 printf 'watch:\n  disabel: [BH0503]\n' >"$T/wtypo.yaml"
 "$BH" scan --config "$T/wtypo.yaml" "$G/hardened.yaml" >/dev/null 2>"$T/err"; rc=$?
