@@ -249,6 +249,10 @@ static int parse(int argc, char **argv, struct scan_opts *o)
 				  on_stdout);
 	if (rc == 0 && optind >= argc)
 		rc = bh_cli_error("scan", o->json, "no input: give files, directories or - for stdin");
+	for (size_t i = 0; rc == 0 && i < o->nvulns; i++)
+		for (int k = optind; rc == 0 && !strcmp(o->vulns[i], "-") && k < argc; k++)
+			if (!strcmp(argv[k], "-"))
+				rc = bh_cli_error("scan", o->json, "--vulns - and the input - would both read standard input");
 	return rc;
 }
 

@@ -61,6 +61,9 @@ scan --vulns $T/clean.json "$W" >$T/clean.out
 check "a report without vulnerabilities: no finding (exit 0 with only BH0311 enabled)" test $? = 0
 "$BH" scan --format json --vulns - "$W" <$V/trivy-agent.json >$T/stdin.json
 check "--vulns - reads stdin" jq -e 'any(.findings[]; .rule == "BH0311" and (.evidence | contains("<stdin> (trivy)")))' $T/stdin.json >/dev/null
+"$BH" scan --vulns - - <$V/trivy-agent.json >/dev/null 2>$T/both.err
+check "--vulns - with the input - is a usage error (exit 2)" test $? = 2
+check "… saying both would read standard input" grep -q 'both read standard input' $T/both.err
 sed 's|name: log-shipper, namespace: kube-system}|name: log-shipper, namespace: kube-system, annotations: {bulkhead.io/ignore: "BH0311 rebuilt in the next release"}}|' "$W" >$T/ign.yaml
 scan --show-suppressed --vulns $V/trivy-nginx.json $T/ign.yaml >$T/ign.json
 check "bulkhead.io/ignore: BH0311 suppresses the finding of that workload only" jq -e '[.findings[] | select(.rule == "BH0311") | "\(.object.name)=\(.suppressed)"] | sort == ["frontend=false", "log-shipper=true"]' $T/ign.json >/dev/null
