@@ -235,6 +235,7 @@ struct bh_cluster {
 	const char *hint_kind, *hint_api; /* the document is a *List: the kind of its items (the API server
 	                                     leaves kind and apiVersion out of list items) */
 	struct bh_cl_pod *cur;
+	struct bh_vulndb *vulns;  /* --vulns (image/vulns.h): BH0311 findings for the workloads; NULL: none */
 };
 
 /* ---- loading (snapshot.c) ---- */
