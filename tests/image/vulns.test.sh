@@ -67,6 +67,9 @@ check "… saying both would read standard input" grep -q 'both read standard in
 sed 's|name: log-shipper, namespace: kube-system}|name: log-shipper, namespace: kube-system, annotations: {bulkhead.io/ignore: "BH0311 rebuilt in the next release"}}|' "$W" >$T/ign.yaml
 scan --show-suppressed --vulns $V/trivy-nginx.json $T/ign.yaml >$T/ign.json
 check "bulkhead.io/ignore: BH0311 suppresses the finding of that workload only" jq -e '[.findings[] | select(.rule == "BH0311") | "\(.object.name)=\(.suppressed)"] | sort == ["frontend=false", "log-shipper=true"]' $T/ign.json >/dev/null
+printf 'exemptions:\n- rules: [image-vulnerable-exposed]\n  namespace: kube-system\n  reason: "agent image rebuilt weekly; SEC-9"\n' >$T/vcfg.yaml
+scan --config $T/vcfg.yaml --show-suppressed --vulns $V/trivy-nginx.json "$W" >$T/vcfg.json
+check "config exemptions: take BH0311 (by name), scoped to a namespace, with the reason" jq -e '[.findings[] | select(.rule == "BH0311") | "\(.object.name)=\(.suppressed)"] | sort == ["frontend=false", "log-shipper=true"]' $T/vcfg.json >/dev/null
 "$BH" scan --format json "$W" >$T/none.json
 check "without --vulns there is no BH0311" jq -e 'all(.findings[]; .rule != "BH0311")' $T/none.json >/dev/null
 
