@@ -48,7 +48,7 @@ static void test_areas(void **st)
 	assert_int_equal(total, BH_RULES_COUNT);
 	size_t n;
 	bh_area_rows(BH_AREA_WATCH, &n);
-	assert_int_equal(n, 28); /* BH0500–BH0527 */
+	assert_int_equal(n, 33); /* BH0500–BH0532 */
 	bh_area_rows(BH_AREA_NODE, &n);
 	assert_int_equal(n, 24); /* BH0600–BH0623 (src/rules/node.def) */
 	assert_string_equal(bh_areas[BH_AREA_PSS].shown, "scan");
