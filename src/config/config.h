@@ -65,6 +65,7 @@ struct bh_image_keys {
 	const char *repository;
 	const char **keys;
 	size_t nkeys;
+	bool on_error_warn;     /* onError: warn (the image could not be verified: a warning, not a denial) */
 };
 
 struct bh_config {
@@ -89,6 +90,8 @@ struct bh_config {
 	size_t nexempt_users, nexempt_groups, nexempt_namespaces;
 	struct bh_image_keys *image_keys; /* imageSignatures */
 	size_t nimage_keys;
+	bool serve_verify_images;          /* serve.verifyImages: signatures checked at admission */
+	unsigned serve_verify_timeout_ms;  /* serve.imageVerifyTimeoutMs (default 500) */
 	struct bh_area_config watch; /* the `watch:` section, read by bulkhead watch (src/watch/config.c) */
 	uint8_t *rule_state; /* per row of bh_rules: a severity override, BH_SEV_NONE + 1 (none) or 0xff (disabled) */
 	void *priv; /* owned memory */

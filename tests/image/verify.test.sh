@@ -1,0 +1,225 @@
+#!/usr/bin/env bash
+# Image signatures of workloads: `bulkhead scan --verify-images` and `bulkhead serve` with
+# serve.verifyImages, against Debian's docker-registry on 127.0.0.1 over TLS (a CA made here), images built
+# here from busybox-static, signed with keys made here. Outcomes: valid (ECDSA P-256, Ed25519), unsigned,
+# wrong key, tampered payload, digest mismatch, a registry that accepts and never answers (onError deny and
+# warn), a registry with htpasswd (bcrypt) Basic authentication. Serve: real TLS AdmissionReviews with curl;
+# the cache is observed through /metrics, never through timing.
+. "$(dirname "$0")/../lib.sh"
+T=$(mktemp -d); store_PID=; auth_PID=; HANG_PID=; SPID=
+trap 'for p in $store_PID $auth_PID $HANG_PID $SPID; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$T"' EXIT
+[ -n "${KEEP_T:-}" ] && trap 'for p in $store_PID $auth_PID $HANG_PID; do kill "$p" 2>/dev/null; done; echo kept $T' EXIT
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/reglib.sh"
+REG=$(command -v docker-registry || true)
+BB=$(command -v busybox || echo /bin/busybox)
+if [ -z "$REG" ] || [ ! -x "$BB" ]; then skip "docker-registry or busybox-static not installed"; finish; exit; fi
+export LC_ALL=C
+
+reg_certs
+# info level: the access log shows every request, to count the signature fetches
+if ! REG_LOG=info reg_start store; then fail "docker-registry did not start: $(tail -3 $T/store.log)"; finish; exit; fi
+ok "docker-registry serves TLS on 127.0.0.1:$P"
+RP=$P RR=$R
+H=127.0.0.1:$RP
+
+# ---- images and signatures ----
+mkdir -p $T/m/app; cp "$BB" $T/m/app/server; mktar $T/m $T/m.tgz gzip
+sig_keys
+dA=$(variant valid 10001 $T/m.tgz); payload $dA $T/pA; put_sig $dA $T/pA "$(sign_ec $T/k1.pem $T/pA)"
+dE=$(variant ed 10002 $T/m.tgz); payload $dE $T/pE; put_sig $dE $T/pE "$(sign_ed $T/ed.pem $T/pE)"
+dB=$(variant unsigned 10003 $T/m.tgz)
+dC=$(variant tampered 10004 $T/m.tgz); payload $dC $T/pC; sC=$(sign_ec $T/k1.pem $T/pC)
+sed 's/test\/signed/test\/evil/' $T/pC >$T/pC2; put_sig $dC $T/pC2 "$sC"   # payload edited after signing
+dD=$(variant mismatch 10005 $T/m.tgz); put_sig $dD $T/pA "$(sign_ec $T/k1.pem $T/pA)" # image A's signature
+# the same bytes in a repository whose policy wants key k2: signed with k1, so the wrong key
+dW=$(variant wrongkey 10001 $T/m.tgz test/k2only); payload $dW $T/pW test/k2only
+put_sig $dW $T/pW "$(sign_ec $T/k1.pem $T/pW)" test/k2only
+check "images and signatures pushed" test -n "$dA" -a -n "$dE" -a -n "$dB" -a -n "$dC" -a -n "$dD" -a -n "$dW"
+
+# a registry that accepts TLS connections and never answers: openssl s_server waiting on a silent stdin
+HP=$((20000 + RANDOM % 20000))
+mkfifo $T/silent; exec 7<>$T/silent   # a stdin nobody ever writes to
+openssl s_server -quiet -accept $HP -cert $T/srv.crt -key $T/srv.key <$T/silent >/dev/null 2>&1 & HANG_PID=$!
+for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$HP) 2>/dev/null && break; sleep 0.1; done
+
+cat >$T/bh.yaml <<EOC
+imageSignatures:
+  - repository: "127.0.0.1:*/test/signed"
+    keys: [$T/k1.pub, $T/ed.pub]
+  - repository: "127.0.0.1:*/test/k2only"
+    keys: [$T/k2.pub]
+  - repository: "127.0.0.1:$HP/hang/deny"
+    keys: [$T/k1.pub]
+  - repository: "127.0.0.1:$HP/hang/warn"
+    keys: [$T/k1.pub]
+    onError: warn
+EOC
+
+# ---- scan --verify-images: every place an image sits ----
+cat >$T/w.yaml <<EOC
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: team}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      initContainers:
+        - name: init
+          image: $H/test/signed:tampered
+      containers:
+        - name: valid
+          image: $H/test/signed:valid
+        - name: unsigned
+          image: $H/test/signed:unsigned
+        - name: plain
+          image: $H/test/min:1
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: nightly, namespace: team}
+spec:
+  schedule: "0 3 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers:
+            - name: job
+              image: $H/test/signed:mismatch
+            - name: again
+              image: $H/test/signed:valid
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: pinned, namespace: team}
+spec:
+  containers:
+    - name: ed
+      image: $H/test/signed@$dE
+  ephemeralContainers:
+    - name: debug
+      image: $H/test/k2only:wrongkey
+EOC
+at() { # IMAGE-SUFFIX: "line:col" of the image value in w.yaml (first match)
+	awk -v s="image: $H/$1" 'index($0, s) && !f { print NR ":" index($0, "image:") + 7; f = 1 }' $T/w.yaml
+}
+"$BH" scan --verify-images --config $T/bh.yaml --registry-ca $T/ca.crt --pss none --format json $T/w.yaml >$T/s.json 2>$T/s.err; rc=$?
+echo "# scan: exit $rc; $(jq -r '[.findings[] | select(.rule | test("BH03")) | "\(.rule)@\(.location.line):\(.location.column)"] | join(" ")' $T/s.json)"
+check "scan --verify-images: exit 1 (high findings)" test $rc = 1
+sv() { # NAME RULE SEVERITY IMAGE-SUFFIX MESSAGE-PART
+	check "scan: $1 → $2 $3 at $(at "$4") (\"$5\")" jq -e --arg r "$2" --arg s "$3" --arg l "$(at "$4")" --arg m "$5" \
+		'any(.findings[]; .rule == $r and .severity == $s and "\(.location.line):\(.location.column)" == $l and (.message | contains($m)))' $T/s.json >/dev/null
+}
+sv "valid (ECDSA P-256, by tag, Deployment container)" BH0310 info test/signed:valid "verifies with $T/k1.pub"
+sv "valid (Ed25519, by digest, Pod)" BH0310 info "test/signed@$dE" "($dE) verifies with $T/ed.pub"
+sv "unsigned (Deployment container)" BH0308 high test/signed:unsigned "no tag sha256-${dB#sha256:}.sig"
+sv "tampered payload (initContainer)" BH0309 high test/signed:tampered "does not verify"
+sv "digest mismatch (CronJob)" BH0309 high test/signed:mismatch "the payload signs $dA, not this image's $dD"
+sv "wrong key (ephemeralContainer)" BH0309 high test/k2only:wrongkey "does not verify with $T/k2.pub"
+check "scan: the CronJob's second container with the valid image also verified" \
+	jq -e '[.findings[] | select(.rule == "BH0310" and (.message | contains("test/signed:valid")))] | length == 2' $T/s.json >/dev/null
+check "scan: an image of a repository without a policy gets no signature finding" \
+	jq -e 'all(.findings[]; (.rule | test("BH03")) and (.message | contains("test/min")) | not)' $T/s.json >/dev/null
+check "scan: the findings name the container field" \
+	jq -e 'any(.findings[]; .rule == "BH0309" and .field == "spec.jobTemplate.spec.template.spec.containers[0].image")' $T/s.json >/dev/null
+n=$(grep -c "\"GET /v2/test/signed/manifests/sha256-${dA#sha256:}.sig" $T/store.log)
+check "scan: the valid image (in two workloads) had its signature fetched once ($n GETs in the registry log)" test "$n" = 1
+
+# a registry that never answers: onError deny → BH0318 high, warn → medium; the scan still ends
+cat >$T/h.yaml <<EOC
+apiVersion: v1
+kind: Pod
+metadata: {name: hung, namespace: team}
+spec:
+  containers:
+    - name: deny
+      image: 127.0.0.1:$HP/hang/deny:1
+    - name: warn
+      image: 127.0.0.1:$HP/hang/warn:1
+EOC
+"$BH" scan --verify-images --config $T/bh.yaml --registry-ca $T/ca.crt --registry-timeout 1 --pss none --format json $T/h.yaml >$T/h.json 2>/dev/null; rc=$?
+echo "# hung: exit $rc; $(jq -r '[.findings[] | select(.rule == "BH0318") | "\(.severity): \(.message)"] | join("; ")' $T/h.json)"
+check "scan: a hanging registry, onError deny → BH0318 high, exit 1" sh -c "[ $rc = 1 ] && jq -e 'any(.findings[]; .rule == \"BH0318\" and .severity == \"high\" and (.message | contains(\"onError: deny\")))' $T/h.json >/dev/null"
+check "scan: a hanging registry, onError warn → BH0318 medium" \
+	jq -e 'any(.findings[]; .rule == "BH0318" and .severity == "medium" and (.message | contains("hang/warn")) and (.message | contains("timed out") or contains("Timeout")))' $T/h.json >/dev/null
+printf 'imageSignatures:\n  - repository: x\n    keys: [k]\n    onError: maybe\n' >$T/bad.yaml
+"$BH" scan --verify-images --config $T/bad.yaml $T/h.yaml >/dev/null 2>$T/bad.err; rc=$?
+check "config: onError other than deny|warn → exit 2 with line:col ($(head -1 $T/bad.err))" sh -c "[ $rc = 2 ] && grep -q ':4:14' $T/bad.err"
+
+# ---- Basic authentication (htpasswd with bcrypt) on a second registry ----
+BC=$(python3 -c 'import crypt; print(crypt.crypt("s3cret", crypt.mksalt(crypt.METHOD_BLOWFISH)))' 2>/dev/null || true)
+case $BC in
+'$2'*)
+	printf 'alice:%s\n' "$BC" >$T/htpasswd
+	if reg_start auth "auth: {htpasswd: {realm: bulkhead-test, path: $T/htpasswd}}"; then
+		C="curl -sf --cacert $T/ca.crt -u alice:s3cret"
+		AH=127.0.0.1:$P
+		dX=$(variant valid 10001 $T/m.tgz test/signed); payload $dX $T/pX; put_sig $dX $T/pX "$(sign_ec $T/k1.pem $T/pX)"
+		printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n    - name: c\n      image: %s/test/signed:valid\n' "$AH" >$T/a.yaml
+		"$BH" scan --verify-images --config $T/bh.yaml --registry-ca $T/ca.crt --docker-config /nonexistent --pss none --format json $T/a.yaml >$T/a0.json 2>/dev/null
+		check "basic auth: without credentials the registry refuses → BH0318 (HTTP 401)" \
+			jq -e 'any(.findings[]; .rule == "BH0318" and (.message | contains("401")))' $T/a0.json >/dev/null
+		printf '{"auths": {"%s": {"auth": "%s"}}}' "$AH" "$(printf alice:s3cret | base64 -w0)" >$T/docker.json
+		"$BH" scan --verify-images --config $T/bh.yaml --registry-ca $T/ca.crt --docker-config $T/docker.json --pss none --format json $T/a.yaml >$T/a1.json 2>/dev/null; rc=$?
+		check "basic auth: credentials from a docker config.json → verified (exit $rc)" \
+			sh -c "[ $rc = 0 ] && jq -e 'any(.findings[]; .rule == \"BH0310\")' $T/a1.json >/dev/null"
+		printf '{"auths": {"https://%s": {"auth": "%s"}}}' "$AH" "$(printf alice:wrong | base64 -w0)" >$T/docker2.json
+		"$BH" scan --verify-images --config $T/bh.yaml --registry-ca $T/ca.crt --docker-config $T/docker2.json --pss none --format json $T/a.yaml >$T/a2.json 2>/dev/null
+		check "basic auth: a wrong password → BH0318, not a pass" jq -e 'any(.findings[]; .rule == "BH0318") and all(.findings[]; .rule != "BH0310")' $T/a2.json >/dev/null
+		C="curl -sf --cacert $T/ca.crt"; P=$RP; R=$RR
+	else
+		fail "docker-registry with htpasswd did not start: $(tail -3 $T/auth.log)"
+	fi ;;
+*) skip "no bcrypt (python3 crypt module): Basic authentication not tested" ;;
+esac
+
+# ---- serve: admission with the verifier ----
+[ -n "${STOP_AFTER_SCAN:-}" ] && { finish; exit; }
+. "$TOP/tests/serve/lib-serve.sh"   # its own $W, cleaned at exit with the server
+trap 'for p in $store_PID $auth_PID $HANG_PID $PID; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$T" "$W"' EXIT
+certs "$W/certs"
+{ cat $T/bh.yaml; printf 'serve:\n  verifyImages: true\n  imageVerifyTimeoutMs: 300\n'; } >$W/config.yaml
+if ! start_server --config "$W/config.yaml" --registry-ca $T/ca.crt; then fail "serve did not start: $(tail -3 $W/log)"; finish; exit; fi
+podrev() { # NAME IMAGE…: an AdmissionReview of a hardened pod with these images
+	local name=$1 i=0 cs=""; shift
+	for img in "$@"; do i=$((i + 1)); cs="$cs${cs:+,}{\"name\": \"c$i\", \"image\": \"$img\", \"securityContext\": {\"allowPrivilegeEscalation\": false, \"capabilities\": {\"drop\": [\"ALL\"]}}}"; done
+	printf '{"securityContext": {"runAsNonRoot": true, "runAsUser": 10001, "seccompProfile": {"type": "RuntimeDefault"}}, "containers": [%s]}' "$cs" >$W/$name.spec
+	object Pod $W/$name.spec $name >$W/$name.obj
+	review CREATE $W/$name.obj >$W/$name.json
+}
+podrev signed "$H/test/signed:valid"
+post $W/signed.json >/dev/null
+check "serve: a signed image is allowed" J '.response.allowed == true' $W/body
+h0=$(metric bulkhead_image_verify_cache_hits_total); v0=$(metric bulkhead_image_verify_verifications_total)
+post $W/signed.json >/dev/null
+h1=$(metric bulkhead_image_verify_cache_hits_total); v1=$(metric bulkhead_image_verify_verifications_total)
+check "serve: the second review is answered from the cache (hits $h0 → $h1, verifications $v0 → $v1)" \
+	sh -c "[ $h1 -gt $h0 ] && [ $v1 = $v0 ] && jq -e '.response.allowed == true' $W/body >/dev/null"
+podrev unsigned "$H/test/signed:unsigned"
+post $W/unsigned.json >/dev/null   # may answer within the budget or time out first: the cache decides next
+post $W/unsigned.json >/dev/null
+check "serve: an unsigned image is denied (BH0308)" J '.response.allowed == false and (.response.status.message | test("BH0308"))' $W/body
+podrev wrong "$H/test/k2only:wrongkey" "$H/test/signed@$dE"
+post $W/wrong.json >/dev/null; post $W/wrong.json >/dev/null
+check "serve: wrong key denied (BH0309) even beside a valid image" J '.response.allowed == false and (.response.status.message | test("BH0309"))' $W/body
+podrev hang "127.0.0.1:$HP/hang/deny:2"
+code=$(post $W/hang.json -w ' %{time_total}')
+echo "# hang: $code"
+check "serve: a registry that never answers → a decision (onError deny: denied, BH0318)" \
+	J '.response.allowed == false and (.response.status.message | test("BH0318"))' $W/body
+check "serve: … and /metrics counts the timeout" test "$(metric bulkhead_image_verify_timeouts_total)" -ge 1
+podrev hangw "127.0.0.1:$HP/hang/warn:2"
+post $W/hangw.json >/dev/null
+check "serve: onError warn → allowed with a warning naming BH0318" J '.response.allowed == true and any(.response.warnings[]; test("BH0318"))' $W/body
+# a flood of distinct images in one pod: bounded, answered
+imgs=(); for i in $(seq 40); do imgs+=("127.0.0.1:$HP/hang/deny:f$i"); done
+podrev flood "${imgs[@]}"
+post $W/flood.json >/dev/null
+check "serve: 40 distinct images of a hanging registry in one pod → denied, not stalled" J '.response.allowed == false' $W/body
+check "serve: still healthy" test "$(CURL "$(URL /healthz)")" = ok
+stop_server
+finish
