@@ -109,7 +109,8 @@ static void lru_unlink(struct bh_img_verifier *v, struct ent *e)
 
 static void lru_front(struct bh_img_verifier *v, struct ent *e)
 {
-	lru_unlink(v, e);
+	if (e->prev || v->lru == e) /* linked (a new entry is not yet) */
+		lru_unlink(v, e);
 	e->next = v->lru;
 	if (v->lru)
 		v->lru->prev = e;

@@ -3,9 +3,8 @@
 # 127.0.0.1 over TLS with a CA this test makes; images built here (busybox-static, files written here) and
 # pushed with curl through the registry API. Reads by tag and by digest, an index narrowed to a platform,
 # TLS verification, a blob tampered in the registry's storage (digest mismatch), and cosign-style
-# signatures: valid (ECDSA P-256, Ed25519), unsigned, wrong key, tampered payload, digest mismatch. Anonymous access only:
-# the registry's token and htpasswd (bcrypt) authentication need parts this machine lacks; the Bearer and
-# Basic code paths are not exercised here.
+# signatures: valid (ECDSA P-256, Ed25519), unsigned, wrong key, tampered payload, digest mismatch. Anonymous
+# access here; Basic (htpasswd) and Bearer (token) authentication are in verify.test.sh.
 . "$(dirname "$0")/../lib.sh"
 T=$(mktemp -d); PID=
 trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT

@@ -6,9 +6,9 @@
 # warn), a registry with htpasswd (bcrypt) Basic authentication. Serve: real TLS AdmissionReviews with curl;
 # the cache is observed through /metrics, never through timing.
 . "$(dirname "$0")/../lib.sh"
-T=$(mktemp -d); store_PID=; auth_PID=; HANG_PID=; SPID=
-trap 'for p in $store_PID $auth_PID $HANG_PID $SPID; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$T"' EXIT
-[ -n "${KEEP_T:-}" ] && trap 'for p in $store_PID $auth_PID $HANG_PID; do kill "$p" 2>/dev/null; done; echo kept $T' EXIT
+T=$(mktemp -d); store_PID=; auth_PID=; tokreg_PID=; REALM_PID=; HANG_PID=; SPID=
+trap 'for p in $store_PID $auth_PID $tokreg_PID $REALM_PID $HANG_PID $SPID; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$T"' EXIT
+[ -n "${KEEP_T:-}" ] && trap 'for p in $store_PID $auth_PID $tokreg_PID $REALM_PID $HANG_PID; do kill "$p" 2>/dev/null; done; echo kept $T' EXIT
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/reglib.sh"
 REG=$(command -v docker-registry || true)
@@ -177,10 +177,53 @@ case $BC in
 *) skip "no bcrypt (python3 crypt module): Basic authentication not tested" ;;
 esac
 
+# ---- Bearer tokens (the distribution token protocol) on a third registry ----
+# The registry trusts tokens signed by a certificate made here (rootcertbundle); its realm is
+# `openssl s_server -WWW`, which serves the file named like the request path with its query: a JWT (ES256,
+# x5c) minted here with openssl that grants pull on test/signed.
+b64u() { base64 -w0 | tr '+/' '-_' | tr -d '='; }
+jwt() { # ACTIONS-JSON: a token for test/signed from issuer bulkhead-issuer to service bulkhead-test
+	local now h c r s
+	now=$(date +%s)
+	h=$(printf '{"typ":"JWT","alg":"ES256","x5c":["%s"]}' "$(openssl x509 -in $T/tok.crt -outform DER | base64 -w0)" | b64u)
+	c=$(printf '{"iss":"bulkhead-issuer","sub":"alice","aud":"bulkhead-test","exp":%s,"nbf":%s,"iat":%s,"jti":"bh-%s","access":[{"type":"repository","name":"test/signed","actions":%s}]}' \
+		$((now + 3600)) $((now - 60)) $((now - 60)) "$RANDOM" "$1" | b64u)
+	printf '%s.%s' "$h" "$c" | openssl dgst -sha256 -sign $T/tok.key >$T/jwt.der
+	# JWS wants r || s, 32 bytes each, not the DER sequence openssl writes
+	read -r r s < <(openssl asn1parse -inform DER -in $T/jwt.der | awk -F: '/INTEGER/ {printf "%s ", $NF}')
+	printf '%s.%s.%s' "$h" "$c" "$(printf '%64s%64s' "${r: -64}" "${s: -64}" | tr ' ' 0 | xxd -r -p | b64u)"
+}
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=bulkhead-test-token \
+	-keyout $T/tok.key -out $T/tok.crt 2>/dev/null
+TP=$((20000 + RANDOM % 20000))
+mkdir -p $T/realm
+if ! command -v xxd >/dev/null; then
+	skip "xxd not installed: the Bearer token path is not tested"
+elif reg_start tokreg "auth: {token: {realm: \"https://127.0.0.1:$TP/token\", service: bulkhead-test, issuer: bulkhead-issuer, rootcertbundle: $T/tok.crt}}"; then
+	TH=127.0.0.1:$P
+	printf 'header = "Authorization: Bearer %s"\n' "$(jwt '["pull","push"]')" >$T/push.curl
+	C="curl -sf --cacert $T/ca.crt -K $T/push.curl"
+	dT=$(variant valid 10001 $T/m.tgz test/signed); payload $dT $T/pT; put_sig $dT $T/pT "$(sign_ec $T/k1.pem $T/pT)"
+	check "token registry: pushed with a push token (curl)" test -n "$dT"
+	printf '{"token": "%s"}' "$(jwt '["pull"]')" >"$T/realm/token?service=bulkhead-test&scope=repository%3Atest%2Fsigned%3Apull"
+	(cd $T/realm && exec openssl s_server -quiet -WWW -accept $TP -cert $T/srv.crt -key $T/srv.key </dev/null >$T/realm.log 2>&1) & REALM_PID=$!
+	for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$TP) 2>/dev/null && break; sleep 0.1; done
+	printf 'apiVersion: v1\nkind: Pod\nmetadata: {name: t}\nspec:\n  containers:\n    - name: c\n      image: %s/test/signed:valid\n' "$TH" >$T/t.yaml
+	"$BH" scan --verify-images --config $T/bh.yaml --registry-ca $T/ca.crt --docker-config /nonexistent --pss none --format json $T/t.yaml >$T/t1.json 2>/dev/null; rc=$?
+	check "bearer token: 401 challenge → token from the realm → verified (exit $rc: $(jq -r '[.findings[] | select(.rule | test("BH03")) | .message] | join("; ")' $T/t1.json | head -c 300))" \
+		sh -c "[ $rc = 0 ] && jq -e 'any(.findings[]; .rule == \"BH0310\")' $T/t1.json >/dev/null"
+	kill $REALM_PID 2>/dev/null; wait $REALM_PID 2>/dev/null; REALM_PID=
+	"$BH" scan --verify-images --config $T/bh.yaml --registry-ca $T/ca.crt --docker-config /nonexistent --registry-timeout 3 --pss none --format json $T/t.yaml >$T/t2.json 2>/dev/null
+	check "bearer token: the realm down → BH0318, not a pass" jq -e 'any(.findings[]; .rule == "BH0318") and all(.findings[]; .rule != "BH0310")' $T/t2.json >/dev/null
+	C="curl -sf --cacert $T/ca.crt"; P=$RP; R=$RR
+else
+	fail "docker-registry with token auth did not start: $(tail -3 $T/tokreg.log)"
+fi
+
 # ---- serve: admission with the verifier ----
 [ -n "${STOP_AFTER_SCAN:-}" ] && { finish; exit; }
 . "$TOP/tests/serve/lib-serve.sh"   # its own $W, cleaned at exit with the server
-trap 'for p in $store_PID $auth_PID $HANG_PID $PID; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$T" "$W"' EXIT
+trap 'for p in $store_PID $auth_PID $tokreg_PID $REALM_PID $HANG_PID $PID; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$T" "$W"' EXIT
 certs "$W/certs"
 { cat $T/bh.yaml; printf 'serve:\n  verifyImages: true\n  imageVerifyTimeoutMs: 300\n'; } >$W/config.yaml
 if ! start_server --config "$W/config.yaml" --registry-ca $T/ca.crt; then fail "serve did not start: $(tail -3 $W/log)"; finish; exit; fi
