@@ -225,7 +225,7 @@ fi
 . "$TOP/tests/serve/lib-serve.sh"   # its own $W, cleaned at exit with the server
 trap 'for p in $store_PID $auth_PID $tokreg_PID $REALM_PID $HANG_PID $PID; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$T" "$W"' EXIT
 certs "$W/certs"
-{ cat $T/bh.yaml; printf 'serve:\n  verifyImages: true\n  imageVerifyTimeoutMs: 300\n'; } >$W/config.yaml
+{ cat $T/bh.yaml; printf 'serve:\n  verifyImages: true\n  imageVerifyTimeoutMs: 800\n'; } >$W/config.yaml
 if ! start_server --config "$W/config.yaml" --registry-ca $T/ca.crt; then fail "serve did not start: $(tail -3 $W/log)"; finish; exit; fi
 podrev() { # NAME IMAGE…: an AdmissionReview of a hardened pod with these images
 	local name=$1 i=0 cs=""; shift
@@ -234,8 +234,16 @@ podrev() { # NAME IMAGE…: an AdmissionReview of a hardened pod with these imag
 	object Pod $W/$name.spec $name >$W/$name.obj
 	review CREATE $W/$name.obj >$W/$name.json
 }
+settle() { # REVIEW: posts until the answer is no longer "could not be verified in time" (a loaded machine or
+	# a sanitizer build may need more than the budget for a cold verification; the cache then has the verdict)
+	for _ in $(seq 30); do
+		post "$1" >/dev/null
+		grep -q 'verified in time' $W/body || return 0
+		sleep 0.2
+	done
+}
 podrev signed "$H/test/signed:valid"
-post $W/signed.json >/dev/null
+settle $W/signed.json
 check "serve: a signed image is allowed" J '.response.allowed == true' $W/body
 h0=$(metric bulkhead_image_verify_cache_hits_total); v0=$(metric bulkhead_image_verify_verifications_total)
 post $W/signed.json >/dev/null
@@ -243,11 +251,10 @@ h1=$(metric bulkhead_image_verify_cache_hits_total); v1=$(metric bulkhead_image_
 check "serve: the second review is answered from the cache (hits $h0 → $h1, verifications $v0 → $v1)" \
 	sh -c "[ $h1 -gt $h0 ] && [ $v1 = $v0 ] && jq -e '.response.allowed == true' $W/body >/dev/null"
 podrev unsigned "$H/test/signed:unsigned"
-post $W/unsigned.json >/dev/null   # may answer within the budget or time out first: the cache decides next
-post $W/unsigned.json >/dev/null
+settle $W/unsigned.json
 check "serve: an unsigned image is denied (BH0308)" J '.response.allowed == false and (.response.status.message | test("BH0308"))' $W/body
 podrev wrong "$H/test/k2only:wrongkey" "$H/test/signed@$dE"
-post $W/wrong.json >/dev/null; post $W/wrong.json >/dev/null
+settle $W/wrong.json
 check "serve: wrong key denied (BH0309) even beside a valid image" J '.response.allowed == false and (.response.status.message | test("BH0309"))' $W/body
 podrev hang "127.0.0.1:$HP/hang/deny:2"
 code=$(post $W/hang.json -w ' %{time_total}')
@@ -264,5 +271,6 @@ podrev flood "${imgs[@]}"
 post $W/flood.json >/dev/null
 check "serve: 40 distinct images of a hanging registry in one pod → denied, not stalled" J '.response.allowed == false' $W/body
 check "serve: still healthy" test "$(CURL "$(URL /healthz)")" = ok
-stop_server
+check "serve: stops cleanly (SIGTERM, the verifier's threads joined)" stop_server
+check "serve: no sanitizer report in its log" sh -c "! grep -q 'Sanitizer\|runtime error' $W/log"
 finish
