@@ -3,6 +3,7 @@
  * decoded on its own, so a truncated or malformed line is an error with file:line:col and the lines after
  * it are still judged. */
 #include <errno.h>
+#include <fnmatch.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "audit_int.h"
+#include "config/config.h"
 #include "config/engine_ops.h"
 #include "decode/json.h"
 #include "util/file.h"
@@ -42,6 +44,7 @@ int bh_audit_new(const struct bh_audit_opts *o, struct bh_audit **out)
 	bh_engine_init(&a->out);
 	bh_engine_init(&a->x);
 	a->x.cfg = o->cfg;
+	a->now = time(NULL); /* audit.allow expiry is judged against the time of the run, as scan's exemptions are */
 	a->x.cfg_ops = &bh_config_engine_ops; /* exemptions, disabled rules, the ignore annotation, podTemplatePaths */
 	/* a decoded tree costs a few times its text: the cap keeps a hostile event from taking the machine */
 	bh_arena_init(&a->ev, 16 * a->o.max_event);
@@ -168,6 +171,38 @@ static const char *evidence_text(struct bh_arena *ar, const struct bha_evid *x)
 			       x->ts ? x->ts : "", x->related ? " related=" : "", x->related ? x->related : "");
 }
 
+static bool any_group(const struct bh_node *groups, const char *pat)
+{
+	for (uint32_t i = 0; groups && groups->type == BH_SEQ && i < groups->n; i++) {
+		const char *s;
+		size_t len;
+		if (bh_as_str(groups->items[i], &s, &len) == BH_OK && !fnmatch(pat, s, 0))
+			return true;
+	}
+	return false;
+}
+
+/* the first audit.allow entry that exempts this finding: it names the rule (or none), has not expired, and
+ * every selector it gives matches (user: the requesting or the impersonated user) */
+const struct bh_exemption *bha_allowed(const struct bh_config *cfg, const struct bha_event *ev, const struct bh_rule *r,
+				       time_t now)
+{
+	for (size_t i = 0; i < cfg->audit.nexemptions; i++) {
+		const struct bh_exemption *x = &cfg->audit.exemptions[i];
+		if (!bh_exemption_names_rule(x, r) || (x->expires && now >= x->expires))
+			continue;
+		if (x->user && fnmatch(x->user, ev->user ? ev->user : "", 0) &&
+		    fnmatch(x->user, bha_effective_user(ev), 0))
+			continue;
+		if (x->group && !any_group(ev->groups, x->group))
+			continue;
+		if (x->namespace && fnmatch(x->namespace, ev->ns ? ev->ns : "", 0))
+			continue;
+		return x;
+	}
+	return NULL;
+}
+
 struct bh_finding *bha_emit(struct bh_audit *a, const struct bha_event *ev, const struct bh_rule *r, enum bh_sev sev,
 			    const char *related, const char *escapes, const char *fmt, ...)
 {
@@ -184,9 +219,19 @@ struct bh_finding *bha_emit(struct bh_audit *a, const struct bha_event *ev, cons
 	fs->cur = (struct bh_objref){.api_version = sdup(ar, gv), .kind = sdup(ar, ev->has_ref ? res : "nonResourceURL"),
 				     .namespace = sdup(ar, ev->ns), .name = sdup(ar, ev->has_ref ? ev->name : ev->uri),
 				     .file = ev->file, .line = ev->line, .col = ev->col};
+	const struct bh_config *cfg = a->o.cfg;
+	if (cfg && bh_area_rule_disabled(&cfg->audit, r))
+		return NULL;
+	if (cfg)
+		sev = bh_area_severity(&cfg->audit, r, sev);
 	struct bh_finding *f = bh_emit(fs, r, sev, NULL, NULL, ev->line, ev->col, "%s", msg);
 	if (!f)
 		return NULL;
+	const struct bh_exemption *allow = cfg ? bha_allowed(cfg, ev, r, a->now) : NULL;
+	if (allow) {
+		f->suppressed = true;
+		f->suppress_reason = allow->reason;
+	}
 	if (a->nevid == a->capevid) {
 		size_t nc = a->capevid ? a->capevid * 2 : 64;
 		struct bha_evid *nv = realloc(a->evid, nc * sizeof(*nv));

@@ -77,6 +77,11 @@ int bha_event_parse(struct bha_event *ev, const struct bh_doc *doc, const struct
 enum bha_outcome bha_outcome(const struct bha_event *ev);
 /* The user the request acted as (impersonatedUser when set). */
 const char *bha_effective_user(const struct bha_event *ev);
+struct bh_config;
+struct bh_exemption;
+/* The audit.allow entry of the config that exempts rule r on ev, or NULL. */
+const struct bh_exemption *bha_allowed(const struct bh_config *cfg, const struct bha_event *ev, const struct bh_rule *r,
+				       time_t now);
 const char *bha_outcome_name(enum bha_outcome o);
 /* For messages: allowed, denied (401/403), failed, "authorized, then failed" (e.g. exec into a pod without a node). */
 const char *bha_outcome_text(const struct bha_event *ev);
@@ -123,6 +128,7 @@ struct bha_evid {
 
 struct bh_audit {
 	struct bh_audit_opts o;
+	time_t now; /* when the run started: audit.allow expiry */
 	struct bh_limits lim;
 	struct bh_engine out;  /* audit findings, input errors, counts: what the reporters print */
 	struct bh_engine x;    /* scratch: evaluates one event's object with the scan rules */

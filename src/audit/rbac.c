@@ -8,7 +8,7 @@
 
 static bool off(struct bh_audit *a, const struct bh_rule *r)
 {
-	return a->o.cfg && bh_config_rule_disabled(a->o.cfg, r);
+	return a->o.cfg && (bh_config_rule_disabled(a->o.cfg, r) || bh_area_rule_disabled(&a->o.cfg->audit, r));
 }
 
 static bool once(struct bh_audit *a, const struct bha_event *ev, const struct bh_rule *r)

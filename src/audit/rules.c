@@ -12,7 +12,7 @@ static bool streq(const char *a, const char *b)
 
 static bool rule_off(struct bh_audit *a, const struct bh_rule *r)
 {
-	return a->o.cfg && bh_config_rule_disabled(a->o.cfg, r);
+	return a->o.cfg && (bh_config_rule_disabled(a->o.cfg, r) || bh_area_rule_disabled(&a->o.cfg->audit, r));
 }
 
 /* One finding per request and rule: the API server logs a request at several stages (ResponseStarted and

@@ -30,8 +30,10 @@ static const char audit_help[] =
 	"  --format FORMAT      text (default), json, sarif, jsonl (one JSON object per finding, for log\n"
 	"                       pipelines; --listen always writes jsonl)\n"
 	"  --fail-on SEVERITY   exit 1 when a finding is at or above SEVERITY (default high; none)\n"
-	"  --config FILE        disable rules, exemptions (applied to the scan rules on objects); without it:\n"
-	"                       $BULKHEAD_CONFIG, else .bulkhead.yaml here or at the git root\n"
+	"  --config FILE        the audit: section (disable, severity, allow by user/group/namespace) and the\n"
+	"                       scan rules' settings applied to objects; without it: $BULKHEAD_CONFIG, else\n"
+	"                       .bulkhead.yaml here or at the git root\n"
+	"  --show-suppressed    also list findings suppressed by audit.allow (text, json, sarif)\n"
 	"  --window SECONDS     correlation window: pod creation, then a session into it (default 600)\n"
 	"  --webhook-name NAME  a ValidatingWebhookConfiguration that is bulkhead's own (repeatable;\n"
 	"                       default bulkhead)\n"
@@ -53,7 +55,7 @@ enum { FMT_JSONL = 100 };
 
 struct audit_cli {
 	int format, fail_on;
-	bool quiet, stats;
+	bool quiet, stats, show_suppressed;
 	const char *config, *listen, *cert, *key;
 	size_t max_body;
 	const char *webhooks[16];
@@ -124,6 +126,7 @@ static int parse_opt(struct audit_cli *c, int opt, const char *arg, const char *
 	case 'x': c->o.no_fast = true; return -1;
 	case 's': c->stats = true; return -1;
 	case 'q': c->quiet = true; return -1;
+	case 'S': c->show_suppressed = true; return -1;
 	case 'l': c->listen = arg; return -1;
 	case 'C': c->cert = arg; return -1;
 	case 'K': c->key = arg; return -1;
@@ -140,6 +143,7 @@ static int parse(struct audit_cli *c, int argc, char **argv)
 		{"webhook-name", required_argument, NULL, 'n'}, {"max-event-size", required_argument, NULL, 'm'},
 		{"max-body", required_argument, NULL, 'b'}, {"no-fast-path", no_argument, NULL, 'x'},
 		{"stats", no_argument, NULL, 's'}, {"quiet", no_argument, NULL, 'q'},
+		{"show-suppressed", no_argument, NULL, 'S'},
 		{"listen", required_argument, NULL, 'l'}, {"tls-cert", required_argument, NULL, 'C'},
 		{"cert", required_argument, NULL, 'C'}, {"tls-key", required_argument, NULL, 'K'},
 		{"key", required_argument, NULL, 'K'}, {"help", no_argument, NULL, 'h'}, {0},
@@ -205,6 +209,7 @@ static int run_files(struct audit_cli *c, struct bh_audit *a, char **files, int 
 		bh_audit_report(a, &r);
 		r.color = isatty(1) && !getenv("NO_COLOR");
 		r.summary_only = c->quiet;
+		r.show_suppressed = c->show_suppressed;
 		bh_report_write(stdout, c->format, &r);
 	}
 	if (c->stats)
@@ -387,6 +392,13 @@ static int run_listen(struct audit_cli *c, struct bh_audit *a)
 	return rc;
 }
 
+static void expired_note(const struct bh_config *cfg, const struct bh_exemption *x, void *ctx)
+{
+	char msg[512];
+	bh_config_expired_msg(cfg, x, msg, sizeof(msg));
+	fprintf(stderr, "bulkhead audit: warning: audit.allow: %s\n", msg);
+}
+
 int cmd_audit(int argc, char **argv)
 {
 	struct audit_cli c = {.format = BH_FMT_TEXT, .fail_on = BH_SEV_HIGH};
@@ -402,6 +414,8 @@ int cmd_audit(int argc, char **argv)
 	if ((rc = bh_cli_config("audit", json, c.config, &cfg)))
 		return rc;
 	c.o.cfg = cfg;
+	if (cfg) /* the audit.allow entries that no longer apply are named once, at start */
+		bh_config_each_expired(cfg, cfg->audit.exemptions, cfg->audit.nexemptions, time(NULL), expired_note, NULL);
 	struct jsonl_state j = {0};
 	if (c.format == FMT_JSONL) {
 		c.o.on_chunk = flush_jsonl;

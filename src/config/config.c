@@ -125,9 +125,22 @@ static const struct bh_node *get(const struct bh_node *m, const char *k)
 	return bh_map_get(m, k, BH_READ_LAST, NULL, NULL);
 }
 
+/* rules the top-level sections (rules:, exemptions:) apply to: what scan and serve report — the manifest and
+ * PSS rules, and the image rules scan raises on workloads (--vulns, --verify-images) */
 static bool rule_known(const char *s)
 {
-	return bh_rule_find(s) != NULL;
+	const struct bh_rule *r = bh_rule_find(s) ? bh_rule_find(s) : bh_rule_find_any(s);
+	return r && (r < bh_rules + bh_nrules || bh_rule_area(r) == BH_AREA_IMAGE);
+}
+
+/* for an error: a rule of an area with its own section says where it belongs */
+static const char *other_area(const char *s)
+{
+	const struct bh_rule *r = bh_rule_find_any(s);
+	enum bh_area a = r ? bh_rule_area(r) : BH_AREA_N;
+	return a == BH_AREA_WATCH ? " here (a watch rule: use the watch: section)"
+	       : a == BH_AREA_AUDIT ? " here (an audit rule: use the audit: section)"
+	       : r ? " here (this section applies to what scan and serve report)" : "";
 }
 
 /* YYYY-MM-DD → the first second after that day (UTC) */
@@ -196,7 +209,8 @@ static int load_rules(struct ld *l, const struct bh_node *n)
 		return -EINVAL;
 	for (size_t i = 0; i < c->ndisabled; i++)
 		if (!rule_known(c->disabled[i]))
-			return fail(l, get(n, "disable")->items[i], "rules.disable: unknown rule \"%s\"", c->disabled[i]);
+			return fail(l, get(n, "disable")->items[i], "rules.disable: unknown rule \"%s\"%s", c->disabled[i],
+				    other_area(c->disabled[i]));
 	const struct bh_node *sv = get(n, "severity");
 	if (!sv || bh_is_null(sv))
 		return 0;
@@ -209,7 +223,8 @@ static int load_rules(struct ld *l, const struct bh_node *n)
 		return -ENOMEM;
 	for (size_t i = 0; i < ns; i++) {
 		if (!rule_known(refs[i].s)) {
-			bh_err_set(l->err, -EINVAL, refs[i].line, refs[i].col, "rules.severity: unknown rule \"%s\"", refs[i].s);
+			bh_err_set(l->err, -EINVAL, refs[i].line, refs[i].col, "rules.severity: unknown rule \"%s\"%s", refs[i].s,
+				   other_area(refs[i].s));
 			return -EINVAL;
 		}
 		c->sev_rule[c->nsev++] = refs[i].s;
@@ -218,7 +233,7 @@ static int load_rules(struct ld *l, const struct bh_node *n)
 }
 
 /* ---- exemptions: one model, per-area selector keys ---- */
-enum xarea { XA_MANIFEST = 1, XA_WATCH = 2 };
+enum xarea { XA_MANIFEST = 1, XA_WATCH = 2, XA_AUDIT = 4 };
 enum xtype { XT_STR, XT_RULE, XT_RULES, XT_LABELS, XT_DATE };
 struct xkey {
 	const char *key;
@@ -228,11 +243,11 @@ struct xkey {
 };
 #define XOFF(f) offsetof(struct bh_exemption, f)
 static const struct xkey xkeys[] = {
-	{"rules", XA_MANIFEST | XA_WATCH, XT_RULES, 0},
-	{"rule", XA_MANIFEST | XA_WATCH, XT_RULE, 0},
-	{"reason", XA_MANIFEST | XA_WATCH, XT_STR, XOFF(reason)},
-	{"expires", XA_MANIFEST | XA_WATCH, XT_DATE, 0},
-	{"namespace", XA_MANIFEST, XT_STR, XOFF(namespace)},
+	{"rules", XA_MANIFEST | XA_WATCH | XA_AUDIT, XT_RULES, 0},
+	{"rule", XA_MANIFEST | XA_WATCH | XA_AUDIT, XT_RULE, 0},
+	{"reason", XA_MANIFEST | XA_WATCH | XA_AUDIT, XT_STR, XOFF(reason)},
+	{"expires", XA_MANIFEST | XA_WATCH | XA_AUDIT, XT_DATE, 0},
+	{"namespace", XA_MANIFEST | XA_AUDIT, XT_STR, XOFF(namespace)},
 	{"name", XA_MANIFEST, XT_STR, XOFF(name)},
 	{"kind", XA_MANIFEST, XT_STR, XOFF(kind)},
 	{"labels", XA_MANIFEST, XT_LABELS, 0},
@@ -240,6 +255,8 @@ static const struct xkey xkeys[] = {
 	{"exe", XA_WATCH, XT_STR, XOFF(exe)},
 	{"comm", XA_WATCH, XT_STR, XOFF(comm)},
 	{"container", XA_WATCH, XT_STR, XOFF(container)},
+	{"user", XA_AUDIT, XT_STR, XOFF(user)},
+	{"group", XA_AUDIT, XT_STR, XOFF(group)},
 };
 
 static int x_labels(struct ld *l, const struct bh_node *lb, struct bh_exemption *x)
@@ -316,7 +333,7 @@ static int load_exemption(struct ld *l, const struct bh_node *n, unsigned area, 
 		if (!k) {
 			char b[64];
 			bh_err_set(l->err, -EINVAL, kn->line, kn->col, "unknown key \"%s\" in %s", bh_node_text(kn, b, sizeof(b)),
-				   area == XA_WATCH ? "a watch.allow entry" : "an exemption");
+				   area == XA_WATCH ? "a watch.allow entry" : area == XA_AUDIT ? "an audit.allow entry" : "an exemption");
 			return -EINVAL;
 		}
 		int rc = bh_is_null(v) ? 0 : x_field(l, k, v, x, where);
@@ -326,7 +343,7 @@ static int load_exemption(struct ld *l, const struct bh_node *n, unsigned area, 
 	if (!x->reason || !x->reason[strspn(x->reason, " \t")])
 		return fail(l, n, "%s: an exemption needs a reason (why is this risk accepted, and by whom?)", where);
 	if (!x->nrules && !x->namespace && !x->name && !x->kind && !x->nlabels && !x->service_account && !x->exe &&
-	    !x->comm && !x->container)
+	    !x->comm && !x->container && !x->user && !x->group)
 		return fail(l, n, "%s: an exemption must name rules or select what it exempts (it would match everything)",
 			    where);
 	return 0;
@@ -358,7 +375,7 @@ static int load_manifest_exemptions(struct ld *l, const struct bh_node *v)
 			if (!rule_known(x->rules[k])) {
 				const struct bh_node *rn = get(v->items[i], "rules");
 				const struct bh_node *at = rn && rn->type == BH_SEQ ? rn->items[k] : get(v->items[i], "rule");
-				return fail(l, at, "exemptions[].rules: unknown rule \"%s\"", x->rules[k]);
+				return fail(l, at, "exemptions[].rules: unknown rule \"%s\"%s", x->rules[k], other_area(x->rules[k]));
 			}
 	}
 	return rc;
@@ -408,6 +425,30 @@ static int load_serve_images(struct ld *l, const struct bh_node *n)
 			    "serve.imageVerifyTimeoutMs");
 	c->serve_verify_timeout_ms = ms ? (unsigned)ms : 500;
 	return 0;
+}
+
+/* a rule id of the audit: section must name an audit rule (BH08xx) */
+static int audit_rule(struct ld *l, const char *s, uint32_t line, uint32_t col)
+{
+	const struct bh_rule *r = bh_rule_find_any(s);
+	if (r && bh_rule_area(r) == BH_AREA_AUDIT)
+		return 0;
+	return bh_err_set(l->err, -EINVAL, line, col, "%s:%u:%u: audit: '%s' is not an audit rule (BH08xx; `bulkhead rules "
+			  "--area audit` lists them)", l->c->file ? l->c->file : "config", line, col, s);
+}
+
+static int load_audit(struct ld *l, const struct bh_node *n)
+{
+	struct bh_area_config *ac = &l->c->audit;
+	int rc = load_area(l, n, "audit", XA_AUDIT, ac);
+	for (size_t i = 0; !rc && i < ac->ndisabled; i++)
+		rc = audit_rule(l, ac->disabled[i].s, ac->disabled[i].line, ac->disabled[i].col);
+	for (size_t i = 0; !rc && i < ac->nsev; i++)
+		rc = audit_rule(l, ac->sev_rule[i].s, ac->sev_rule[i].line, ac->sev_rule[i].col);
+	for (size_t i = 0; !rc && i < ac->nexemptions; i++)
+		for (size_t k = 0; !rc && k < ac->exemptions[i].nrules; k++)
+			rc = audit_rule(l, ac->exemptions[i].rules[k], ac->exemptions[i].rules_line, ac->exemptions[i].rules_col);
+	return rc;
 }
 
 static int load_serve(struct ld *l, const struct bh_node *n)
@@ -539,6 +580,7 @@ static const struct section {
 	{"podTemplatePaths", load_podpaths},
 	{"serve", load_serve},
 	{"watch", load_watch},
+	{"audit", load_audit},
 	{"imageSignatures", load_image_sigs},
 };
 
@@ -680,6 +722,32 @@ bool bh_config_rule_disabled(const struct bh_config *c, const struct bh_rule *r)
 		return st == RULE_DISABLED;
 	for (size_t i = 0; c && i < c->ndisabled; i++)
 		if (rule_matches(c->disabled[i], r))
+			return true;
+	return false;
+}
+
+bool bh_area_rule_disabled(const struct bh_area_config *ac, const struct bh_rule *r)
+{
+	for (size_t i = 0; ac && i < ac->ndisabled; i++)
+		if (rule_matches(ac->disabled[i].s, r))
+			return true;
+	return false;
+}
+
+enum bh_sev bh_area_severity(const struct bh_area_config *ac, const struct bh_rule *r, enum bh_sev sev)
+{
+	for (size_t i = 0; ac && i < ac->nsev; i++)
+		if (rule_matches(ac->sev_rule[i].s, r))
+			return ac->sev_value[i];
+	return sev;
+}
+
+bool bh_exemption_names_rule(const struct bh_exemption *x, const struct bh_rule *r)
+{
+	if (!x->nrules)
+		return true;
+	for (size_t i = 0; i < x->nrules; i++)
+		if (rule_matches(x->rules[i], r))
 			return true;
 	return false;
 }

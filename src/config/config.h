@@ -38,6 +38,7 @@ struct bh_exemption {
 	const char *service_account; /* serve: the requesting service account, "namespace/name" glob */
 	const char *exe, *comm, *container; /* watch: process path (prefix with a trailing '*'), comm,
 	                                       container id prefix */
+	const char *user, *group; /* audit: the requesting user (or the impersonated one) and any of its groups (globs) */
 	const char *reason;   /* required */
 	time_t expires;       /* 0 = never; an exemption expires at the end of its day (UTC) */
 	const char *expires_text;
@@ -93,6 +94,7 @@ struct bh_config {
 	bool serve_verify_images;          /* serve.verifyImages: signatures checked at admission */
 	unsigned serve_verify_timeout_ms;  /* serve.imageVerifyTimeoutMs (default 500) */
 	struct bh_area_config watch; /* the `watch:` section, read by bulkhead watch (src/watch/config.c) */
+	struct bh_area_config audit; /* the `audit:` section (rule ids checked here: audit rules only) */
 	uint8_t *rule_state; /* per row of bh_rules: a severity override, BH_SEV_NONE + 1 (none) or 0xff (disabled) */
 	void *priv; /* owned memory */
 };
@@ -159,6 +161,11 @@ enum bh_config_source bh_config_discover(const char *explicit_path, char *path, 
 const char *bh_config_source_name(enum bh_config_source s);
 
 bool bh_config_rule_disabled(const struct bh_config *c, const struct bh_rule *r);
+/* An area section (watch:, audit:) for rule r: disabled there; the severity it gives (sev when none). */
+bool bh_area_rule_disabled(const struct bh_area_config *ac, const struct bh_rule *r);
+enum bh_sev bh_area_severity(const struct bh_area_config *ac, const struct bh_rule *r, enum bh_sev sev);
+/* whether exemption x of an area section names rule r (no rules: every rule) */
+bool bh_exemption_names_rule(const struct bh_exemption *x, const struct bh_rule *r);
 bool bh_config_trusted_registry(const struct bh_config *c, const char *image);
 enum bh_action bh_config_action(const struct bh_config *c, enum bh_sev s);
 /* serve: is this request's user (or one of its groups, or its namespace) exempt? Also true when an

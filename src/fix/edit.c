@@ -79,13 +79,19 @@ static size_t node_off(const struct fx_ctx *x, const struct bh_node *n)
 	return o;
 }
 
+/* The byte at o, or 0 past the end (a node may start at the very end of an input without a newline). */
+static char byte_at(const struct fx_ctx *x, size_t o)
+{
+	return o < x->len ? x->buf[o] : 0;
+}
+
 /* The rest of the line from off holds only blanks, then end of line or a comment. */
 static bool rest_blank(const struct fx_ctx *x, uint32_t l0, size_t off)
 {
 	size_t e = line_end(x, l0);
 	while (off < e && (x->buf[off] == ' ' || x->buf[off] == '\t'))
 		off++;
-	return off == e || x->buf[off] == '#';
+	return off >= e || byte_at(x, off) == '#';
 }
 
 /* A scalar's raw text is exactly its value on one line (plain, or quoted without escapes). */
@@ -117,7 +123,7 @@ static uint32_t end_line(const struct fx_ctx *x, const struct bh_node *n, int de
 	size_t o = node_off(x, n);
 	if (o == SIZE_MAX || o >= x->len || n->n == 0) /* a node at the very end of the input (fuzz_fix) */
 		return FX_NOEND;
-	if (x->buf[o] == '{' || x->buf[o] == '[')
+	if (byte_at(x, o) == '{' || byte_at(x, o) == '[')
 		return FX_NOEND;
 	return end_line(x, n->type == BH_MAP ? n->pairs[n->n - 1].val : n->items[n->n - 1], depth + 1);
 }
@@ -230,7 +236,7 @@ static const char *map_problem(const struct fx_ctx *x, const struct bh_node *m, 
 	size_t o = node_off(x, m);
 	if (o == SIZE_MAX)
 		return "no position for the mapping";
-	if (inserting && (x->buf[o] == '{' || x->buf[o] == '['))
+	if (inserting && (byte_at(x, o) == '{' || byte_at(x, o) == '['))
 		return "flow-style mapping ({…}): not rewritten; edit it by hand or use --patch";
 	return NULL;
 }
@@ -243,10 +249,13 @@ static int insert_keys(struct fx_ctx *x, const struct bh_node *m, struct fx_pend
 	if (!why && (at = end_line(x, m, 0)) != FX_NOEND)
 		at++;
 	for (uint32_t i = 0; !why && at == FX_NOEND && i < m->n; i++) {
-		size_t o = node_off(x, m->pairs[i].key), s = x->ls[m->pairs[i].key->line - 1];
+		size_t o = node_off(x, m->pairs[i].key);
+		if (o == SIZE_MAX)
+			continue;
+		size_t s = x->ls[m->pairs[i].key->line - 1];
 		while (s < o && x->buf[s] == ' ')
 			s++;
-		if (o != SIZE_MAX && s == o)
+		if (s == o)
 			at = m->pairs[i].key->line - 1;
 	}
 	if (!why && at == FX_NOEND)

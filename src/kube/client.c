@@ -91,6 +91,18 @@ static void tls_opts(struct bh_kube *k)
 		curl_easy_setopt(h, CURLOPT_SSLKEY, k->key);
 }
 
+/* whether one of the colon-separated files can be read */
+static bool any_readable(const char *list)
+{
+	char buf[4096];
+	snprintf(buf, sizeof(buf), "%s", list);
+	char *save = NULL;
+	for (char *s = strtok_r(buf, ":", &save); s; s = strtok_r(NULL, ":", &save))
+		if (access(s, R_OK) == 0)
+			return true;
+	return false;
+}
+
 int bh_kube_open(struct bh_kube **out, const struct bh_kube_opts *o, struct bh_err *err)
 {
 	*out = NULL;
@@ -99,21 +111,21 @@ int bh_kube_open(struct bh_kube **out, const struct bh_kube_opts *o, struct bh_e
 		return bh_err_set(err, -ENOMEM, 0, 0, "out of memory");
 	k->max_page = o->max_page ? o->max_page : DEFAULT_MAX_PAGE;
 	k->timeout = o->timeout ? o->timeout : 60;
-	const char *path = o->kubeconfig;
-	char env[4096] = "", home[4096] = "";
-	if (!path && getenv("KUBECONFIG") && *getenv("KUBECONFIG")) {
-		/* a list: the first file that exists */
-		snprintf(env, sizeof(env), "%s", getenv("KUBECONFIG"));
-		for (char *s = strtok(env, ":"); s && !path; s = strtok(NULL, ":"))
-			if (access(s, R_OK) == 0)
-				path = s;
-	}
-	if (!path && getenv("HOME")) {
+	const char *path = o->kubeconfig, *env = getenv("KUBECONFIG");
+	char home[4096] = "";
+	bool use_env = !path && env && *env && strspn(env, ":") < strlen(env);
+	if (!path && !(env && *env) && getenv("HOME")) {
 		snprintf(home, sizeof(home), "%s/.kube/config", getenv("HOME"));
 		if (access(home, R_OK) == 0)
 			path = home;
 	}
-	int rc = path ? bh_kube_load_kubeconfig(k, path, o->context, err) : bh_kube_load_incluster(k, o->in_cluster_root, err);
+	/* clientcmd: with $KUBECONFIG set, ~/.kube/config is not read; when none of its files exists the merged
+	 * config is empty and the in-cluster account is used (DeferredLoadingClientConfig) */
+	if (use_env && !any_readable(env))
+		use_env = false, path = NULL, home[0] = 0;
+	int rc = use_env ? bh_kube_load_kubeconfig_env(k, env, o->context, err)
+		 : path	 ? bh_kube_load_kubeconfig(k, path, o->context, err)
+			 : bh_kube_load_incluster(k, o->in_cluster_root, err);
 	if (!rc && !(k->h = curl_easy_init()))
 		rc = bh_err_set(err, -ENOMEM, 0, 0, "libcurl: cannot create a handle");
 	if (rc) {

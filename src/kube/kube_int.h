@@ -25,6 +25,8 @@ struct bh_kube {
 
 int bh_kube_memfile(struct bh_kube *k, const void *data, size_t len, char *path, size_t size);
 int bh_kube_load_kubeconfig(struct bh_kube *k, const char *path, const char *ctxname, struct bh_err *err);
+/* $KUBECONFIG: colon-separated files merged as kubectl merges them */
+int bh_kube_load_kubeconfig_env(struct bh_kube *k, const char *list, const char *ctxname, struct bh_err *err);
 int bh_kube_load_incluster(struct bh_kube *k, const char *root, struct bh_err *err);
 /* users[].user.exec: runs the plugin, takes status.token or the client certificate from its ExecCredential */
 int bh_kube_exec_plugin(struct bh_kube *k, const struct bh_node *exec, struct bh_err *err);

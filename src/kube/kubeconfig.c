@@ -1,7 +1,10 @@
 /* Where the API server is and who we are: a kubeconfig (clientcmd's format: clusters, users, contexts,
- * current-context; relative paths are relative to the kubeconfig's folder) or the in-cluster service
- * account. $KUBECONFIG may list several files: the first that exists is used (clientcmd merges them; a
- * context split across files is not supported and says so). */
+ * current-context; relative paths are relative to the folder of the file that holds them) or the in-cluster
+ * service account. $KUBECONFIG may list several files, merged as kubectl merges them
+ * (https://kubernetes.io/docs/concepts/configuration/organize-cluster-access-kubeconfig/, "Merging
+ * kubeconfig files"): empty names and missing files are skipped, a file that cannot be decoded is an error,
+ * and the first file to set a value or a map key wins — current-context from the first file that sets it,
+ * a context, cluster or user entirely from the first file that has one of that name. */
 #include <errno.h>
 #include <gnutls/gnutls.h>
 #include <libgen.h>
@@ -120,49 +123,127 @@ static int user_part(struct bh_kube *k, const struct bh_node *u, struct bh_err *
 	return rc;
 }
 
-static int parse(struct bh_kube *k, const char *path, const char *buf, size_t len, const char *ctxname,
-		 struct bh_err *err)
+#define KC_MAX_FILES 16
+
+struct kc_file {
+	const char *path;
+	char *buf;
+	const struct bh_node *root;
+	struct bh_decoder *d;
+};
+
+/* the first file that has list entry NAME (clientcmd: the first to set a map key wins); *from = its index */
+static const struct bh_node *first_named(const struct kc_file *f, size_t n, const char *list, const char *inner,
+					 const char *name, size_t *from)
 {
+	for (size_t i = 0; name && i < n; i++) {
+		const struct bh_node *e = named(f[i].root, list, inner, name);
+		if (e) {
+			*from = i;
+			return e;
+		}
+	}
+	return NULL;
+}
+
+static void set_dir(struct bh_kube *k, const char *path)
+{
+	char tmp[sizeof(k->dir)];
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	snprintf(k->dir, sizeof(k->dir), "%s", dirname(tmp));
+}
+
+static int resolve(struct bh_kube *k, const struct kc_file *f, size_t n, const char *ctxname, struct bh_err *err)
+{
+	const char *cur = ctxname;
+	for (size_t i = 0; !cur && i < n; i++) {
+		const char *c = str(f[i].root, "current-context");
+		cur = c && *c ? c : NULL;
+	}
+	size_t fx = 0, fc = 0, fu = 0;
+	const struct bh_node *cx = first_named(f, n, "contexts", "context", cur, &fx);
+	const struct bh_node *cl = cx ? first_named(f, n, "clusters", "cluster", str(cx, "cluster"), &fc) : NULL;
+	const struct bh_node *u = cx ? first_named(f, n, "users", "user", str(cx, "user"), &fu) : NULL;
+	snprintf(k->context, sizeof(k->context), "%s", cur ? cur : "");
+	const char *where = n == 1 ? f[0].path : "$KUBECONFIG";
+	if (!cx)
+		return bh_err_set(err, -EINVAL, 0, 0, "%s: no context '%s'", where, cur ? cur : "(current-context unset)");
+	if (!cl)
+		return bh_err_set(err, -EINVAL, 0, 0, "%s: context '%s' names no known cluster", n == 1 ? where : f[fx].path,
+				  cur);
+	set_dir(k, f[fc].path);
+	int rc = cluster_part(k, cl, err);
+	if (!rc && u) {
+		set_dir(k, f[fu].path);
+		rc = user_part(k, u, err);
+	}
+	return rc;
+}
+
+/* read and decode one file into f; 1 = skipped (missing, and allowed to be) */
+static int load_one(struct kc_file *f, const char *path, bool skip_missing, struct bh_arena *a, struct bh_err *err)
+{
+	size_t len = 0;
+	f->path = path;
+	int rc = bh_read_file(path, 4u << 20, &f->buf, &len);
+	if (rc == -ENOENT && skip_missing)
+		return 1;
+	if (rc < 0)
+		return bh_err_set(err, rc, 0, 0, "%s: %s", path, strerror(-rc));
+	f->d = bh_decoder_new(path, f->buf, len, &bh_default_limits);
+	struct bh_doc doc;
+	rc = f->d ? bh_decoder_next(f->d, a, &doc, err) : -ENOMEM;
+	if (rc > 0) {
+		f->root = doc.root;
+		return 0;
+	}
+	if (rc == 0)
+		return bh_err_set(err, -EINVAL, 0, 0, "%s: empty kubeconfig", path);
+	return bh_err_set(err, rc, err->line, err->col, "%s:%u:%u: %s", path, err->line, err->col, err->msg);
+}
+
+/* list: one path, or (from $KUBECONFIG) colon-separated paths merged in order */
+static int load_files(struct bh_kube *k, const char *list, bool is_list, const char *ctxname, struct bh_err *err)
+{
+	struct kc_file f[KC_MAX_FILES] = {0};
+	char *copy = strdup(list), *save = NULL;
+	size_t n = 0;
+	int rc = copy ? 0 : -ENOMEM;
 	struct bh_arena a;
 	bh_arena_init(&a, 64u << 20);
-	struct bh_decoder *d = bh_decoder_new(path, buf, len, &bh_default_limits);
-	struct bh_doc doc;
-	int rc = d ? bh_decoder_next(d, &a, &doc, err) : -ENOMEM;
-	if (rc > 0) {
-		const char *cur = ctxname ? ctxname : str(doc.root, "current-context");
-		const struct bh_node *cx = named(doc.root, "contexts", "context", cur);
-		const struct bh_node *cl = cx ? named(doc.root, "clusters", "cluster", str(cx, "cluster")) : NULL;
-		const struct bh_node *u = cx ? named(doc.root, "users", "user", str(cx, "user")) : NULL;
-		snprintf(k->context, sizeof(k->context), "%s", cur ? cur : "");
-		if (!cx)
-			rc = bh_err_set(err, -EINVAL, 0, 0, "%s: no context '%s'", path, cur ? cur : "(current-context unset)");
-		else if (!cl)
-			rc = bh_err_set(err, -EINVAL, 0, 0, "%s: context '%s' names no known cluster", path, cur);
-		else if ((rc = cluster_part(k, cl, err)) == 0 && u)
-			rc = user_part(k, u, err);
-	} else if (rc == 0)
-		rc = bh_err_set(err, -EINVAL, 0, 0, "%s: empty kubeconfig", path);
-	else
-		rc = bh_err_set(err, rc, err->line, err->col, "%s:%u:%u: %s", path, err->line, err->col, err->msg);
-	bh_decoder_free(d);
+	for (char *p = is_list ? strtok_r(copy, ":", &save) : copy; !rc && p; p = is_list ? strtok_r(NULL, ":", &save) : NULL) {
+		if (n == KC_MAX_FILES) {
+			rc = bh_err_set(err, -E2BIG, 0, 0, "$KUBECONFIG: more than %d files", KC_MAX_FILES);
+			break;
+		}
+		int r = load_one(&f[n], p, is_list, &a, err);
+		if (r < 0 || f[n].root)
+			n++;
+		rc = r < 0 ? r : 0;
+	}
+	if (!rc && !n)
+		rc = bh_err_set(err, -ENOENT, 0, 0, "$KUBECONFIG: none of the files exists: %s", list);
+	if (!rc) {
+		snprintf(k->source, sizeof(k->source), "kubeconfig %s", n == 1 ? f[0].path : list);
+		rc = resolve(k, f, n, ctxname, err);
+	}
+	for (size_t i = 0; i < n; i++) {
+		bh_decoder_free(f[i].d);
+		free(f[i].buf);
+	}
 	bh_arena_release(&a);
+	free(copy);
 	return rc < 0 ? rc : 0;
 }
 
 int bh_kube_load_kubeconfig(struct bh_kube *k, const char *path, const char *ctxname, struct bh_err *err)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	int rc = bh_read_file(path, 4u << 20, &buf, &len);
-	if (rc < 0)
-		return bh_err_set(err, rc, 0, 0, "%s: %s", path, strerror(-rc));
-	char tmp[sizeof(k->dir)];
-	snprintf(tmp, sizeof(tmp), "%s", path);
-	snprintf(k->dir, sizeof(k->dir), "%s", dirname(tmp));
-	snprintf(k->source, sizeof(k->source), "kubeconfig %s", path);
-	rc = parse(k, path, buf, len, ctxname, err);
-	free(buf);
-	return rc;
+	return load_files(k, path, false, ctxname, err);
+}
+
+int bh_kube_load_kubeconfig_env(struct bh_kube *k, const char *list, const char *ctxname, struct bh_err *err)
+{
+	return load_files(k, list, true, ctxname, err);
 }
 
 /* in a pod: KUBERNETES_SERVICE_HOST/PORT, the service account's token (re-read per request) and CA */

@@ -38,6 +38,43 @@ printf 'exemptions:\n  - namespace: team\n    rules: [privileged-container]\n   
 "$BH" audit --config "$T/cfg.yaml" --format jsonl "$C/workload-pos.jsonl" | jq -r '.finding.message' >"$T/ex"
 check "--config: an exempted scan rule is not an avenue (BH0001 gone, BH0002 stays)" \
 	sh -c "! grep -q BH0001 '$T/ex' && grep -q 'BH0002 host-pid' '$T/ex' && grep -q 'ephemeral container to pod team/web (code' '$T/ex'"
+# the audit: section (disable, severity, allow), as watch: has it
+cat >"$T/acfg.yaml" <<'CFG'
+audit:
+  disable: [audit-escape-incident]
+  severity: {BH0800: medium}
+  allow:
+  - user: bob
+    rules: [BH0801]
+    reason: "bob is the on-call SRE; ticket OPS-12"
+  - group: "tenant*"
+    rule: BH0801
+    expires: 2020-01-01
+    reason: "old exception"
+CFG
+"$BH" audit --config "$T/acfg.yaml" --format json --show-suppressed "$C/session-pos.jsonl" >"$T/aj" 2>"$T/aerr"
+check "audit.disable: no BH0812 incident" sh -c "! jq -r '.findings[].rule' '$T/aj' | grep -q BH0812"
+check "audit.severity: BH0800 reported at medium" \
+	test "$(jq -r '[.findings[] | select(.rule == "BH0800") | .severity] | unique | join(",")' "$T/aj")" = medium
+check "audit.allow user: bob's two execs suppressed with the reason, tenant's stays" \
+	test "$(jq -c '[.findings[] | select(.rule == "BH0801") | [(.evidence | split(" ")[0]), .suppressed, (.suppressedReason // "")]] | sort' "$T/aj")" = \
+	'[["user=bob",true,"bob is the on-call SRE; ticket OPS-12"],["user=bob",true,"bob is the on-call SRE; ticket OPS-12"],["user=tenant",false,""]]'
+check "an expired audit.allow entry applies to nothing and is named at start" \
+	grep -q 'warning: audit.allow: exemption at .*acfg.yaml:8 expired on 2020-01-01' "$T/aerr"
+"$BH" audit --config "$T/acfg.yaml" --format json "$C/session-pos.jsonl" 2>/dev/null | jq -r .summary.suppressed >"$T/as"
+check "json without --show-suppressed: the two hidden, counted in the summary" test "$(cat "$T/as")" = 2
+"$BH" audit --config "$T/acfg.yaml" --format jsonl "$C/session-pos.jsonl" 2>/dev/null | proj >"$T/al"
+check "jsonl: suppressed findings are not emitted (tenant's BH0801 and BH0800 only)" \
+	test "$(cut -d' ' -f2,3 "$T/al" | sort | tr '\n' ' ')" = "BH0800 medium BH0801 high "
+printf 'audit:\n  disable: [BH0001]\n' >"$T/bad1.yaml"
+"$BH" audit --config "$T/bad1.yaml" "$C/session-pos.jsonl" >/dev/null 2>"$T/b1"; rc=$?
+check "audit.disable with a scan rule: exit 2 at its position" sh -c "test $rc = 2 && grep -q 'bad1.yaml:2:13: audit: .BH0001. is not an audit rule' '$T/b1'"
+printf 'audit:\n  allow:\n  - exe: /bin/sh\n    reason: x\n' >"$T/bad2.yaml"
+"$BH" audit --config "$T/bad2.yaml" "$C/session-pos.jsonl" >/dev/null 2>"$T/b2"; rc=$?
+check "audit.allow with a watch selector (exe): exit 2, unknown key" sh -c "test $rc = 2 && grep -q 'unknown key \"exe\" in an audit.allow entry' '$T/b2'"
+printf 'audit:\n  allow:\n  - reason: everything\n' >"$T/bad3.yaml"
+"$BH" audit --config "$T/bad3.yaml" "$C/session-pos.jsonl" >/dev/null 2>"$T/b3"; rc=$?
+check "audit.allow matching everything: exit 2" sh -c "test $rc = 2 && grep -q 'would match everything' '$T/b3'"
 "$BH" audit >/dev/null 2>&1; check "no input: exit 2" test $? = 2
 "$BH" audit --format junit "$C/workload-pos.jsonl" >/dev/null 2>&1; check "--format junit: exit 2 (text, json, sarif, jsonl)" test $? = 2
 "$BH" audit --window 0 x >/dev/null 2>&1; check "--window 0: exit 2" test $? = 2

@@ -77,6 +77,15 @@ printf 'rules:\n  disable: [BH0003]\nwatch:\n  disable: [BH0503]\n' >"$T/shared.
 check "examples/bulkhead-config.yaml loads" test $? = 0
 "$BH" watch --config "$TOP/examples/bulkhead-config.yaml" --replay "$TOP/tests/fixtures/watch/benign.bhw" >/dev/null 2>&1
 check "examples/bulkhead-config.yaml loads in watch (its watch: section)" test $? = 0
+printf 'rules:\n  disable: [BH0300]\nexemptions:\n- rules: [image-unsigned, BH0301]\n  reason: x\n' >"$T/imgrules.yaml"
+"$BH" scan --config "$T/imgrules.yaml" --fail-on none "$TOP/examples" >/dev/null 2>&1
+check "rules:/exemptions: accept image rules (scan reports them with --vulns/--verify-images)" test $? = 0
+printf 'rules:\n  disable: [BH0801]\n' >"$T/auditrule.yaml"
+"$BH" scan --config "$T/auditrule.yaml" "$TOP/examples" >/dev/null 2>"$T/ar.err"; rc=$?
+check "rules.disable with an audit rule: exit 2, says to use the audit: section" \
+	sh -c "test $rc = 2 && grep -q 'auditrule.yaml:2:13: rules.disable: unknown rule \"BH0801\" here (an audit rule: use the audit: section)' '$T/ar.err'"
+"$BH" audit --config "$TOP/examples/bulkhead-config.yaml" --fail-on none "$TOP/tests/audit/cases/session-pos.jsonl" >/dev/null
+check "examples/bulkhead-config.yaml loads in audit (its audit: section)" test $? = 0
 # ---- one loader for every section: unknown keys are errors with file:line:col everywhere ----
 printf 'watch:\n  disabel: [BH0503]\n' >"$T/wtypo.yaml"
 "$BH" scan --config "$T/wtypo.yaml" "$G/hardened.yaml" >/dev/null 2>"$T/err"; rc=$?

@@ -105,6 +105,14 @@ env -u KUBECONFIG HOME="$T/nohome" KUBERNETES_SERVICE_HOST=127.0.0.1 KUBERNETES_
 samepaths "in-cluster service account: the same paths" "$T/live.json" "$T/v.json"
 KUBECONFIG="$T/k1" "$BH" cluster --format json >"$T/v.json" 2>/dev/null
 samepaths "\$KUBECONFIG is used without --kubeconfig" "$T/live.json" "$T/v.json"
+# $KUBECONFIG as kubectl merges it: the context in one file, cluster (CA path relative to its own folder) and
+# user in another, a missing file between them, a decoy context of the same name later that must lose
+mkdir -p "$T/m1" "$T/m2"; cp "$LAB_CA" "$T/m2/ca.crt"
+printf 'apiVersion: v1\nkind: Config\ncurrent-context: x\ncontexts: [{name: x, context: {cluster: c, user: u}}]\n' >"$T/m1/config"
+printf 'apiVersion: v1\nkind: Config\ncurrent-context: decoy\ncontexts: [{name: x, context: {cluster: nowhere, user: nobody}}]\nclusters: [{name: c, cluster: {server: %s, certificate-authority: ca.crt}}]\nusers: [{name: u, user: {token: %s}}]\n' \
+	"$LAB_SERVER" "$LAB_ADMIN_TOKEN" >"$T/m2/config"
+(cd / && KUBECONFIG="$T/m1/config:$T/absent:$T/m2/config" "$BH" cluster --format json >"$T/v.json" 2>/dev/null)
+samepaths "\$KUBECONFIG with three entries merged (first wins, missing skipped, relative CA)" "$T/live.json" "$T/v.json"
 
 kc "$T/k7" "    token: $LAB_ADMIN_TOKEN" "$ca_file
     tls-server-name: kubernetes.default.svc"
@@ -114,7 +122,7 @@ same "tls-server-name (certificate checked against that name, connection to the 
 if [ -x "$TOP/$BUILD/tests/test_kube" ]; then
 	BH_KUBE_TEST_KUBECONFIG=$KUBECONFIG "$TOP/$BUILD/tests/test_kube" >"$T/kube.log" 2>&1
 	check "API client: POST with dryRun=All stores nothing, creates, 1-item pages, deletes (test_kube against the lab)" \
-		sh -c "grep -q 'PASSED  \] 2 test' '$T/kube.log'"
+		sh -c "grep -q 'PASSED  \]' '$T/kube.log' && ! grep -q 'SKIPPED\|FAILED' '$T/kube.log'"
 else
 	skip "$BUILD/tests/test_kube not built"
 fi

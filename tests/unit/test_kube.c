@@ -49,6 +49,51 @@ static void test_kubeconfig_errors(void **st)
 	rmdir(dir);
 }
 
+/* $KUBECONFIG lists files merged as kubectl merges them: the first to set a key wins, missing files are
+ * skipped. Without a server the merge is seen through which entry the error names. */
+static void test_kubeconfig_env_merge(void **st)
+{
+	char dir[] = "/tmp/bh-kube-XXXXXX", a[64], b[64], env[256];
+	assert_non_null(mkdtemp(dir));
+	snprintf(a, sizeof(a), "%s/a", dir);
+	snprintf(b, sizeof(b), "%s/b", dir);
+	struct bh_kube *k = NULL;
+	struct bh_err err = {0};
+	struct bh_kube_opts o = {0};
+	/* a: current-context and the context; b: the cluster (with an undecodable CA: the error proves it was
+	 * read from b) and a second context "x" that must lose */
+	write_file(a, "apiVersion: v1\nkind: Config\ncurrent-context: x\ncontexts: [{name: x, context: {cluster: cb, user: u}}]\n");
+	write_file(b, "apiVersion: v1\nkind: Config\ncurrent-context: other\n"
+		      "contexts: [{name: x, context: {cluster: nothere, user: u}}]\n"
+		      "clusters: [{name: cb, cluster: {server: 'https://127.0.0.1:1', certificate-authority-data: '!!'}}]\n");
+	snprintf(env, sizeof(env), "%s/missing::%s:%s", dir, a, b);
+	setenv("KUBECONFIG", env, 1);
+	assert_true(bh_kube_open(&k, &o, &err) < 0);
+	assert_non_null(strstr(err.msg, "certificate-authority-data"));
+	/* the other order: b's current-context "other" wins and names no context */
+	snprintf(env, sizeof(env), "%s:%s", b, a);
+	setenv("KUBECONFIG", env, 1);
+	err = (struct bh_err){0};
+	assert_true(bh_kube_open(&k, &o, &err) < 0);
+	assert_non_null(strstr(err.msg, "no context 'other'"));
+	/* --context x from b first: b's context x names cluster "nothere", defined nowhere */
+	o.context = "x";
+	err = (struct bh_err){0};
+	assert_true(bh_kube_open(&k, &o, &err) < 0);
+	assert_non_null(strstr(err.msg, "names no known cluster"));
+	/* a file that cannot be decoded is an error, not skipped */
+	write_file(a, "apiVersion: v1\nkind: [\n");
+	snprintf(env, sizeof(env), "%s:%s", a, b);
+	setenv("KUBECONFIG", env, 1);
+	err = (struct bh_err){0};
+	assert_true(bh_kube_open(&k, &o, &err) < 0);
+	assert_non_null(strstr(err.msg, a));
+	unsetenv("KUBECONFIG");
+	unlink(a);
+	unlink(b);
+	rmdir(dir);
+}
+
 static int pages;
 static int count_page(const char *body, size_t len, void *ctx)
 {
@@ -103,6 +148,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kubeconfig_errors),
+		cmocka_unit_test(test_kubeconfig_env_merge),
 		cmocka_unit_test(test_lab_write_dry_run),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
