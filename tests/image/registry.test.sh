@@ -63,12 +63,7 @@ check "index from the registry: --platform linux/arm64 (the minimal image)" jq -
 
 # ---- cosign-style signatures: keys made here, signatures made with openssl over the payload bytes ----
 sig_keys
-dA=$(variant valid 10001 $T/m.tgz); payload $dA $T/pA; put_sig $dA $T/pA "$(sign_ec $T/k1.pem $T/pA)"
-dE=$(variant ed 10002 $T/m.tgz); payload $dE $T/pE; put_sig $dE $T/pE "$(sign_ed $T/ed.pem $T/pE)"
-dB=$(variant unsigned 10003 $T/m.tgz)
-dC=$(variant tampered 10004 $T/m.tgz); payload $dC $T/pC; sC=$(sign_ec $T/k1.pem $T/pC)
-sed 's/test\/signed/test\/evil/' $T/pC >$T/pC2; put_sig $dC $T/pC2 "$sC"   # payload edited after signing
-dD=$(variant mismatch 10005 $T/m.tgz); put_sig $dD $T/pA "$(sign_ec $T/k1.pem $T/pA)" # a valid signature of image A
+sig_variants $T/m.tgz
 verdict() { # NAME EXPECT-RULE EXPECT-MESSAGE EXPECT-EXIT ARGS…
 	local name=$1 rule=$2 m=$3 want=$4; shift 4
 	"$BH" image --format json --registry-ca $T/ca.crt "$@" >$T/v.json 2>$T/v.err; local rc=$?

@@ -81,3 +81,15 @@ put_sig() { # FOR-DIGEST PAYLOAD-FILE SIGNATURE-BASE64 [REPO]: the signature man
 }
 sign_ec() { openssl dgst -sha256 -sign "$1" "$2" | base64 -w0; }
 sign_ed() { openssl pkeyutl -sign -inkey "$1" -rawin -in "$2" | base64 -w0; }
+# sig_variants LAYER: test/signed images of LAYER with their signatures; sets their digests
+#   dA valid (P-256 key k1)   dE valid (Ed25519)   dB unsigned
+#   dC tampered (payload edited after signing)   dD mismatch (image A's valid signature under D's tag)
+sig_variants() {
+	dA=$(variant valid 10001 "$1"); payload $dA $T/pA; put_sig $dA $T/pA "$(sign_ec $T/k1.pem $T/pA)"
+	dE=$(variant ed 10002 "$1"); payload $dE $T/pE; put_sig $dE $T/pE "$(sign_ed $T/ed.pem $T/pE)"
+	dB=$(variant unsigned 10003 "$1")
+	local sC
+	dC=$(variant tampered 10004 "$1"); payload $dC $T/pC; sC=$(sign_ec $T/k1.pem $T/pC)
+	sed 's/test\/signed/test\/evil/' $T/pC >$T/pC2; put_sig $dC $T/pC2 "$sC"
+	dD=$(variant mismatch 10005 "$1"); put_sig $dD $T/pA "$(sign_ec $T/k1.pem $T/pA)"
+}

@@ -26,12 +26,7 @@ H=127.0.0.1:$RP
 # ---- images and signatures ----
 mkdir -p $T/m/app; cp "$BB" $T/m/app/server; mktar $T/m $T/m.tgz gzip
 sig_keys
-dA=$(variant valid 10001 $T/m.tgz); payload $dA $T/pA; put_sig $dA $T/pA "$(sign_ec $T/k1.pem $T/pA)"
-dE=$(variant ed 10002 $T/m.tgz); payload $dE $T/pE; put_sig $dE $T/pE "$(sign_ed $T/ed.pem $T/pE)"
-dB=$(variant unsigned 10003 $T/m.tgz)
-dC=$(variant tampered 10004 $T/m.tgz); payload $dC $T/pC; sC=$(sign_ec $T/k1.pem $T/pC)
-sed 's/test\/signed/test\/evil/' $T/pC >$T/pC2; put_sig $dC $T/pC2 "$sC"   # payload edited after signing
-dD=$(variant mismatch 10005 $T/m.tgz); put_sig $dD $T/pA "$(sign_ec $T/k1.pem $T/pA)" # image A's signature
+sig_variants $T/m.tgz
 # the same bytes in a repository whose policy wants key k2: signed with k1, so the wrong key
 dW=$(variant wrongkey 10001 $T/m.tgz test/k2only); payload $dW $T/pW test/k2only
 put_sig $dW $T/pW "$(sign_ec $T/k1.pem $T/pW)" test/k2only
