@@ -3,10 +3,13 @@
 # namespaces, 10k service accounts) written as the live reader's --save files are (a JSON stream of *List
 # pages of 500 items, items without kind as the API server sends them), then analysed on one core.
 # Target (issue 14): < 2 s and < 1 GB.
-#   bench/cluster.sh [PODS] [BINDINGS] [NODES]       RUNS=3 (best of), KEEP=DIR keeps the snapshot
+#   bench/cluster.sh [PODS] [BINDINGS] [NODES]       RUNS=3 (best of), KEEP=DIR keeps the snapshot,
+#   NETPOL=N appends N NetworkPolicies (one per namespace ns0…, default-deny egress but DNS and the API
+#   server) and gives every pod an IP (status.podIP), so that the NetworkPolicy reach analysis runs on
+#   the same snapshot
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PODS=${1:-100000} BINDS=${2:-10000} NODES=${3:-1000} NS=${NS:-1000} RUNS=${RUNS:-3}
+PODS=${1:-100000} BINDS=${2:-10000} NODES=${3:-1000} NS=${NS:-1000} RUNS=${RUNS:-3} NETPOL=${NETPOL:-0}
 BH=${BH:-build/bulkhead}
 T=${KEEP:-$(mktemp -d)}
 [ -n "${KEEP:-}" ] || trap 'rm -rf "$T"' EXIT
@@ -17,7 +20,7 @@ snap=$T/snapshot.json
 # quarter baseline, half unlabelled; 1% of pods privileged, 1% mount the Docker socket, 5% hostNetwork,
 # the rest hardened or default; every tenth node runs an old kernel (5.10.50, in Dirty Pipe's range).
 gen() {
-	awk -v pods="$PODS" -v binds="$BINDS" -v nodes="$NODES" -v nns="$NS" '
+	awk -v pods="$PODS" -v binds="$BINDS" -v nodes="$NODES" -v nns="$NS" -v netpol="$NETPOL" '
 	function page(kind, api, n, body,   i) { }
 	function list_open(kind, api) { printf "{\"kind\":\"%sList\",\"apiVersion\":\"%s\",\"metadata\":{\"resourceVersion\":\"1\"},\"items\":[", kind, api; first = 1 }
 	function item(s) { printf "%s%s", first ? "" : ",", s; first = 0 }
@@ -75,15 +78,22 @@ gen() {
 				else if (r == 1) { vol = ",\"volumes\":[{\"name\":\"s\",\"hostPath\":{\"path\":\"/var/run/docker.sock\"}}]"; mnt = ",\"volumeMounts\":[{\"name\":\"s\",\"mountPath\":\"/var/run/docker.sock\"}]"; sc = "\"securityContext\":{}" }
 				else if (r < 7) extra = ",\"hostNetwork\":true"
 				else if (r < 40) sc = "\"securityContext\":{}"
-				item(sprintf("{\"metadata\":{\"name\":\"pod-%d\",\"namespace\":\"ns%d\",\"labels\":{\"app\":\"a%d\"}},\"spec\":{\"nodeName\":\"node-%d\",\"serviceAccountName\":\"sa%d\"%s,\"securityContext\":{\"runAsNonRoot\":true,\"runAsUser\":1000,\"seccompProfile\":{\"type\":\"RuntimeDefault\"}},\"containers\":[{\"name\":\"app\",\"image\":\"registry.example/app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\",%s%s,\"resources\":{\"limits\":{\"cpu\":\"1\",\"memory\":\"1Gi\"}}}]%s}}", i, ns, i % 50, i % nodes, i % 10, extra, sc, mnt, vol))
+				if (netpol > 0) ip = sprintf(",\"status\":{\"phase\":\"Running\",\"podIP\":\"10.%d.%d.%d\"}", int(i / 65536), int(i / 256) % 256, i % 256)
+				item(sprintf("{\"metadata\":{\"name\":\"pod-%d\",\"namespace\":\"ns%d\",\"labels\":{\"app\":\"a%d\"}}%s,\"spec\":{\"nodeName\":\"node-%d\",\"serviceAccountName\":\"sa%d\"%s,\"securityContext\":{\"runAsNonRoot\":true,\"runAsUser\":1000,\"seccompProfile\":{\"type\":\"RuntimeDefault\"}},\"containers\":[{\"name\":\"app\",\"image\":\"registry.example/app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\",%s%s,\"resources\":{\"limits\":{\"cpu\":\"1\",\"memory\":\"1Gi\"}}}]%s}}", i, ns, i % 50, ip, i % nodes, i % 10, extra, sc, mnt, vol))
 			}
+			list_close()
+		}
+		if (netpol > 0) {
+			list_open("NetworkPolicy", "networking.k8s.io/v1")
+			for (i = 0; i < netpol; i++)
+				item(sprintf("{\"metadata\":{\"name\":\"egress-%d\",\"namespace\":\"ns%d\"},\"spec\":{\"podSelector\":{},\"policyTypes\":[\"Egress\"],\"egress\":[{\"ports\":[{\"port\":53,\"protocol\":\"UDP\"}]},{\"to\":[{\"ipBlock\":{\"cidr\":\"10.96.0.1/32\"}}],\"ports\":[{\"port\":443}]}]}}", i, i % nns))
 			list_close()
 		}
 	}'
 }
 [ -s "$snap" ] || gen >"$snap"
 size=$(du -m "$snap" | cut -f1)
-echo "snapshot: $PODS pods, $BINDS RoleBindings, $NODES nodes, $NS namespaces, $((NS * 10)) service accounts; ${size} MB JSON"
+echo "snapshot: $PODS pods, $BINDS RoleBindings, $NODES nodes, $NS namespaces, $((NS * 10)) service accounts, $NETPOL NetworkPolicies; ${size} MB JSON"
 echo "machine: $(nproc) cores, $(uname -r), $(date -u +%F); best of $RUNS runs, one core (taskset -c 0)"
 # wall and CPU (user + sys) time: on a shared machine the CPU time is the figure to compare with the target
 for fmt in json text; do

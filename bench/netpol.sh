@@ -5,24 +5,28 @@
 # EndpointSlice, and the full analysis (per-pod targets, namespace matrix, findings) on one core.
 # Prints wall time, CPU time and peak RSS (GNU time), and the classes/decisions the analysis made.
 # usage: bench/netpol.sh [PODS] [POLICIES] [NS]
+#   UNIQUE=1: every pod has its own pod-template-hash label (no policy names that key: it splits no class)
+#   UNIQUE=2: the same, and each namespace's default deny selects its pods by that key's value
+#             (pod-template-hash NotIn [none]: the same pods as {}): every pod is its own class, the worst
+#             case of the class matrix
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PODS=${1:-10000} POLICIES=${2:-2000} NS=${3:-100}
+PODS=${1:-10000} POLICIES=${2:-2000} NS=${3:-100} UNIQUE=${UNIQUE:-0}
 BH=${BH:-build/bulkhead}
 T=$(mktemp -d); trap 'rm -rf "$T"' EXIT
-awk -v pods="$PODS" -v pols="$POLICIES" -v nns="$NS" 'BEGIN {
+awk -v pods="$PODS" -v pols="$POLICIES" -v nns="$NS" -v unique="$UNIQUE" 'BEGIN {
 	srand(1); printf "{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [\n"
 	for (n = 0; n < nns; n++)
 		printf "{\"apiVersion\": \"v1\", \"kind\": \"Namespace\", \"metadata\": {\"name\": \"ns%d\", \"labels\": {\"tier\": \"t%d\"}}},\n", n, n % 5
 	for (i = 0; i < pods; i++) {
 		n = i % nns; app = int(i / nns) % 10
-		printf "{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {\"name\": \"p%d\", \"namespace\": \"ns%d\", \"labels\": {\"app\": \"a%d\", \"pod-template-hash\": \"h%d\"}}, \"spec\": {\"containers\": [{\"name\": \"c\", \"image\": \"i\", \"ports\": [{\"name\": \"http\", \"containerPort\": %d}]}]}, \"status\": {\"phase\": \"Running\", \"podIPs\": [{\"ip\": \"10.%d.%d.%d\"}]}},\n", i, n, app, app, 8000 + app, 100 + int(n / 100), n % 100, 1 + int(i / nns)
+		printf "{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {\"name\": \"p%d\", \"namespace\": \"ns%d\", \"labels\": {\"app\": \"a%d\", \"pod-template-hash\": \"h%d\"}}, \"spec\": {\"containers\": [{\"name\": \"c\", \"image\": \"i\", \"ports\": [{\"name\": \"http\", \"containerPort\": %d}]}]}, \"status\": {\"phase\": \"Running\", \"podIPs\": [{\"ip\": \"10.%d.%d.%d\"}]}},\n", i, n, app, unique ? i : app, 8000 + app, 100 + int(n / 100), n % 100, 1 + int(i / nns)
 	}
 	per = int(pols / nns)
 	for (p = 0; p < pols; p++) {
 		n = p % nns; k = int(p / nns)
 		if (k == 0)
-			printf "{\"apiVersion\": \"networking.k8s.io/v1\", \"kind\": \"NetworkPolicy\", \"metadata\": {\"name\": \"deny\", \"namespace\": \"ns%d\"}, \"spec\": {\"podSelector\": {}, \"policyTypes\": [\"Ingress\", \"Egress\"]}},\n", n
+			printf "{\"apiVersion\": \"networking.k8s.io/v1\", \"kind\": \"NetworkPolicy\", \"metadata\": {\"name\": \"deny\", \"namespace\": \"ns%d\"}, \"spec\": {\"podSelector\": %s, \"policyTypes\": [\"Ingress\", \"Egress\"]}},\n", n, unique == 2 ? "{\"matchExpressions\": [{\"key\": \"pod-template-hash\", \"operator\": \"NotIn\", \"values\": [\"none\"]}]}" : "{}"
 		else if (k == 1)
 			printf "{\"apiVersion\": \"networking.k8s.io/v1\", \"kind\": \"NetworkPolicy\", \"metadata\": {\"name\": \"egress\", \"namespace\": \"ns%d\"}, \"spec\": {\"podSelector\": {}, \"egress\": [{\"to\": [{\"ipBlock\": {\"cidr\": \"0.0.0.0/0\", \"except\": [\"169.254.169.254/32\", \"10.0.0.0/8\"]}}]}, {\"to\": [{\"namespaceSelector\": {\"matchLabels\": {\"tier\": \"t%d\"}}}], \"ports\": [{\"port\": \"http\"}]}]}},\n", n, n % 5
 		else

@@ -235,6 +235,7 @@ struct bh_cluster {
 	const char *hint_kind, *hint_api; /* the document is a *List: the kind of its items (the API server
 	                                     leaves kind and apiVersion out of list items) */
 	struct bh_cl_pod *cur;
+	struct bh_vulndb *vulns;  /* --vulns (image/vulns.h): BH0311 findings for the workloads; NULL: none */
 };
 
 /* ---- loading (snapshot.c) ---- */
@@ -315,9 +316,8 @@ void bh_cl_analyse_nodes(struct bh_cluster *c);
 void bh_cl_join_node_reports(struct bh_cluster *c);
 int bh_cl_analyse_rbac(struct bh_cluster *c);
 int bh_cl_graph_build(struct bh_cluster *c);
-/* reach.c: feed a buffer to the NetworkPolicy model; decide each Pod's reach (0 or -ENOMEM) */
+/* reach.c: feed each decoded object to the NetworkPolicy model; decide each Pod's reach (0 or -ENOMEM) */
 int bh_cl_np_new(struct bh_cluster *c);
-void bh_cl_np_buffer(struct bh_cluster *c, const char *file, const char *buf, size_t len);
 void bh_cl_np_object(struct bh_cluster *c, const struct bh_object *o);
 int bh_cl_np_analyse(struct bh_cluster *c);
 void bh_cl_np_free(struct bh_cluster *c);

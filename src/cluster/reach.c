@@ -5,7 +5,11 @@
  * it: a stolen token of a pod that reaches neither the API server nor a kubelet is a low step (its use
  * needs another way out of the pod), a pod that reaches the metadata address has a high step to its node's
  * credentials. CNI-specific policies in the snapshot (not evaluated) keep tokens as they are. Without any policy every pod reaches everything and nothing changes (that is what
- * `bulkhead netpol` reports on its own). Templates and pods without an IP stay unknown. */
+ * `bulkhead netpol` reports on its own). Templates and pods without an IP stay unknown.
+ *
+ * The model is built from the objects the cluster reader decodes anyway (bh_np_add_copy, each object as
+ * snapshot.c reads it, before its document is dropped): the snapshot is decoded once, its bytes are not
+ * kept, and the model holds copies of the strings it needs only. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,22 +17,12 @@
 #include "graph.h"
 #include "netpol/reach.h"
 
-/* The inputs are kept as bytes (once their size) while the cluster reads them, and decoded into the
- * model only when a policy kind was among them: a snapshot without policies costs a copy of its bytes,
- * not a second decoding and a second tree. */
-struct npbuf {
-	const char *file;
-	char *buf;
-	size_t len;
-};
-
 struct bh_cl_netpol {
 	struct bh_arena a;
 	struct bh_np_snap s;
-	struct bh_diagvec errs;
-	struct npbuf *in;
-	size_t nin, capin;
+	struct bh_diagvec errs; /* the model's input errors (a bad CIDR, port or selector) */
 	bool wanted;  /* a NetworkPolicy, AdminNetworkPolicy or BaselineAdminNetworkPolicy was read */
+	bool failed;  /* out of memory while reading: no reach analysis */
 };
 
 int bh_cl_np_new(struct bh_cluster *c)
@@ -36,7 +30,7 @@ int bh_cl_np_new(struct bh_cluster *c)
 	struct bh_cl_netpol *np = calloc(1, sizeof(*np));
 	if (!np)
 		return -ENOMEM;
-	bh_arena_init(&np->a, 0); /* the whole snapshot lives here; each document is capped by the decoder */
+	bh_arena_init(&np->a, 0); /* the model's copies; each document is capped by the decoder */
 	bh_np_snap_init(&np->s, &np->a);
 	c->np = np;
 	return 0;
@@ -46,9 +40,6 @@ void bh_cl_np_free(struct bh_cluster *c)
 {
 	if (!c->np)
 		return;
-	for (size_t i = 0; i < c->np->nin; i++)
-		free(c->np->in[i].buf);
-	free(c->np->in);
 	bh_np_snap_release(&c->np->s);
 	free(c->np->errs.v);
 	bh_arena_release(&c->np->a);
@@ -56,46 +47,28 @@ void bh_cl_np_free(struct bh_cluster *c)
 	c->np = NULL;
 }
 
-void bh_cl_np_buffer(struct bh_cluster *c, const char *file, const char *buf, size_t len)
-{
-	struct bh_cl_netpol *np = c->np;
-	char *copy = np ? malloc(len + 1) : NULL;
-	struct npbuf *b = copy ? BH_CL_PUSH(np, in) : NULL;
-	if (!b) {
-		free(copy);
-		bh_engine_error(&c->eng, file, 0, 0, "out of memory keeping the input for NetworkPolicy reach");
-		return;
-	}
-	if (len)
-		memcpy(copy, buf, len);
-	*b = (struct npbuf){file ? bh_arena_strndup(&np->a, file, strlen(file)) : "-", copy, len};
-}
-
+/* an object the cluster reader decoded: into the model, strings copied (its document is dropped next) */
 void bh_cl_np_object(struct bh_cluster *c, const struct bh_object *o)
 {
-	const char *k = o->ref.kind;
-	if (c->np && k && (!strcmp(k, "NetworkPolicy") || !strcmp(k, "AdminNetworkPolicy") ||
-			   !strcmp(k, "BaselineAdminNetworkPolicy")))
-		c->np->wanted = true;
-}
-
-/* decodes the kept inputs into the model, each freed once read */
-static int np_load(struct bh_cluster *c)
-{
 	struct bh_cl_netpol *np = c->np;
-	int rc = 0;
-	for (size_t i = 0; i < np->nin; i++) {
-		if (rc == 0)
-			rc = bh_np_load_buffer(&np->s, np->in[i].file, np->in[i].buf, np->in[i].len, c->eng.lim, &np->errs);
-		free(np->in[i].buf);
-		np->in[i].buf = NULL;
+	const char *k = o->ref.kind;
+	if (!np || !k || np->failed)
+		return;
+	if (!strcmp(k, "NetworkPolicy") || !strcmp(k, "AdminNetworkPolicy") || !strcmp(k, "BaselineAdminNetworkPolicy"))
+		np->wanted = true;
+	struct bh_err err = {0};
+	int rc = bh_np_add_copy(&np->s, o, &err);
+	if (rc == -ENOMEM) {
+		np->failed = true;
+		return;
 	}
-	np->nin = 0;
-	return rc;
+	if (rc < 0 && bh_cl_grow((void **)&np->errs.v, &np->errs.cap, np->errs.n, sizeof(*np->errs.v)) == 0)
+		np->errs.v[np->errs.n++] = (struct bh_input_error){o->doc->file, err.line, err.col,
+								   bh_arena_strndup(&np->a, err.msg, strlen(err.msg))};
 }
 
 /* the evaluator's input errors (a bad CIDR, port or selector) that the cluster reader has not reported
- * at the same place already (decoding errors are read twice) */
+ * at the same place already */
 static void forward_errors(struct bh_cluster *c)
 {
 	const struct bh_diagvec *ne = &c->np->errs, *ce = &c->eng.errors;
@@ -150,10 +123,10 @@ int bh_cl_np_analyse(struct bh_cluster *c)
 {
 	struct bh_np_snap *s = &c->np->s;
 	if (!c->np->wanted) {
-		bh_cl_np_free(c); /* nothing to evaluate: drop the kept bytes now */
+		bh_cl_np_free(c); /* nothing to evaluate: drop the model now */
 		return bh_cl_np_new(c);
 	}
-	if (np_load(c) < 0)
+	if (c->np->failed)
 		return -ENOMEM;
 	forward_errors(c);
 	if (s->npol == 0 && s->nanp == 0)

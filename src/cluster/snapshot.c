@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cluster.h"
+#include "image/vulns.h"
 #include "util/file.h"
 
 #define CL_ARENA_CAP (4ull << 30) /* the views of 100k pods need ~100 MB; a hard cap all the same */
@@ -438,6 +439,8 @@ static void on_pod(struct bh_engine *e, const struct bh_pod *p, void *ctx)
 	cp->avenue = -1;
 	cp->api_reach = cp->meta_reach = BH_CL_REACH_UNKNOWN;
 	pod_caps(cp, p);
+	if (c->vulns) /* after the escape rules, whose findings are the exposure */
+		bh_vulns_on_pod(e, p, c->vulns);
 }
 
 static int object_cb(const struct bh_object *o, void *ctx)
@@ -466,8 +469,8 @@ static int object_cb(const struct bh_object *o, void *ctx)
 	cp->nfindings = c->eng.findings.n - before;
 	for (size_t i = before; i < c->eng.findings.n; i++) {
 		const struct bh_finding *f = &c->eng.findings.v[i];
-		if (f->suppressed || f->sev < BH_SEV_HIGH)
-			continue;
+		if (f->suppressed || f->sev < BH_SEV_HIGH || (f->rule && bh_rule_area(f->rule) == BH_AREA_IMAGE))
+			continue; /* a CVE ranked by exposure (--vulns) is no avenue of its own */
 		if (cp->avenue < 0 || f->sev > c->eng.findings.v[cp->avenue].sev)
 			cp->avenue = (long)i;
 	}
@@ -513,7 +516,6 @@ void bh_cluster_buffer(struct bh_cluster *c, const char *file, const char *buf, 
 	c->hint_kind = c->hint_api = NULL;
 	bh_arena_reset(&e->doc);
 	bh_decoder_free(d);
-	bh_cl_np_buffer(c, file, buf, len);
 }
 
 void bh_cluster_file(struct bh_cluster *c, const char *path)

@@ -56,7 +56,8 @@ enum { FMT_JSONL = 100 };
 struct audit_cli {
 	int format, fail_on;
 	bool quiet, stats, show_suppressed;
-	const char *config, *listen, *cert, *key;
+	const char *config, *listen;
+	struct bh_server_opts tls; /* --tls-cert, --tls-key */
 	size_t max_body;
 	const char *webhooks[16];
 	struct bh_audit_opts o;
@@ -93,6 +94,8 @@ static int parse_opt(struct audit_cli *c, int opt, const char *arg, const char *
 	bool json = c->format == BH_FMT_JSON;
 	unsigned long w;
 	char *end;
+	if (bh_cli_tls_opt(&c->tls, opt, arg))
+		return -1;
 	switch (opt) {
 	case 'f':
 		if ((c->format = parse_format(arg)) < 0)
@@ -128,8 +131,6 @@ static int parse_opt(struct audit_cli *c, int opt, const char *arg, const char *
 	case 'q': c->quiet = true; return -1;
 	case 'S': c->show_suppressed = true; return -1;
 	case 'l': c->listen = arg; return -1;
-	case 'C': c->cert = arg; return -1;
-	case 'K': c->key = arg; return -1;
 	case 'h': fputs(audit_help, stdout); bh_cli_config_help(stdout); return 0;
 	default: return bh_cli_error("audit", json, "unknown option '%s' (see bulkhead audit --help)", bad);
 	}
@@ -144,9 +145,9 @@ static int parse(struct audit_cli *c, int argc, char **argv)
 		{"max-body", required_argument, NULL, 'b'}, {"no-fast-path", no_argument, NULL, 'x'},
 		{"stats", no_argument, NULL, 's'}, {"quiet", no_argument, NULL, 'q'},
 		{"show-suppressed", no_argument, NULL, 'S'},
-		{"listen", required_argument, NULL, 'l'}, {"tls-cert", required_argument, NULL, 'C'},
-		{"cert", required_argument, NULL, 'C'}, {"tls-key", required_argument, NULL, 'K'},
-		{"key", required_argument, NULL, 'K'}, {"help", no_argument, NULL, 'h'}, {0},
+		{"listen", required_argument, NULL, 'l'}, BH_CLI_TLS_OPTIONS,
+		{"cert", required_argument, NULL, BH_OPT_TLS_CERT}, {"key", required_argument, NULL, BH_OPT_TLS_KEY},
+		{"help", no_argument, NULL, 'h'}, {0},
 	};
 	/* --format first, so that usage errors come out as JSON when JSON was asked for */
 	for (int i = 1; i + 1 < argc; i++)
@@ -351,13 +352,13 @@ static void serve_until_signal(struct bh_server *s, struct listener *l, bool sta
 
 static int run_listen(struct audit_cli *c, struct bh_audit *a)
 {
-	if (!c->cert || !c->key)
-		return bh_cli_error("audit", 0, "--listen needs --tls-cert and --tls-key (the API server sends audit batches over HTTPS)");
+	if (bh_cli_tls_need("audit", &c->tls, "--listen needs --tls-cert and --tls-key (the API server sends audit batches over HTTPS)"))
+		return 2;
 	struct listener l = {.a = a};
 	pthread_mutex_init(&l.mu, NULL);
 	pthread_mutex_init(&l.qmu, NULL);
 	pthread_cond_init(&l.qcv, NULL);
-	struct bh_server_opts so = {.listen = c->listen, .cert_file = c->cert, .key_file = c->key,
+	struct bh_server_opts so = {.listen = c->listen, .cert_file = c->tls.cert_file, .key_file = c->tls.key_file,
 				    .max_body = c->max_body ? c->max_body : (32u << 20), .log = listen_log,
 				    .post_path = "/audit", .post_handler = on_batch, .post_ctx = &l};
 	/* signals are taken synchronously by this thread; pool threads inherit the mask */

@@ -6,6 +6,7 @@
 
 #include "cmd.h"
 #include "report/report.h"
+#include "serve/server.h"
 
 int bh_cli_error(const char *cmd, int json, const char *fmt, ...)
 {
@@ -45,4 +46,19 @@ bool bh_cli_json_asked(int argc, char **argv)
 			json = !strcmp(argv[i] + 9, "json");
 	}
 	return json;
+}
+
+bool bh_cli_tls_opt(struct bh_server_opts *so, int code, const char *arg)
+{
+	switch (code) {
+	case BH_OPT_TLS_CERT: so->cert_file = arg; return true;
+	case BH_OPT_TLS_KEY: so->key_file = arg; return true;
+	case BH_OPT_CLIENT_CA: so->client_ca_file = arg; return true;
+	default: return false;
+	}
+}
+
+int bh_cli_tls_need(const char *cmd, const struct bh_server_opts *so, const char *why)
+{
+	return so->cert_file && so->key_file ? 0 : bh_cli_error(cmd, 0, "%s", why);
 }

@@ -9,6 +9,7 @@
 #include "cluster/cluster.h"
 #include "cmd.h"
 #include "config/config.h"
+#include "image/vulns.h"
 #include "kube/kube.h"
 
 static const char cluster_help[] =
@@ -44,6 +45,10 @@ static const char cluster_help[] =
 	"  --findings SEVERITY   list the workloads' and nodes' findings at or above SEVERITY (default high:\n"
 	"                        escape avenues; info lists all); the summary counts every finding\n"
 	"  --show-suppressed     json/sarif: also list suppressed findings\n"
+	"  --vulns FILE          a Trivy (--format json) or Grype (-o json) report of an image (repeatable, - for\n"
+	"                        stdin): each workload running it gets a finding (BH0311) with its CVEs ranked by\n"
+	"                        the workload's escape exposure, in the json and sarif findings (--findings);\n"
+	"                        it is no escape avenue of its own and adds no path\n"
 	"  -h, --help            this help\n"
 	"\n"
 	"exit codes: 0 no path at or above the fail level, 1 such a path exists,\n"
@@ -61,10 +66,12 @@ struct copts {
 	int min_finding;
 	const char *noderep[MAX_NODE_REPORTS];
 	unsigned nnoderep;
+	const char *vulns[64];
+	unsigned nvulns;
 };
 
 enum { O_FORMAT = 256, O_OUTPUT, O_FAIL, O_ADM, O_KUBECONFIG, O_CONTEXT, O_SAVE, O_PAGE, O_MAXP, O_CONFIG, O_SUPP,
-       O_FINDINGS, O_NODEREP };
+       O_FINDINGS, O_NODEREP, O_VULNS };
 
 static int parse_opt(struct copts *o, int ch, const char *arg)
 {
@@ -89,6 +96,11 @@ static int parse_opt(struct copts *o, int ch, const char *arg)
 		if (o->nnoderep == MAX_NODE_REPORTS)
 			return bh_cli_error("cluster", o->json_err, "more than %d --node-report files", MAX_NODE_REPORTS);
 		o->noderep[o->nnoderep++] = arg;
+		return 0;
+	case O_VULNS:
+		if (o->nvulns == 64)
+			return bh_cli_error("cluster", o->json_err, "more than 64 --vulns reports");
+		o->vulns[o->nvulns++] = arg;
 		return 0;
 	case O_KUBECONFIG: o->kubeconfig = arg; return 0;
 	case O_CONTEXT: o->context = arg; return 0;
@@ -190,6 +202,19 @@ static int read_live(struct bh_cluster *c, const struct copts *o)
 	return rc;
 }
 
+/* --vulns: the reports into db; one that cannot be read is an input error of the run (exit 2), the others count */
+static struct bh_vulndb *load_vulns(struct bh_cluster *c, const struct copts *o, struct bh_vulndb *db)
+{
+	struct bh_err err;
+	bh_vulns_init(db, NULL);
+	for (unsigned i = 0; i < o->nvulns; i++)
+		if (bh_vulns_load(db, o->vulns[i], &err) < 0)
+			bh_engine_error(&c->eng, err.file ? err.file : o->vulns[i], err.line, err.col, "%s", err.msg);
+	if (bh_vulns_finish(db, &err) < 0)
+		bh_engine_error(&c->eng, "--vulns", 0, 0, "%s", err.msg);
+	return db;
+}
+
 static int report(struct bh_cluster *c, const struct copts *o)
 {
 	FILE *out = stdout;
@@ -217,7 +242,7 @@ int cmd_cluster(int argc, char **argv)
 		{"admission-config", 1, 0, O_ADM}, {"kubeconfig", 1, 0, O_KUBECONFIG}, {"context", 1, 0, O_CONTEXT},
 		{"save", 1, 0, O_SAVE}, {"page-size", 1, 0, O_PAGE}, {"max-paths", 1, 0, O_MAXP},
 		{"config", 1, 0, O_CONFIG}, {"show-suppressed", 0, 0, O_SUPP}, {"findings", 1, 0, O_FINDINGS},
-		{"node-report", 1, 0, O_NODEREP},
+		{"node-report", 1, 0, O_NODEREP}, {"vulns", 1, 0, O_VULNS},
 		{"help", 0, 0, 'h'}, {0}};
 	struct copts o = {.fail_on = BH_SEV_HIGH, .min_finding = BH_SEV_HIGH};
 	int ch, rc;
@@ -242,6 +267,9 @@ int cmd_cluster(int argc, char **argv)
 	rc = 0;
 	if (o.adm && bh_cluster_admission_file(&c, o.adm, &err) < 0)
 		rc = bh_cli_error("cluster", o.json_err, "%s:%u:%u: %s", o.adm, err.line, err.col, err.msg);
+	struct bh_vulndb vdb;
+	if (o.nvulns)
+		c.vulns = load_vulns(&c, &o, &vdb);
 	for (unsigned i = 0; !rc && i < o.nnoderep; i++)
 		if (bh_cluster_node_report(&c, o.noderep[i], &err) < 0)
 			rc = bh_cli_error("cluster", o.json_err, "%s:%u:%u: %s", o.noderep[i], err.line, err.col, err.msg);
@@ -254,6 +282,8 @@ int cmd_cluster(int argc, char **argv)
 	if (!rc)
 		rc = report(&c, &o);
 	bh_cluster_release(&c);
+	if (o.nvulns)
+		bh_vulns_release(&vdb);
 	bh_config_free(cfg);
 	return rc;
 }

@@ -40,6 +40,13 @@ int cmd_netpol(int argc, char **argv);
 int cmd_fix(int argc, char **argv);
 int cmd_respond(int argc, char **argv);
 struct bh_resp_plan;
+/* watch --metrics-listen (watch_metrics.c): GET /metrics from a snapshot the event loop publishes. */
+struct watch_metrics_server;
+int watch_metrics_start(const char *listen, struct watch_metrics_server **out, char *err, size_t errlen);
+unsigned watch_metrics_port(const struct watch_metrics_server *m);
+void watch_metrics_publish(struct watch_metrics_server *m, char *text, size_t len); /* takes text (malloc'd) */
+void watch_metrics_stop(struct watch_metrics_server *m);
+
 /* respond --apply (respond_apply.c): the plan's writes through the API client, dry-run first. Exit code. */
 int bh_respond_apply(const struct bh_resp_plan *p, const char *kubeconfig, const char *context, bool dry_only, bool json);
 
@@ -51,6 +58,17 @@ int bh_cli_format(const char *cmd, const char *arg, unsigned mask, int *format);
 /* Whether the command line asks for JSON (the last --format), looked up before the options are parsed
  * so that every usage error comes out as JSON when JSON was asked for. */
 bool bh_cli_json_asked(int argc, char **argv);
+/* The TLS options of the commands that listen over HTTPS (serve; audit --listen): getopt_long codes above
+ * any character, the option-table entries, and where their values go (a bh_server_opts). */
+enum { BH_OPT_TLS_CERT = 0x200, BH_OPT_TLS_KEY, BH_OPT_CLIENT_CA };
+#define BH_CLI_TLS_OPTIONS                                                                                      \
+	{"tls-cert", required_argument, NULL, BH_OPT_TLS_CERT}, {"tls-key", required_argument, NULL, BH_OPT_TLS_KEY}
+struct bh_server_opts;
+/* Stores the value of --tls-cert, --tls-key or --client-ca (BH_OPT_*) in so's cert_file, key_file or
+ * client_ca_file: true when code was one of them. */
+bool bh_cli_tls_opt(struct bh_server_opts *so, int code, const char *arg);
+/* 0 when a certificate and a key were both given, else the usage error why (returns 2). */
+int bh_cli_tls_need(const char *cmd, const struct bh_server_opts *so, const char *why);
 struct bh_cvedb;
 /* Loads the escape CVE data (FILE, or the built-in copy when path is NULL) into db for command cmd.
  * 0, or the exit code 2 after printing the error (db released). */

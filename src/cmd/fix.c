@@ -39,6 +39,11 @@ static const char fix_help[] =
 	"  --patch              print kustomize strategic-merge patches instead of editing (rendered input,\n"
 	"                       helm template output, stdin)\n"
 	"  --format FORMAT      text (default) or json: the list of fixed and not-fixed fields\n"
+	"  --profile FILE       least privilege from evidence: FILE is the summary of `bulkhead watch --profile\n"
+	"                       TARGET --format json`; the container gets seccompProfile {type: Localhost,\n"
+	"                       localhostProfile: <its name>} and capabilities {drop: [ALL], add: [<used>]}\n"
+	"  --profile-container NAME  the container the profile was recorded from (needed when a pod has\n"
+	"                       several)\n"
 	"  -h, --help           this help\n"
 	"\n"
 	"exit codes: 0 every fixable field fixed, 1 some field was not fixed (listed), 2 usage or input error\n";
@@ -47,6 +52,9 @@ enum fix_mode { FM_PRINT = 0, FM_DIFF, FM_INPLACE, FM_PATCH };
 
 struct fix_opts {
 	struct bh_fix_opts fo;
+	const char *profile_file;   /* --profile */
+	struct bh_fix_profile prof;
+	struct bh_arena prof_arena;
 	enum fix_mode mode;
 	bool json;
 	size_t nfixed, nnot, nerr, nfiles;
@@ -67,7 +75,8 @@ static int parse(int argc, char **argv, struct fix_opts *o)
 	static const struct option opts[] = {
 		{"level", required_argument, NULL, 'l'}, {"diff", no_argument, NULL, 'd'},
 		{"in-place", no_argument, NULL, 'i'},    {"patch", no_argument, NULL, 'p'},
-		{"format", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'}, {0},
+		{"format", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'},
+		{"profile", required_argument, NULL, 'P'}, {"profile-container", required_argument, NULL, 'C'}, {0},
 	};
 	int c, rc = 0;
 	optind = 1;
@@ -90,13 +99,34 @@ static int parse(int argc, char **argv, struct fix_opts *o)
 			if (strcmp(optarg, "text") && strcmp(optarg, "json"))
 				rc = bh_cli_error("fix", o->json, "unknown --format '%s' (text, json)", optarg);
 			break;
+		case 'P': o->profile_file = optarg; break;
+		case 'C': o->prof.container = optarg; break;
 		case 'h': fputs(fix_help, stdout); return 1;
 		default: rc = bh_cli_error("fix", o->json, "unknown option '%s' (see bulkhead fix --help)", argv[optind - 1]);
 		}
 	}
 	if (rc == 0 && optind >= argc)
 		rc = bh_cli_error("fix", o->json, "no input: give files, directories or - for stdin");
+	if (rc == 0 && o->prof.container && !o->profile_file)
+		rc = bh_cli_error("fix", o->json, "--profile-container needs --profile FILE");
 	return rc;
+}
+
+/* --profile FILE: the evidence of watch --profile; errors as file:line:col, exit 2 */
+static int load_profile(struct fix_opts *o)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	struct bh_err err = {0};
+	int rc = bh_read_file(o->profile_file, 1u << 20, &buf, &len);
+	if (rc < 0)
+		return bh_cli_error("fix", o->json, "%s: cannot read: %s", o->profile_file, strerror(-rc));
+	rc = bh_fix_profile_load(&o->prof, &o->prof_arena, o->profile_file, buf, len, &err);
+	free(buf);
+	if (rc < 0)
+		return bh_cli_error("fix", o->json, "%s:%u:%u: %s", o->profile_file, err.line, err.col, err.msg);
+	o->fo.profile = &o->prof;
+	return 0;
 }
 
 /* temp file beside path, same mode, fsync, rename */
@@ -269,9 +299,14 @@ static void one(struct fix_opts *o, const char *path)
 int cmd_fix(int argc, char **argv)
 {
 	struct fix_opts o = {.fo = {.level = BH_FIX_RESTRICTED}, .first_file = true};
+	bh_arena_init(&o.prof_arena, 0);
 	int rc = parse(argc, argv, &o);
-	if (rc)
+	if (rc == 0 && o.profile_file)
+		rc = load_profile(&o);
+	if (rc) {
+		bh_arena_release(&o.prof_arena);
 		return rc == 1 ? 0 : rc;
+	}
 	struct bh_engine e;
 	bh_engine_init(&e);
 	char **paths = NULL;
@@ -296,5 +331,6 @@ int cmd_fix(int argc, char **argv)
 		free(paths[i]);
 	free(paths);
 	bh_engine_release(&e);
+	bh_arena_release(&o.prof_arena);
 	return rc ? rc : o.nerr ? 2 : o.nnot ? 1 : 0;
 }

@@ -203,7 +203,7 @@ static void text_matrix(FILE *out, const struct bh_np_snap *s, const struct bh_n
 
 static void json_netpol(FILE *out, const struct bh_np_snap *s, const struct bh_np_reach *r)
 {
-	fputs("\"netpol\": {\"namespaces\": [", out);
+	fputs("{\"namespaces\": [", out);
 	for (uint32_t i = 0; i < s->nns; i++) {
 		const struct bh_np_nsreach *n = &r->ns[i];
 		fprintf(out, "%s{\"name\": ", i ? ", " : "");
@@ -239,26 +239,17 @@ static void json_netpol(FILE *out, const struct bh_np_snap *s, const struct bh_n
 	fprintf(out, "], \"classes\": %u, \"decisions\": %llu}", r->classes, (unsigned long long)r->decisions);
 }
 
-static int write_json(FILE *out, const struct bh_report *rep, const struct bh_np_snap *s, const struct bh_np_reach *r)
+struct np_json {
+	const struct bh_np_snap *s;
+	const struct bh_np_reach *r;
+};
+
+/* the common JSON report's extra member "netpol" */
+static void json_members(FILE *out, const void *ctx)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-	if (!m)
-		return -1;
-	bh_report_json(m, rep);
-	fclose(m);
-	char *end = buf ? strrchr(buf, '}') : NULL;
-	if (!end) {
-		free(buf);
-		return -1;
-	}
-	fwrite(buf, 1, (size_t)(end - buf), out);
-	fputs(", ", out);
-	json_netpol(out, s, r);
-	fputs("}\n", out);
-	free(buf);
-	return 0;
+	const struct np_json *x = ctx;
+	bh_json_member(out, "netpol");
+	json_netpol(out, x->s, x->r);
 }
 
 static void html_str(FILE *out, const char *s)
@@ -336,10 +327,10 @@ static int analyse(const struct bh_np_snap *s, struct bh_diagvec *errs, const st
 		struct bh_report rep = {.command = "netpol", .findings = &fs, .errors = errs->v, .nerrors = errs->n,
 					.objects = s->objects};
 		rep.color = a->format == BH_FMT_TEXT && isatty(1) && !getenv("NO_COLOR");
-		if (a->format == BH_FMT_JSON)
-			write_json(stdout, &rep, s, &r);
-		else
-			bh_report_write(stdout, a->format, &rep);
+		struct np_json x = {s, &r};
+		rep.json_members = json_members;
+		rep.json_ctx = &x;
+		bh_report_write(stdout, a->format, &rep);
 		if (a->format == BH_FMT_TEXT)
 			text_matrix(stdout, s, &r);
 		for (size_t i = 0; a->fail_on != BH_SEV_NONE && i < fs.n; i++)

@@ -4,9 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
+#include "config/config.h"
 #include "host/cvedb.h"
 #include "host/node.h"
 #include "report/report.h"
@@ -31,6 +33,10 @@ static const char node_help[] =
 	"  --kubelet-flags FLAGS   the kubelet's command-line flags instead of /proc/PID/cmdline\n"
 	"  --cve-data FILE         escape CVE data instead of the built-in copy of data/escape-cves.txt\n"
 	"  --no-exec               never run runtime binaries for their --version\n"
+	"  --config FILE           bulkhead config: its node: section (disable, severity, allow: accepted risks\n"
+	"                          by rule with a reason and an optional expiry); without it: $BULKHEAD_CONFIG,\n"
+	"                          else .bulkhead.yaml here or at the git root\n"
+	"  --show-suppressed       also list findings an allow entry suppressed (with its reason)\n"
 	"  --fail-on SEVERITY      exit 1 when a finding is at or above SEVERITY:\n"
 	"                          critical, high (default), medium, low, info, none\n"
 	"  -h, --help              this help\n"
@@ -70,32 +76,23 @@ static void print_facts(FILE *out, const struct bh_nodefacts *n)
 	fputs("\n", out);
 }
 
-/* The common JSON report with the facts added as "node" before the closing brace. */
-static int write_json(FILE *out, const struct bh_report *r, const struct bh_nodefacts *n, const struct bh_cvedb *db)
+struct node_json {
+	const struct bh_nodefacts *n;
+	const struct bh_cvedb *db;
+};
+
+/* the common JSON report's extra member "node": the facts */
+static void json_members(FILE *out, const void *ctx)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-	if (!m)
-		return -1;
-	bh_report_json(m, r);
-	fclose(m);
-	char *end = buf ? strrchr(buf, '}') : NULL;
-	if (!end) {
-		free(buf);
-		return -1;
-	}
-	fwrite(buf, 1, (size_t)(end - buf), out);
-	fputs(", \"node\": ", out);
-	bh_node_json(out, n, db);
-	fputs("}\n", out);
-	free(buf);
-	return 0;
+	const struct node_json *x = ctx;
+	bh_json_member(out, "node");
+	bh_node_json(out, x->n, x->db);
 }
 
 struct node_args {
 	int format, fail_on;
-	const char *cve_data;
+	bool show_suppressed;
+	const char *cve_data, *config;
 	struct bh_node_opts o;
 };
 
@@ -105,7 +102,8 @@ static int parse_args(int argc, char **argv, struct node_args *a)
 		{"format", required_argument, NULL, 'f'}, {"root", required_argument, NULL, 'r'},
 		{"cve-data", required_argument, NULL, 'c'}, {"kubelet-config", required_argument, NULL, 'k'},
 		{"kubelet-flags", required_argument, NULL, 'K'}, {"no-exec", no_argument, NULL, 'n'},
-		{"fail-on", required_argument, NULL, 'F'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0},
+		{"fail-on", required_argument, NULL, 'F'}, {"help", no_argument, NULL, 'h'},
+		{"config", required_argument, NULL, 'C'}, {"show-suppressed", no_argument, NULL, 'S'}, {NULL, 0, NULL, 0},
 	};
 	int c;
 	optind = 1;
@@ -122,12 +120,14 @@ static int parse_args(int argc, char **argv, struct node_args *a)
 		case 'k': a->o.kubelet_config = optarg; break;
 		case 'K': a->o.kubelet_flags = optarg; break;
 		case 'n': a->o.no_exec = true; break;
+		case 'C': a->config = optarg; break;
+		case 'S': a->show_suppressed = true; break;
 		case 'F':
 			if ((a->fail_on = bh_sev_parse(optarg)) < 0)
 				return bh_cli_error("node", json, "unknown --fail-on '%s' (critical, high, medium, low, info, none)",
 						    optarg);
 			break;
-		case 'h': fputs(node_help, stdout); return 0;
+		case 'h': fputs(node_help, stdout); bh_cli_config_help(stdout); return 0;
 		default:
 			return bh_cli_error("node", json, "unknown option '%s' (see bulkhead node --help)", argv[optind - 1]);
 		}
@@ -151,23 +151,32 @@ static int report(const struct node_args *a, const struct bh_nodefacts *n, const
 		r.nerrors = 1;
 	}
 	r.color = a->format == BH_FMT_TEXT && isatty(1) && !getenv("NO_COLOR");
+	r.show_suppressed = a->show_suppressed;
 	/* the root read is the findings' "file" for the reporters that group by file (JUnit, PolicyReport,
 	 * SARIF); text and JSON show host objects without one, as for `inside` (the root is node.root) */
 	if (a->format == BH_FMT_TEXT || a->format == BH_FMT_JSON)
 		for (size_t i = 0; i < fs->n; i++)
 			fs->v[i].obj.file = NULL;
-	if (a->format == BH_FMT_JSON)
-		write_json(stdout, &r, n, db);
-	else if (a->format == BH_FMT_TEXT) {
+	struct node_json x = {n, db};
+	r.json_members = json_members;
+	r.json_ctx = &x;
+	if (a->format == BH_FMT_TEXT) {
 		print_facts(stdout, n);
 		bh_report_text(stdout, &r);
 	} else
 		bh_report_write(stdout, a->format, &r);
 	int exit_code = k->config_error[0] && a->o.kubelet_config ? 2 : 0;
 	for (size_t i = 0; exit_code != 2 && a->fail_on != BH_SEV_NONE && i < fs->n; i++)
-		if ((int)fs->v[i].sev >= a->fail_on)
+		if (!fs->v[i].suppressed && (int)fs->v[i].sev >= a->fail_on)
 			exit_code = 1;
 	return fflush(stdout) ? 2 : exit_code;
+}
+
+static void expired_note(const struct bh_config *cfg, const struct bh_exemption *x, void *ctx)
+{
+	char msg[512];
+	bh_config_expired_msg(cfg, x, msg, sizeof(msg));
+	fprintf(stderr, "bulkhead node: warning: node.allow: %s\n", msg);
 }
 
 int cmd_node(int argc, char **argv)
@@ -177,9 +186,14 @@ int cmd_node(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	bool json = a.format == BH_FMT_JSON;
-	struct bh_cvedb db;
-	if ((rc = bh_cli_cvedb("node", json, a.cve_data, &db)))
+	struct bh_config *cfg = NULL;
+	if ((rc = bh_cli_config("node", json, a.config, &cfg)))
 		return rc;
+	struct bh_cvedb db;
+	if ((rc = bh_cli_cvedb("node", json, a.cve_data, &db))) {
+		bh_config_free(cfg);
+		return rc;
+	}
 	struct bh_nodefacts *n = calloc(1, sizeof(*n));
 	struct bh_err err = {0};
 	int exit_code;
@@ -192,12 +206,18 @@ int cmd_node(int argc, char **argv)
 		bh_arena_init(&arena, 16u << 20);
 		struct bh_findings fs;
 		bh_findings_init(&fs, &arena);
-		exit_code = bh_node_evaluate(n, &db, &fs) ? bh_cli_error("node", json, "out of memory while evaluating")
-							  : report(&a, n, &db, &fs);
+		exit_code = bh_node_evaluate(n, &db, &fs) ? bh_cli_error("node", json, "out of memory while evaluating") : -1;
+		if (exit_code < 0 && cfg) { /* the node: section: accepted risks, with expired entries named */
+			bh_area_apply(cfg, &cfg->node, &fs, time(NULL));
+			bh_config_each_expired(cfg, cfg->node.exemptions, cfg->node.nexemptions, time(NULL), expired_note, NULL);
+		}
+		if (exit_code < 0)
+			exit_code = report(&a, n, &db, &fs);
 		bh_findings_release(&fs);
 		bh_arena_release(&arena);
 	}
 	free(n);
 	bh_cvedb_release(&db);
+	bh_config_free(cfg);
 	return exit_code;
 }

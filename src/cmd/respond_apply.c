@@ -49,8 +49,10 @@ static long write1(struct applier *ap, const char *step, const char *method, con
 	return st[ap->dry_only ? 0 : 1];
 }
 
-/* spec.nodeName and spec.serviceAccountName of the pod (GET), into node/sa. 0 or -1. */
-static int read_pod(struct applier *ap, const char *ns, const char *pod, char *node, char *sa, size_t size)
+/* spec.nodeName, spec.serviceAccountName, metadata.uid and, for a static pod's mirror, the kubelet's UID of it
+ * (annotation kubernetes.io/config.mirror: what the node's cgroups and log directories carry) into out[0..3],
+ * each of size bytes. 0 or -1. */
+static int read_pod(struct applier *ap, const char *ns, const char *pod, char *out[4], size_t size)
 {
 	char path[600];
 	snprintf(path, sizeof(path), "/api/v1/namespaces/%s/pods/%s", ns, pod);
@@ -67,18 +69,20 @@ static int read_pod(struct applier *ap, const char *ns, const char *pod, char *n
 	struct bh_doc doc;
 	int rc = d ? bh_decoder_next(d, &a, &doc, &err) : -1;
 	const struct bh_node *spec = rc == 1 ? bh_map_get(doc.root, "spec", BH_READ_LAST, NULL, NULL) : NULL;
-	const char *keys[2] = {"nodeName", "serviceAccountName"};
-	char *out[2] = {node, sa};
-	for (int i = 0; i < 2; i++) {
+	const struct bh_node *meta = rc == 1 ? bh_map_get(doc.root, "metadata", BH_READ_LAST, NULL, NULL) : NULL;
+	const struct bh_node *ann = meta ? bh_map_get(meta, "annotations", BH_READ_LAST, NULL, NULL) : NULL;
+	const char *keys[4] = {"nodeName", "serviceAccountName", "uid", "kubernetes.io/config.mirror"};
+	const struct bh_node *in[4] = {spec, spec, meta, ann};
+	for (int i = 0; i < 4; i++) {
 		const char *s;
 		size_t len;
-		const struct bh_node *n = spec ? bh_map_get(spec, keys[i], BH_READ_LAST, NULL, NULL) : NULL;
+		const struct bh_node *n = in[i] ? bh_map_get(in[i], keys[i], BH_READ_LAST, NULL, NULL) : NULL;
 		out[i][0] = 0;
 		if (n && bh_as_str(n, &s, &len) == BH_OK && len < size && !memchr(s, '/', len))
 			memcpy(out[i], s, len), out[i][len] = 0;
 	}
-	if (!*sa)
-		snprintf(sa, size, "default");
+	if (!*out[1])
+		snprintf(out[1], size, "default");
 	bh_arena_release(&a);
 	if (d)
 		bh_decoder_free(d);
@@ -112,18 +116,45 @@ static void apply_steps(struct applier *ap, const char *ns, const char *pod, con
 	write1(ap, "revoke", "POST", path, "application/json", body, true);
 }
 
+/* --apply acts on a named pod only: say what the alert lacks and where it would come from, never guess. */
+static int missing_pod(const struct bh_resp_plan *p, bool json)
+{
+	if (p->pod_uid)
+		return bh_cli_error("respond", json, "--apply needs the pod's namespace and name; the alert names only pod UID %s "
+				    "(the sensor found no /var/log/pods/<namespace>_<name>_%s on its node: run watch with "
+				    "--root at the host's /). Find the pod with: kubectl get pods -A -o jsonpath='{range "
+				    ".items[?(@.metadata.uid==\"%s\")]}{.metadata.namespace}/{.metadata.name}{end}', then give "
+				    "NAMESPACE/POD", p->pod_uid, p->pod_uid, p->pod_uid);
+	if (p->container_id)
+		return bh_cli_error("respond", json, "--apply needs the pod's namespace and name; the alert names only container "
+				    "%.80s and no pod (not a Kubernetes pod's cgroup, or the pod UID was not in it): run "
+				    "`bulkhead respond` without --apply for the runbook (crictl inspect on the node), or give "
+				    "NAMESPACE/POD", p->container_id);
+	return bh_cli_error("respond", json, "--apply needs the pod: give NAMESPACE/POD (the runbook's target step finds it "
+					    "from this alert)");
+}
+
 int bh_respond_apply(const struct bh_resp_plan *p, const char *kubeconfig, const char *context, bool dry_only, bool json)
 {
 	if (!p->ns || !p->pod)
-		return bh_cli_error("respond", json, "--apply needs the pod: give NAMESPACE/POD (the runbook's target step finds it "
-						    "from this alert)");
+		return missing_pod(p, json);
 	struct applier ap = {.dry_only = dry_only, .json = json};
 	struct bh_kube_opts ko = {.kubeconfig = kubeconfig, .context = context};
 	struct bh_err err = {0};
 	if (bh_kube_open(&ap.k, &ko, &err) < 0)
 		return bh_cli_error("respond", json, "%s", err.msg);
-	char node[256], sa[256];
-	int rc = read_pod(&ap, p->ns, p->pod, node, sa, sizeof(node));
+	char node[256], sa[256], uid[256], mirror[256];
+	char *got[4] = {node, sa, uid, mirror};
+	int rc = read_pod(&ap, p->ns, p->pod, got, sizeof(node));
+	if (rc == 0 && p->pod_uid && strcmp(uid, p->pod_uid) && strcmp(mirror, p->pod_uid)) {
+		/* same name, another pod (recreated by its controller): the one the alert saw is gone */
+		bh_cli_error("respond", json, "pod %s/%s has UID %s, the alert's pod had %s: it was replaced since; nothing "
+			     "applied (respond NAMESPACE/POD to contain the new one)", p->ns, p->pod, *uid ? uid : "(none)",
+			     p->pod_uid);
+		rc = -1;
+	} else if (rc == 0 && p->node && *node && strcmp(node, p->node)) {
+		fprintf(stderr, "bulkhead respond: note: the alert came from node %s, the pod is on %s now\n", p->node, node);
+	}
 	if (rc == 0) {
 		if (json)
 			printf("{\"server\": "), bh_json_str(stdout, bh_kube_describe(ap.k)), printf(", \"requests\": [");

@@ -24,6 +24,14 @@ static const char *group_of(const struct bh_rule *r)
 	return a < BH_AREA_N ? bh_areas[a].group : "?";
 }
 
+static bool known_area(const char *s)
+{
+	for (int a = 0; a < BH_AREA_N; a++)
+		if (!strcmp(s, bh_areas[a].shown) || !strcmp(s, bh_areas[a].group))
+			return true;
+	return false;
+}
+
 static bool explained(const struct bh_rule *r)
 {
 	return r->what && *r->what && r->why && *r->why && r->how && *r->how && r->remediation && *r->remediation;
@@ -153,12 +161,15 @@ static int write_docs(const char *dir)
 }
 
 static const char rules_help[] =
-	"usage: bulkhead rules [--format text|json] [--docs DIR]\n"
+	"usage: bulkhead rules [--format text|json] [--area AREA] [--docs DIR]\n"
 	"\n"
-	"Lists every rule of every area: manifests and PSS (scan, pss, serve), inside, watch.\n"
+	"Lists every rule of every area: manifest and PSS rules (scan, pss, serve), inside, watch, node,\n"
+	"cluster, audit, netpol and image.\n"
 	"\n"
 	"options:\n"
 	"  --format text|json   output format (default text)\n"
+	"  --area AREA          only the rules of AREA: the area column (scan, inside, watch, node, cluster,\n"
+	"                       audit, netpol, image) or a group (manifest, pss)\n"
 	"  --docs DIR           write DIR/README.md and DIR/<ID>.md (the rules reference, docs/rules/)\n"
 	"  -h, --help           this help\n";
 
@@ -166,10 +177,10 @@ int cmd_rules(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"format", required_argument, NULL, 'f'}, {"docs", required_argument, NULL, 'd'},
-		{"help", no_argument, NULL, 'h'}, {0},
+		{"area", required_argument, NULL, 'a'}, {"help", no_argument, NULL, 'h'}, {0},
 	};
 	int json = 0, c, format;
-	const char *docs = NULL;
+	const char *docs = NULL, *area = NULL;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -180,28 +191,37 @@ int cmd_rules(int argc, char **argv)
 			json = format == BH_FMT_JSON;
 			break;
 		case 'd': docs = optarg; break;
+		case 'a': area = optarg; break;
 		case 'h': fputs(rules_help, stdout); return 0;
 		default: return bh_cli_error("rules", json, "unknown option '%s' (see bulkhead rules --help)", argv[optind - 1]);
 		}
 	}
 	if (optind < argc)
 		return bh_cli_error("rules", json, "unexpected argument '%s'", argv[optind]);
+	if (area && !known_area(area))
+		return bh_cli_error("rules", json, "unknown --area '%s' (scan, manifest, pss, inside, watch, node, cluster, "
+				    "audit, netpol, image)", area);
 	if (docs)
 		return write_docs(docs);
 	if (json)
 		fputs("{\"rules\": [", stdout);
+	size_t shown = 0;
 	for (size_t i = 0; i < BH_RULES_COUNT; i++) {
 		const struct bh_rule *r = &bh_rules[i];
+		if (area && strcmp(area, area_of(r)) && strcmp(area, group_of(r)))
+			continue;
 		if (json) {
-			fputs(i ? ",\n  " : "\n  ", stdout);
+			fputs(shown++ ? ",\n  " : "\n  ", stdout);
 			json_rule(stdout, r, false);
-		} else
+		} else {
 			printf("%-7s %-8s %-6s %-38s %s\n", r->id, bh_sev_name(r->sev), area_of(r), r->name, r->title);
+			shown++;
+		}
 	}
 	if (json)
 		fputs("\n]}\n", stdout);
 	else
-		printf("\n%d rules; `bulkhead explain ID` teaches one\n", (int)BH_RULES_COUNT);
+		printf("\n%zu rules; `bulkhead explain ID` teaches one\n", shown);
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include "config/engine_ops.h"
 #include "engine/batch.h"
 #include "engine/pss_scan.h"
+#include "image/vulns.h"
 #include "imgverify.h"
 #include "report/report.h"
 #include "rules/rules.h"
@@ -61,6 +62,10 @@ static const char scan_help[] =
 	"                       always, never\n"
 	"  --jobs N             scan files on N threads (default: the CPUs available); output order is\n"
 	"                       the same for every N\n"
+	"  --vulns FILE         import a Trivy (--format json) or Grype (-o json) vulnerability report (- for\n"
+	"                       stdin; repeatable) and rank each image's CVEs by the escape exposure of the\n"
+	"                       containers that run it: one finding (BH0311) per image and container, the worst\n"
+	"                       CVE first, matched by digest when the image pins one, else by reference\n"
 	"  --quiet              text: print only the summary line\n"
 	"  --verify-images      verify the cosign-style signatures of the workloads' images whose repository\n"
 	"                       has keys in the config's imageSignatures (from the registry: tags resolved\n"
@@ -78,6 +83,7 @@ static const char scan_help[] =
 #define MAX_OUT 8
 #define MAX_EXCLUDE 64
 #define MAX_SEL 128
+#define MAX_VULNS 64
 
 /* one report: --format and --output pair up in either order, a repeated one starts the next report */
 struct scan_out {
@@ -101,6 +107,9 @@ struct scan_opts {
 	uint64_t *base;          /* fingerprints of --baseline, sorted */
 	size_t nbase;
 	struct bh_pss_scan pss;
+	const char *vulns[MAX_VULNS]; /* --vulns FILE */
+	size_t nvulns;
+	struct bh_vulndb vdb;
 	bool verify_images;      /* --verify-images */
 	struct bh_img_vcfg vcfg;
 };
@@ -182,8 +191,8 @@ static const struct option scan_longopts[] = {
 	{"color", required_argument, NULL, 'C'}, {"exclude", required_argument, NULL, 'x'},
 	{"no-ignore-file", no_argument, NULL, 'I'}, {"enable", required_argument, NULL, 'E'},
 	{"disable", required_argument, NULL, 'D'}, {"baseline", required_argument, NULL, 'B'},
-	{"policyreport-namespace", required_argument, NULL, 'N'}, {"help", no_argument, NULL, 'h'},
-	{"verify-images", no_argument, NULL, 'V'}, {"registry-ca", required_argument, NULL, 'A'},
+	{"policyreport-namespace", required_argument, NULL, 'N'}, {"vulns", required_argument, NULL, 'V'}, {"help", no_argument, NULL, 'h'},
+	{"verify-images", no_argument, NULL, 'W'}, {"registry-ca", required_argument, NULL, 'A'},
 	{"docker-config", required_argument, NULL, 'K'}, {"registry-timeout", required_argument, NULL, 'T'}, {0},
 };
 
@@ -206,7 +215,12 @@ static int parse_opt(struct scan_opts *o, int c, const char *arg, const char *wo
 	case 'D': return add_sel(o, "--disable", arg, o->disable, &o->ndisable);
 	case 'B': o->baseline = arg; return 0;
 	case 'N': o->report_ns = arg; return 0;
-	case 'V': o->verify_images = true; return 0;
+	case 'V':
+		if (o->nvulns == MAX_VULNS)
+			return bh_cli_error("scan", o->json, "at most %d --vulns reports", MAX_VULNS);
+		o->vulns[o->nvulns++] = arg;
+		return 0;
+	case 'W': o->verify_images = true; return 0;
 	case 'A': o->vcfg.o.registry_ca = arg; return 0;
 	case 'K': o->vcfg.o.docker_config = arg; return 0;
 	case 'T': {
@@ -258,7 +272,34 @@ static int parse(int argc, char **argv, struct scan_opts *o)
 				  on_stdout);
 	if (rc == 0 && optind >= argc)
 		rc = bh_cli_error("scan", o->json, "no input: give files, directories or - for stdin");
+	for (size_t i = 0; rc == 0 && i < o->nvulns; i++)
+		for (int k = optind; rc == 0 && !strcmp(o->vulns[i], "-") && k < argc; k++)
+			if (!strcmp(argv[k], "-"))
+				rc = bh_cli_error("scan", o->json, "--vulns - and the input - would both read standard input");
 	return rc;
+}
+
+/* the per-object hooks: PSS, then the vulnerability correlation (after the rules and PSS, so it sees the
+ * container's escape findings) */
+static void on_pod(struct bh_engine *e, const struct bh_pod *p, void *ctx)
+{
+	struct scan_opts *o = ctx;
+	if (!o->pss.off)
+		bh_pss_scan_on_pod(e, p, &o->pss);
+	if (o->nvulns)
+		bh_vulns_on_pod(e, p, &o->vdb);
+}
+
+/* --vulns: every report into o->vdb; a report that cannot be read is an input error (file:line:col) added
+ * to the results after the run, the others are still used */
+static void load_vulns(struct scan_opts *o, struct bh_err *errs)
+{
+	bh_vulns_init(&o->vdb, NULL);
+	for (size_t i = 0; i < o->nvulns; i++)
+		bh_vulns_load(&o->vdb, o->vulns[i], &errs[i]);
+	struct bh_err fe = {0};
+	if (bh_vulns_finish(&o->vdb, &fe) < 0)
+		errs[o->nvulns] = fe;
 }
 
 static void pss_pre(struct bh_engine *e, const char *name, const char *buf, size_t len, bool mapped, void *ctx)
@@ -524,17 +565,34 @@ int cmd_scan(int argc, char **argv)
 		bo.on_pod = bh_pss_scan_on_pod, bo.on_pod_ctx = &o.pss;
 		bo.pre = pss_pre, bo.pre_ctx = &o.pss;
 	}
+	struct bh_err verr[MAX_VULNS + 1] = {0};
+	if (o.nvulns) {
+		load_vulns(&o, verr);
+		bo.on_pod = on_pod, bo.on_pod_ctx = &o;
+	}
 	struct bh_imgv_hook vh = {.cfg = cfg, .chain = bo.on_pod, .chain_ctx = bo.on_pod_ctx, .verbose = true};
-	if (o.verify_images && verify_setup(&o, &vh, &bo))
-		return bh_config_free(cfg), 2;
+	if (o.verify_images && verify_setup(&o, &vh, &bo)) {
+		if (o.nvulns)
+			bh_vulns_release(&o.vdb);
+		bh_pss_scan_release(&o.pss);
+		bh_config_free(cfg);
+		return 2;
+	}
 	struct bh_batch b;
 	if (bh_batch_run(&b, &bo, argv + optind, argc - optind) < 0)
 		rc = bh_cli_error("scan", o.json, "out of memory");
-	else
+	else {
+		for (size_t i = 0; i <= o.nvulns; i++)
+			if (verr[i].code)
+				bh_engine_error(&b.e, verr[i].file ? verr[i].file : "--vulns", verr[i].line, verr[i].col, "%s",
+						verr[i].msg);
 		rc = report(&o, &b.e);
+	}
 	bh_batch_release(&b);
 	bh_img_verifier_free(vh.v);
 	bh_pss_scan_release(&o.pss);
+	if (o.nvulns)
+		bh_vulns_release(&o.vdb);
 	bh_config_free(cfg);
 	free(o.base);
 	return rc;

@@ -186,6 +186,8 @@ static void numopt_store(struct cli *o, int code, unsigned long v)
 /* One option; 0 to go on, 1 to exit 0 (help), else the exit code of a usage error. */
 static int one_opt(struct cli *o, int c, const char *arg, const char *raw)
 {
+	if (bh_cli_tls_opt(&o->so, c, arg))
+		return 0;
 	for (size_t i = 0; i < sizeof(numopts) / sizeof(numopts[0]); i++) {
 		const struct numopt *n = &numopts[i];
 		unsigned long v;
@@ -197,11 +199,8 @@ static int one_opt(struct cli *o, int c, const char *arg, const char *raw)
 		return 0;
 	}
 	switch (c) {
-	case 'c': o->so.cert_file = arg; return 0;
-	case 'k': o->so.key_file = arg; return 0;
 	case 'l': o->so.listen = arg; return 0;
 	case 'C': o->so.config_file = arg; return 0;
-	case 'K': o->so.client_ca_file = arg; return 0;
 	case 'A': o->so.log_allowed = true; return 0;
 	case 'P': o->port_file = arg; return 0;
 	case 'W': o->print_webhook = true; return 0;
@@ -228,14 +227,14 @@ static int one_opt(struct cli *o, int c, const char *arg, const char *raw)
 static int parse(int argc, char **argv, struct cli *o)
 {
 	static const struct option opts[] = {
-		{"tls-cert", required_argument, NULL, 'c'},	     {"tls-key", required_argument, NULL, 'k'},
+		BH_CLI_TLS_OPTIONS,				     {"client-ca", required_argument, NULL, BH_OPT_CLIENT_CA},
 		{"listen", required_argument, NULL, 'l'},	     {"config", required_argument, NULL, 'C'},
 		{"threads", required_argument, NULL, 't'},	     {"max-connections", required_argument, NULL, 'm'},
 		{"max-connections-per-client", required_argument, NULL, 'p'},
 		{"connection-reserve", required_argument, NULL, 'R'}, {"header-timeout", required_argument, NULL, 'H'},
 		{"idle-timeout", required_argument, NULL, 'i'},     {"read-timeout", required_argument, NULL, 'r'},
 		{"shutdown-delay", required_argument, NULL, 'D'},   {"shutdown-timeout", required_argument, NULL, 'T'},
-		{"client-ca", required_argument, NULL, 'K'},	     {"log-level", required_argument, NULL, 'L'},
+		{"log-level", required_argument, NULL, 'L'},
 		{"log-allowed", no_argument, NULL, 'A'},	     {"port-file", required_argument, NULL, 'P'},
 		{"print-webhook", no_argument, NULL, 'W'},	     {"webhook-url", required_argument, NULL, 'U'},
 		{"ca-bundle", required_argument, NULL, 'B'},	     {"help", no_argument, NULL, 'h'},
@@ -250,8 +249,9 @@ static int parse(int argc, char **argv, struct cli *o)
 			return rc;
 	if (optind < argc)
 		return bh_cli_error("serve", 0, "unexpected argument '%s'", argv[optind]);
-	if (!o->print_webhook && (!o->so.cert_file || !o->so.key_file))
-		return bh_cli_error("serve", 0, "--tls-cert and --tls-key are required (the API server calls webhooks over HTTPS)");
+	if (!o->print_webhook &&
+	    bh_cli_tls_need("serve", &o->so, "--tls-cert and --tls-key are required (the API server calls webhooks over HTTPS)"))
+		return 2;
 	o->so.config_file = bh_cli_config_find(NULL, o->so.config_file);
 	return 0;
 }

@@ -13,6 +13,8 @@
 #include "report/report.h"
 #include "watch/detect.h"
 #include "watch/engine.h"
+#include "watch_profile.h"
+#include "watch/identity.h"
 
 static volatile sig_atomic_t stop_flag, stats_flag;
 
@@ -58,7 +60,19 @@ static void usage(FILE *out)
 		"                         sa-tokens)\n"
 		"  --runtime-socket PATH  judge this host socket by inode as a container-runtime socket\n"
 		"  --metrics FILE         keep Prometheus metrics (events, drops, alerts per rule, hooks) in FILE,\n"
-		"                         rewritten every 5 s and at exit (a textfile collector serves it)\n\n"
+		"                         rewritten every 5 s and at exit (a textfile collector serves it)\n"
+		"  --profile TARGET       least privilege from evidence: record the syscalls and capabilities one\n"
+		"                         container uses (TARGET: cgroup v2 path, container id prefix or pid; it may\n"
+		"                         appear later: start before the container for a complete profile); no alert\n"
+		"                         rules run. Prints a summary (JSON with --format json) at the end\n"
+		"  --profile-out FILE     write the seccomp profile (kubelet Localhost JSON) to FILE\n"
+		"  --profile-name NAME    the localhostProfile the summary names for fix --profile\n"
+		"                         (default bulkhead/<basename of --profile-out>)\n"
+		"  --metrics-listen ADDR:PORT  serve the same metrics over HTTP at /metrics (Prometheus; PORT\n"
+		"                         alone listens on 127.0.0.1; the snapshot is refreshed every second)\n"
+		"  --root DIR             the host's / (default / for the live sensor): pod namespace, name and\n"
+		"                         container name come from DIR/var/log/pods and DIR/var/log/containers\n"
+		"  --node-name NAME       the node's name for alerts (default $NODE_NAME, else none)\n\n"
 		"Counters (events seen, filtered, dropped) are printed on stderr at exit and on SIGUSR1.\n"
 		"exit codes: 0 no alert at or above the fail level, 1 alerts, 2 usage error or sensor failure\n");
 }
@@ -98,6 +112,9 @@ struct run {
 	int rec_error;
 	const char *container; /* --container: only events of containers whose id starts with this */
 	const char *metrics;   /* --metrics FILE */
+	const char *metrics_listen; /* --metrics-listen ADDR:PORT */
+	struct watch_metrics_server *msrv;
+	struct bhw_ident *ident; /* pod/namespace/container identity of alerts */
 	uint64_t skipped;
 };
 
@@ -108,10 +125,13 @@ static void on_alert(void *ctx, const struct bhw_alert *a)
 		return;
 	if (!a->suppressed && (int)a->sev >= r->fail_on)
 		r->failed = 1;
+	struct bhw_alert b = *a;
+	if (r->ident)
+		b.identity = bhw_ident_lookup(r->ident, a->ev);
 	if (r->json)
-		bhw_alert_json(r->out, a);
+		bhw_alert_json(r->out, &b);
 	else
-		bhw_alert_text(r->out, a);
+		bhw_alert_text(r->out, &b);
 	fflush(r->out);
 }
 
@@ -162,16 +182,10 @@ static void print_stats(const struct run *r, const struct bhw_engine *eng, struc
 	fflush(stderr);
 }
 
-/* --metrics FILE: the Prometheus text format, rewritten atomically (a node-exporter textfile collector or a
- * sidecar serves it): events per stage, alerts per rule, the hook mode. */
-static int write_metrics(const char *path, const struct run *r, const struct bhw_engine *eng, struct bhw_source *src)
+/* The Prometheus text format (--metrics FILE, --metrics-listen): events per stage, alerts per rule, the hook
+ * mode. */
+static void render_metrics(FILE *f, const struct run *r, const struct bhw_engine *eng, struct bhw_source *src)
 {
-	char tmp[4096];
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	FILE *f = fopen(tmp, "w");
-	if (!f)
-		return -errno;
 	struct bhw_stats st;
 	struct bhw_detector_stats ds;
 	eng->stats(src, &st);
@@ -197,12 +211,48 @@ static int write_metrics(const char *path, const struct run *r, const struct bhw
 		fprintf(f, "# HELP bulkhead_watch_hooks Active hook mode (1) and programs attached.\n# TYPE bulkhead_watch_hooks gauge\n"
 			"bulkhead_watch_hooks{mode=\"%s\"} 1\nbulkhead_watch_programs %d\n", hs.mode, hs.nprogs);
 	}
+	if (r->ident) {
+		struct bhw_ident_stats is;
+		bhw_ident_stats(r->ident, &is);
+		fprintf(f, "# HELP bulkhead_watch_identity_lookups_total Pod identity lookups for alerts (hit: from the "
+			"cache).\n# TYPE bulkhead_watch_identity_lookups_total counter\n"
+			"bulkhead_watch_identity_lookups_total{result=\"hit\"} %llu\n"
+			"bulkhead_watch_identity_lookups_total{result=\"resolved\"} %llu\n",
+			(unsigned long long)is.hits, (unsigned long long)(is.lookups - is.hits));
+	}
+}
+
+/* --metrics FILE: rewritten atomically (a node-exporter textfile collector or a sidecar serves it). */
+static int write_metrics(const char *path, const struct run *r, const struct bhw_engine *eng, struct bhw_source *src)
+{
+	char tmp[4096];
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	FILE *f = fopen(tmp, "w");
+	if (!f)
+		return -errno;
+	render_metrics(f, r, eng, src);
 	if (fclose(f) != 0 || rename(tmp, path) < 0) {
 		int rc = -errno;
 		unlink(tmp);
 		return rc;
 	}
 	return 0;
+}
+
+/* --metrics-listen: a fresh snapshot for the HTTP thread (rendered here, swapped in under its mutex). */
+static void publish_metrics(struct run *r, const struct bhw_engine *eng, struct bhw_source *src)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (!f)
+		return;
+	render_metrics(f, r, eng, src);
+	if (fclose(f) == 0)
+		watch_metrics_publish(r->msrv, text, len);
+	else
+		free(text);
 }
 
 /* BPF needs CAP_BPF + CAP_PERFMON (or CAP_SYS_ADMIN); say so before libbpf fails obscurely. */
@@ -329,6 +379,8 @@ static int print_status(const struct bhw_engine *eng, struct bhw_source *src, co
 
 struct wopts {
 	const char *output, *config, *record, *replay;
+	const char *profile, *profile_out, *profile_name; /* --profile mode (watch_profile.c) */
+	const char *root, *node_name; /* --root, --node-name */
 	double duration;
 	bool include_host, dedup, status;
 	unsigned ringbuf_mb;
@@ -389,6 +441,10 @@ static int parse_opts(int argc, char **argv, struct wopts *w, struct run *r, int
 		{"container", required_argument, 0, 'C'}, {"status", no_argument, 0, 'S'},
 		{"hooks", required_argument, 0, 'k'},    {"sensitive", required_argument, 0, 'p'},
 		{"runtime-socket", required_argument, 0, 'u'}, {"metrics", required_argument, 0, 'm'},
+		{"profile", required_argument, 0, 'P'},  {"profile-out", required_argument, 0, 'O'},
+		{"profile-name", required_argument, 0, 'N'},
+		{"metrics-listen", required_argument, 0, 'M'}, {"root", required_argument, 0, 'T'},
+		{"node-name", required_argument, 0, 'E'},
 		{"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
 	int c, format;
 	optind = 1;
@@ -425,6 +481,12 @@ static int parse_opts(int argc, char **argv, struct wopts *w, struct run *r, int
 		case 'C': r->container = optarg; break;
 		case 'S': w->status = true; break;
 		case 'm': r->metrics = optarg; break;
+		case 'P': w->profile = optarg; break;
+		case 'O': w->profile_out = optarg; break;
+		case 'N': w->profile_name = optarg; break;
+		case 'M': r->metrics_listen = optarg; break;
+		case 'T': w->root = optarg; break;
+		case 'E': w->node_name = optarg; break;
 		case 'k':
 			if (parse_hooks(optarg, &w->hooks) < 0)
 				return bh_cli_error("watch", json, "--hooks: auto, lsm, fentry or tracepoint");
@@ -447,6 +509,11 @@ static int parse_opts(int argc, char **argv, struct wopts *w, struct run *r, int
 		return bh_cli_error("watch", json, "--record works with the live sensor, not with --replay");
 	if (w->status && w->replay)
 		return bh_cli_error("watch", json, "--status reports the live sensor's hooks, not a replay");
+	if ((w->profile_out || w->profile_name) && !w->profile)
+		return bh_cli_error("watch", json, "--profile-out and --profile-name need --profile TARGET");
+	if (w->profile && (w->replay || w->record || w->status))
+		return bh_cli_error("watch", json, "--profile records from the live kernel: not with --replay, "
+				    "--record or --status");
 	return -1;
 }
 
@@ -485,7 +552,7 @@ static double elapsed_since(const struct timespec *t0)
 static int event_loop(struct run *r, const struct wopts *w, const struct bhw_engine *eng, struct bhw_source *src,
 		      int json)
 {
-	struct timespec t0, last_metrics = {0};
+	struct timespec t0, last_metrics = {0}, last_publish = {0};
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	int rc = 0;
 	while (!stop_flag) {
@@ -504,6 +571,10 @@ static int event_loop(struct run *r, const struct wopts *w, const struct bhw_eng
 		if (r->metrics && elapsed_since(&last_metrics) >= 5) {
 			clock_gettime(CLOCK_MONOTONIC, &last_metrics);
 			write_metrics(r->metrics, r, eng, src);
+		}
+		if (r->msrv && elapsed_since(&last_publish) >= 1) {
+			clock_gettime(CLOCK_MONOTONIC, &last_publish);
+			publish_metrics(r, eng, src);
 		}
 		if (w->duration > 0 && elapsed_since(&t0) >= w->duration)
 			break;
@@ -524,6 +595,32 @@ static void install_signals(void)
 	sigaction(SIGUSR1, &sa, NULL);
 }
 
+/* The identity resolver (--root, --node-name) and the /metrics server (--metrics-listen). 0 or the exit code. */
+static int setup_identity_metrics(struct run *r, const struct wopts *w, int json)
+{
+	const char *node = w->node_name ? w->node_name : getenv("NODE_NAME");
+	if (node && !*node)
+		node = NULL;
+	for (const char *c = node; c && *c; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-' || *c == '.') || c - node > 252)
+			return bh_cli_error("watch", json, "node name '%.80s' is not a Kubernetes node name (--node-name or "
+					    "$NODE_NAME)", node);
+	/* replayed events come from another time: no /proc lookups; the node's log directories only if asked */
+	const char *root = w->root ? w->root : w->replay ? NULL : "/";
+	if (!(r->ident = bhw_ident_new(root, w->replay ? NULL : "/proc", node)))
+		return bh_cli_error("watch", json, "out of memory");
+	if (r->metrics_listen) {
+		char err[200];
+		if (watch_metrics_start(r->metrics_listen, &r->msrv, err, sizeof(err)) < 0)
+			return bh_cli_error("watch", json, "%s", err);
+		if (json)
+			fprintf(stderr, "{\"metrics\":\"port %u\"}\n", watch_metrics_port(r->msrv));
+		else
+			fprintf(stderr, "bulkhead watch: metrics at /metrics on port %u\n", watch_metrics_port(r->msrv));
+	}
+	return 0;
+}
+
 /* The engine is open: record, output, run, close. Returns the exit code. */
 static int run_source(struct run *r, const struct wopts *w, const struct bhw_engine *eng, struct bhw_source *src,
 		      int json)
@@ -536,6 +633,9 @@ static int run_source(struct run *r, const struct wopts *w, const struct bhw_eng
 	bhw_detector_set_origin(r->det, host_ns, off);
 	if (!w->replay)
 		bhw_detector_set_lookup(r->det, proc_lookup);
+	if ((rc = setup_identity_metrics(r, w, json)))
+		return rc;
+	rc = 2;
 	if (w->record && !(r->rec = bhw_recorder_open(w->record, host_ns, off, &err)))
 		return bh_cli_error("watch", json, "%s", err.msg);
 	r->out = stdout;
@@ -549,6 +649,8 @@ static int run_source(struct run *r, const struct wopts *w, const struct bhw_eng
 		fprintf(stderr, "bulkhead watch: sensor loaded (%s hooks), watching%s (SIGUSR1: counters, SIGINT: stop)\n",
 			hs.mode, w->include_host ? " all processes" : " container processes");
 	}
+	if (r->msrv)
+		publish_metrics(r, eng, src);
 	rc = event_loop(r, w, eng, src, json);
 	print_stats(r, eng, src);
 	int mrc = r->metrics ? write_metrics(r->metrics, r, eng, src) : 0;
@@ -576,6 +678,13 @@ int cmd_watch(int argc, char **argv)
 	int rc = parse_opts(argc, argv, &w, &r, json);
 	if (rc >= 0)
 		return rc;
+	if (w.profile) {
+		install_signals();
+		struct bh_watch_profile_opts po = {.target = w.profile, .out = w.profile_out, .name = w.profile_name,
+						   .output = w.output, .duration = w.duration, .json = r.json,
+						   .stop = &stop_flag, .live = can_load_bpf()};
+		return bh_watch_profile(&po, json);
+	}
 	struct bhw_source_opts so = {.path = w.replay, .include_host = w.include_host, .ringbuf_mb = w.ringbuf_mb,
 				     .hooks = w.hooks, .nextra = w.nextra};
 	memcpy(so.extra, w.extra, sizeof(so.extra));
@@ -595,8 +704,10 @@ int cmd_watch(int argc, char **argv)
 		rc = print_status(eng, src, so.need, r.json || json);
 	else
 		rc = run_source(&r, &w, eng, src, json);
+	watch_metrics_stop(r.msrv); /* before the engine its snapshots describe */
 	if (src)
 		eng->close(src);
 	bhw_detector_free(r.det);
+	bhw_ident_free(r.ident);
 	return rc;
 }

@@ -233,7 +233,7 @@ static int load_rules(struct ld *l, const struct bh_node *n)
 }
 
 /* ---- exemptions: one model, per-area selector keys ---- */
-enum xarea { XA_MANIFEST = 1, XA_WATCH = 2, XA_AUDIT = 4 };
+enum xarea { XA_MANIFEST = 1, XA_WATCH = 2, XA_AUDIT = 4, XA_NODE = 8 };
 enum xtype { XT_STR, XT_RULE, XT_RULES, XT_LABELS, XT_DATE };
 struct xkey {
 	const char *key;
@@ -243,10 +243,10 @@ struct xkey {
 };
 #define XOFF(f) offsetof(struct bh_exemption, f)
 static const struct xkey xkeys[] = {
-	{"rules", XA_MANIFEST | XA_WATCH | XA_AUDIT, XT_RULES, 0},
-	{"rule", XA_MANIFEST | XA_WATCH | XA_AUDIT, XT_RULE, 0},
-	{"reason", XA_MANIFEST | XA_WATCH | XA_AUDIT, XT_STR, XOFF(reason)},
-	{"expires", XA_MANIFEST | XA_WATCH | XA_AUDIT, XT_DATE, 0},
+	{"rules", XA_MANIFEST | XA_WATCH | XA_AUDIT | XA_NODE, XT_RULES, 0},
+	{"rule", XA_MANIFEST | XA_WATCH | XA_AUDIT | XA_NODE, XT_RULE, 0},
+	{"reason", XA_MANIFEST | XA_WATCH | XA_AUDIT | XA_NODE, XT_STR, XOFF(reason)},
+	{"expires", XA_MANIFEST | XA_WATCH | XA_AUDIT | XA_NODE, XT_DATE, 0},
 	{"namespace", XA_MANIFEST | XA_AUDIT, XT_STR, XOFF(namespace)},
 	{"name", XA_MANIFEST, XT_STR, XOFF(name)},
 	{"kind", XA_MANIFEST, XT_STR, XOFF(kind)},
@@ -257,6 +257,8 @@ static const struct xkey xkeys[] = {
 	{"container", XA_WATCH, XT_STR, XOFF(container)},
 	{"user", XA_AUDIT, XT_STR, XOFF(user)},
 	{"group", XA_AUDIT, XT_STR, XOFF(group)},
+	{"field", XA_NODE, XT_STR, XOFF(field)},
+	{"node", XA_NODE, XT_STR, XOFF(node)},
 };
 
 static int x_labels(struct ld *l, const struct bh_node *lb, struct bh_exemption *x)
@@ -333,7 +335,8 @@ static int load_exemption(struct ld *l, const struct bh_node *n, unsigned area, 
 		if (!k) {
 			char b[64];
 			bh_err_set(l->err, -EINVAL, kn->line, kn->col, "unknown key \"%s\" in %s", bh_node_text(kn, b, sizeof(b)),
-				   area == XA_WATCH ? "a watch.allow entry" : area == XA_AUDIT ? "an audit.allow entry" : "an exemption");
+				   area == XA_WATCH ? "a watch.allow entry" : area == XA_AUDIT ? "an audit.allow entry"
+				   : area == XA_NODE ? "a node.allow entry" : "an exemption");
 			return -EINVAL;
 		}
 		int rc = bh_is_null(v) ? 0 : x_field(l, k, v, x, where);
@@ -343,7 +346,7 @@ static int load_exemption(struct ld *l, const struct bh_node *n, unsigned area, 
 	if (!x->reason || !x->reason[strspn(x->reason, " \t")])
 		return fail(l, n, "%s: an exemption needs a reason (why is this risk accepted, and by whom?)", where);
 	if (!x->nrules && !x->namespace && !x->name && !x->kind && !x->nlabels && !x->service_account && !x->exe &&
-	    !x->comm && !x->container && !x->user && !x->group)
+	    !x->comm && !x->container && !x->user && !x->group && !x->field && !x->node)
 		return fail(l, n, "%s: an exemption must name rules or select what it exempts (it would match everything)",
 			    where);
 	return 0;
@@ -427,28 +430,42 @@ static int load_serve_images(struct ld *l, const struct bh_node *n)
 	return 0;
 }
 
-/* a rule id of the audit: section must name an audit rule (BH08xx) */
-static int audit_rule(struct ld *l, const char *s, uint32_t line, uint32_t col)
+/* a rule id of an area's section (audit:, node:) must name a rule of that area */
+static int area_rule(struct ld *l, enum bh_area area, const char *s, uint32_t line, uint32_t col)
 {
 	const struct bh_rule *r = bh_rule_find_any(s);
-	if (r && bh_rule_area(r) == BH_AREA_AUDIT)
+	if (r && bh_rule_area(r) == area)
 		return 0;
-	return bh_err_set(l->err, -EINVAL, line, col, "%s:%u:%u: audit: '%s' is not an audit rule (BH08xx; `bulkhead rules "
-			  "--area audit` lists them)", l->c->file ? l->c->file : "config", line, col, s);
+	const char *name = bh_areas[area].group;
+	return bh_err_set(l->err, -EINVAL, line, col, "%s:%u:%u: %s: '%s' is not a%s %s rule (`bulkhead rules --area %s` "
+			  "lists them)", l->c->file ? l->c->file : "config", line, col, name, s, name[0] == 'a' ? "n" : "", name,
+			  bh_areas[area].shown);
+}
+
+/* an area's section whose rule ids the config checks itself (the area's rows are in the registry) */
+static int load_checked_area(struct ld *l, const struct bh_node *n, const char *name, unsigned xa, enum bh_area area,
+			     struct bh_area_config *ac)
+{
+	int rc = load_area(l, n, name, xa, ac);
+	for (size_t i = 0; !rc && i < ac->ndisabled; i++)
+		rc = area_rule(l, area, ac->disabled[i].s, ac->disabled[i].line, ac->disabled[i].col);
+	for (size_t i = 0; !rc && i < ac->nsev; i++)
+		rc = area_rule(l, area, ac->sev_rule[i].s, ac->sev_rule[i].line, ac->sev_rule[i].col);
+	for (size_t i = 0; !rc && i < ac->nexemptions; i++)
+		for (size_t k = 0; !rc && k < ac->exemptions[i].nrules; k++)
+			rc = area_rule(l, area, ac->exemptions[i].rules[k], ac->exemptions[i].rules_line,
+				       ac->exemptions[i].rules_col);
+	return rc;
 }
 
 static int load_audit(struct ld *l, const struct bh_node *n)
 {
-	struct bh_area_config *ac = &l->c->audit;
-	int rc = load_area(l, n, "audit", XA_AUDIT, ac);
-	for (size_t i = 0; !rc && i < ac->ndisabled; i++)
-		rc = audit_rule(l, ac->disabled[i].s, ac->disabled[i].line, ac->disabled[i].col);
-	for (size_t i = 0; !rc && i < ac->nsev; i++)
-		rc = audit_rule(l, ac->sev_rule[i].s, ac->sev_rule[i].line, ac->sev_rule[i].col);
-	for (size_t i = 0; !rc && i < ac->nexemptions; i++)
-		for (size_t k = 0; !rc && k < ac->exemptions[i].nrules; k++)
-			rc = audit_rule(l, ac->exemptions[i].rules[k], ac->exemptions[i].rules_line, ac->exemptions[i].rules_col);
-	return rc;
+	return load_checked_area(l, n, "audit", XA_AUDIT, BH_AREA_AUDIT, &l->c->audit);
+}
+
+static int load_node(struct ld *l, const struct bh_node *n)
+{
+	return load_checked_area(l, n, "node", XA_NODE, BH_AREA_NODE, &l->c->node);
 }
 
 static int load_serve(struct ld *l, const struct bh_node *n)
@@ -581,6 +598,7 @@ static const struct section {
 	{"serve", load_serve},
 	{"watch", load_watch},
 	{"audit", load_audit},
+	{"node", load_node},
 	{"imageSignatures", load_image_sigs},
 };
 
@@ -750,6 +768,28 @@ bool bh_exemption_names_rule(const struct bh_exemption *x, const struct bh_rule 
 		if (rule_matches(x->rules[i], r))
 			return true;
 	return false;
+}
+
+void bh_area_apply(const struct bh_config *c, const struct bh_area_config *ac, struct bh_findings *fs, time_t now)
+{
+	size_t w = 0;
+	for (size_t i = 0; i < fs->n; i++) {
+		struct bh_finding f = fs->v[i];
+		if (bh_area_rule_disabled(ac, f.rule))
+			continue;
+		f.sev = bh_area_severity(ac, f.rule, f.sev);
+		for (size_t k = 0; !f.suppressed && k < ac->nexemptions; k++) {
+			const struct bh_exemption *x = &ac->exemptions[k];
+			if (bh_exemption_names_rule(x, f.rule) && (!x->expires || now < x->expires) &&
+			    (!x->field || !fnmatch(x->field, f.field ? f.field : "", 0)) &&
+			    (!x->node || !fnmatch(x->node, f.obj.name ? f.obj.name : "", 0))) {
+				f.suppressed = true;
+				f.suppress_reason = x->reason;
+			}
+		}
+		fs->v[w++] = f;
+	}
+	fs->n = w;
 }
 
 static bool glob(const char *pat, const char *s)

@@ -39,6 +39,8 @@ struct bh_exemption {
 	const char *exe, *comm, *container; /* watch: process path (prefix with a trailing '*'), comm,
 	                                       container id prefix */
 	const char *user, *group; /* audit: the requesting user (or the impersonated one) and any of its groups (globs) */
+	const char *field, *node; /* node: the finding's field (a CVE id, a sysctl, a kubelet setting) and the node's
+	                             name (globs) */
 	const char *reason;   /* required */
 	time_t expires;       /* 0 = never; an exemption expires at the end of its day (UTC) */
 	const char *expires_text;
@@ -95,6 +97,7 @@ struct bh_config {
 	unsigned serve_verify_timeout_ms;  /* serve.imageVerifyTimeoutMs (default 500) */
 	struct bh_area_config watch; /* the `watch:` section, read by bulkhead watch (src/watch/config.c) */
 	struct bh_area_config audit; /* the `audit:` section (rule ids checked here: audit rules only) */
+	struct bh_area_config node;  /* the `node:` section (node rules only; allow by rules) */
 	uint8_t *rule_state; /* per row of bh_rules: a severity override, BH_SEV_NONE + 1 (none) or 0xff (disabled) */
 	void *priv; /* owned memory */
 };
@@ -166,6 +169,10 @@ bool bh_area_rule_disabled(const struct bh_area_config *ac, const struct bh_rule
 enum bh_sev bh_area_severity(const struct bh_area_config *ac, const struct bh_rule *r, enum bh_sev sev);
 /* whether exemption x of an area section names rule r (no rules: every rule) */
 bool bh_exemption_names_rule(const struct bh_exemption *x, const struct bh_rule *r);
+/* Applies an area section (node:) to findings: disabled ones are dropped, severities replaced, those an
+ * unexpired allow entry selects (its rules, field and node globs against the finding's field and object
+ * name) are suppressed with its reason. */
+void bh_area_apply(const struct bh_config *c, const struct bh_area_config *ac, struct bh_findings *fs, time_t now);
 bool bh_config_trusted_registry(const struct bh_config *c, const char *image);
 enum bh_action bh_config_action(const struct bh_config *c, enum bh_sev s);
 /* serve: is this request's user (or one of its groups, or its namespace) exempt? Also true when an

@@ -52,10 +52,25 @@ struct bh_fix_result {
 	char errmsg[320];  /* first decode error: "file:line:col: error: message" */
 };
 
+/* fix --profile: the evidence `bulkhead watch --profile --format json` recorded (src/fix/profile.c) */
+#define BH_FIX_PROFILE_CAPS 64
+struct bh_fix_profile {
+	const char *localhost;                /* seccompProfile.localhostProfile */
+	const char *caps[BH_FIX_PROFILE_CAPS]; /* capabilities used ("CHOWN"): capabilities.add */
+	uint32_t ncaps;
+	const char *container;                /* the container it applies to (--profile-container), or NULL */
+};
+
 struct bh_fix_opts {
 	enum bh_fix_level level;
 	bool patch; /* plan only and render patches: no text edits */
+	const struct bh_fix_profile *profile; /* fix --profile, or NULL */
 };
+
+struct bh_err;
+/* Reads a watch --profile JSON summary into p (strings in a). 0, or <0 with err (line and column). */
+int bh_fix_profile_load(struct bh_fix_profile *p, struct bh_arena *a, const char *file, const char *buf,
+			size_t len, struct bh_err *err);
 
 /* Plans and (unless opts->patch) edits one input. 0, or <0 when out of memory. Decode errors are counted in
  * r->errors (the first in r->errmsg); the other documents are still fixed. */
@@ -109,6 +124,14 @@ struct fx_ctx {
 int fx_note(struct fx_ctx *x, bool fixed, const char *rule, const char *field, const char *value, const char *why,
 	    const char *exemption, uint32_t line, uint32_t col);
 int fx_plan_pod(struct fx_ctx *x);
+struct bh_container;
+/* fix --profile for container c (plan.c calls it for every regular container) */
+int fx_plan_profile(struct fx_ctx *x, const struct bh_container *c);
+/* plan.c's helpers, shared with profile.c */
+int fx_want(struct fx_ctx *x, const struct bh_container *c, const char *path, const char *value, const char *rule);
+int fx_refuse(struct fx_ctx *x, const struct bh_container *c, const char *path, const char *rule,
+	      const struct bh_node *at, const char *why);
+struct fx_pend *fx_pend_at(struct fx_ctx *x, const struct bh_container *c, const char *path);
 int fx_edit_targets(struct fx_ctx *x);
 int fx_patch_targets(struct fx_ctx *x);
 int fx_add_edit(struct bh_fix_result *r, uint32_t line, uint32_t ndel, uint32_t indent, const char *text,

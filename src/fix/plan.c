@@ -84,6 +84,30 @@ static int want(struct fx_ctx *x, const struct bh_container *c, const char *path
 	return n->field ? 0 : -ENOMEM;
 }
 
+int fx_want(struct fx_ctx *x, const struct bh_container *c, const char *path, const char *value, const char *rule)
+{
+	return want(x, c, path, value, rule);
+}
+
+/* The pending node for path under container c (created as needed), for sequences of items. */
+struct fx_pend *fx_pend_at(struct fx_ctx *x, const struct bh_container *c, const char *path)
+{
+	struct fx_target *t = target(x, FX_CONTAINER, (uint32_t)(c - x->p->c), 0, c->n);
+	struct fx_pend *n = t ? pend_path(x, t, path) : NULL;
+	if (n && !n->field)
+		n->field = field_of(x, c, path);
+	return n && n->field ? n : NULL;
+}
+
+static int refuse(struct fx_ctx *x, const struct bh_container *c, const char *path, const char *rule,
+		  const struct bh_node *at, const char *why);
+
+int fx_refuse(struct fx_ctx *x, const struct bh_container *c, const char *path, const char *rule,
+	      const struct bh_node *at, const char *why)
+{
+	return refuse(x, c, path, rule, at, why);
+}
+
 static int refuse(struct fx_ctx *x, const struct bh_container *c, const char *path, const char *rule,
 		  const struct bh_node *at, const char *why)
 {
@@ -349,6 +373,9 @@ static int plan_all(struct fx_ctx *x)
 	for (uint32_t i = 0; i < x->p->nc && !rc; i++)
 		if (x->p->c[i].list != BH_CL_EPHEMERAL)
 			rc = plan_container(x, &x->p->c[i], &pod_nonroot, &nvol);
+	for (uint32_t i = 0; i < x->p->nc && !rc && x->o->profile; i++) /* fix --profile (profile.c) */
+		if (x->p->c[i].list == BH_CL_REGULAR)
+			rc = fx_plan_profile(x, &x->p->c[i]);
 	return rc;
 }
 

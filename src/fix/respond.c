@@ -140,6 +140,9 @@ static void read_watch(struct bh_resp_plan *p, const struct bh_node *r)
 	p->parents = join_seq(p, at(r, "parents"), "comm");
 	/* optional Kubernetes identity, when the sensor (or a pipeline) adds it */
 	p->ns = str_at(p, r, "pod.namespace"), p->pod = str_at(p, r, "pod.name"), p->node = str_at(p, r, "node");
+	p->container_name = str_at(p, r, "container.name");
+	if (!p->pod_uid)
+		p->pod_uid = str_at(p, r, "pod.uid");
 	int64_t pid = 0;
 	if (bh_as_int(at(r, "process.pid"), &pid) == BH_OK && pid > 0)
 		p->pid = pid;
@@ -177,6 +180,7 @@ static int check_fields(struct bh_resp_plan *p, struct bh_err *err)
 	} f[] = {
 		{p->ns, "namespace", !p->ns || dns_name(p->ns)},
 		{p->pod, "pod name", !p->pod || dns_name(p->pod)},
+		{p->container_name, "container name", !p->container_name || dns_name(p->container_name)},
 		{p->node, "node name", !p->node || dns_name(p->node)},
 		{p->pod_uid, "pod UID", !p->pod_uid || token(p->pod_uid, "-_", 64)},
 		{p->container_id, "container id", !p->container_id || token(p->container_id, "-_.:", 128)},
@@ -293,7 +297,9 @@ static void step_target(struct bh_resp_plan *p)
 	else
 		cmd(p, s, "NODE=$(kubectl get pod -n \"$NS\" \"$POD\" -o jsonpath='{.spec.nodeName}')");
 	cmd(p, s, "SA=$(kubectl get pod -n \"$NS\" \"$POD\" -o jsonpath='{.spec.serviceAccountName}'); SA=${SA:-default}");
-	if (p->container_id)
+	if (p->container_name)
+		CMDF(p, s, "CONTAINER=%s", sq(&p->a, p->container_name));
+	else if (p->container_id)
 		CMDF(p, s, "CONTAINER=$(kubectl get pod -n \"$NS\" \"$POD\" -o json | jq -r --arg id %s '[.status.containerStatuses[]?, "
 			   ".status.initContainerStatuses[]?, .status.ephemeralContainerStatuses[]?] | "
 			   "map(select((.containerID // \"\") | endswith($id))) | .[0].name // empty')",
@@ -453,7 +459,10 @@ void bh_resp_text(FILE *out, const struct bh_resp_plan *p)
 	field(out, p->pod ? "pod" : "object",
 	      p->pod ? bh_arena_printf((struct bh_arena *)&p->a, "%s/%s", p->ns, p->pod) : p->kind);
 	field(out, "pod uid", p->pod_uid);
-	field(out, "container", p->container_id);
+	field(out, "container", p->container_name && p->container_id
+					? bh_arena_printf((struct bh_arena *)&p->a, "%s (%s)", p->container_name, p->container_id)
+					: p->container_id);
+	field(out, "node", p->node);
 	field(out, "process", p->pid ? bh_arena_printf((struct bh_arena *)&p->a, "pid %" PRId64 " %s (%s) args: %s",
 						      p->pid, p->comm ? p->comm : "?", p->exe ? p->exe : "?",
 						      p->args ? p->args : "") : NULL);
@@ -499,6 +508,7 @@ void bh_resp_json(FILE *out, const struct bh_resp_plan *p)
 	f = true;
 	jkey(out, "namespace", p->ns, &f), jkey(out, "pod", p->pod, &f), jkey(out, "object", p->kind, &f);
 	jkey(out, "podUID", p->pod_uid, &f), jkey(out, "containerID", p->container_id, &f), jkey(out, "node", p->node, &f);
+	jkey(out, "container", p->container_name, &f);
 	fputs("}, \"process\": {", out);
 	f = true;
 	if (p->pid)

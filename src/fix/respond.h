@@ -28,6 +28,7 @@ struct bh_resp_plan {
 	const char *source;     /* "watch", "audit" or "pod" */
 	const char *rule, *rule_name, *severity, *title, *message, *time;
 	const char *ns, *pod, *pod_uid, *container_id, *node, *kind; /* NULL when the input does not say */
+	const char *container_name;                            /* watch: from the node's log directories */
 	const char *user, *verb, *uri, *source_ips;            /* audit */
 	int64_t pid;                                           /* watch: the process (host PID), 0 unknown */
 	const char *comm, *exe, *args, *shared_ns, *event_type, *parents;

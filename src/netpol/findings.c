@@ -2,6 +2,7 @@
  * finding per namespace and rule, located at the namespace's first affected pod, naming a few pods. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "reach.h"
@@ -18,6 +19,11 @@ int np_reach_findings(const struct bh_np_snap *s, struct bh_np_reach *r, struct 
 
 typedef bool (*pod_pred)(const struct bh_np_pod *p, const struct bh_np_preach *o);
 
+/* the pods of each namespace, in snapshot order: namespace ns has pod[at[ns]] … pod[at[ns + 1] - 1] */
+struct ns_pods {
+	uint32_t *at, *pod;
+};
+
 static bool p_meta(const struct bh_np_pod *p, const struct bh_np_preach *o) { return o->metadata == BH_NP_YES; }
 static bool p_kubelet(const struct bh_np_pod *p, const struct bh_np_preach *o) { return o->kubelets > 0; }
 static bool p_api(const struct bh_np_pod *p, const struct bh_np_preach *o) { return o->api == BH_NP_YES; }
@@ -26,15 +32,16 @@ static bool p_open_eg(const struct bh_np_pod *p, const struct bh_np_preach *o) {
 static bool p_cross(const struct bh_np_pod *p, const struct bh_np_preach *o) { return o->cross; }
 
 /* "3 of 7 pods (web-1, web-2, db-0)" and the first such pod */
-static int32_t describe(const struct bh_np_snap *s, const struct bh_np_reach *r, uint32_t ns, pod_pred f,
-			char *buf, size_t len, uint32_t *count)
+static int32_t describe(const struct bh_np_snap *s, const struct bh_np_reach *r, const struct ns_pods *np,
+			uint32_t ns, pod_pred f, char *buf, size_t len, uint32_t *count)
 {
 	int32_t first = -1;
 	uint32_t n = 0, total = 0;
 	size_t at = 0;
-	for (uint32_t i = 0; i < s->npods; i++) {
+	for (uint32_t k = np->at[ns]; k < np->at[ns + 1]; k++) {
+		uint32_t i = np->pod[k];
 		const struct bh_np_pod *p = &s->pods[i];
-		if (p->nsidx != ns || p->host_network || !r->pod[i].addressed)
+		if (p->host_network || !r->pod[i].addressed)
 			continue;
 		total++;
 		if (!f(p, &r->pod[i]))
@@ -62,7 +69,8 @@ static void emit_ns(struct bh_findings *fs, const struct bh_np_snap *s, const st
 		"%u of %u pods %s%s (%s)", n, r->ns[ns].addressed, fmt_tail, extra ? extra : "", names);
 }
 
-static void ns_findings(const struct bh_np_snap *s, struct bh_np_reach *r, uint32_t ns, struct bh_findings *fs)
+static void ns_findings(const struct bh_np_snap *s, struct bh_np_reach *r, const struct ns_pods *np, uint32_t ns,
+			struct bh_findings *fs)
 {
 	static const struct {
 		int rule;
@@ -78,7 +86,7 @@ static void ns_findings(const struct bh_np_snap *s, struct bh_np_reach *r, uint3
 	char names[200];
 	uint32_t n;
 	for (unsigned i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		int32_t at = describe(s, r, ns, t[i].f, names, sizeof(names), &n);
+		int32_t at = describe(s, r, np, ns, t[i].f, names, sizeof(names), &n);
 		uint32_t *cnt[] = {&r->ns[ns].metadata, &r->ns[ns].kubelet, &r->ns[ns].api, &r->ns[ns].open_in,
 				   &r->ns[ns].open_eg};
 		*cnt[i] = n;
@@ -100,7 +108,7 @@ static void ns_findings(const struct bh_np_snap *s, struct bh_np_reach *r, uint3
 	if (other > 4 && at < sizeof(list))
 		snprintf(list + at, sizeof(list) - at, ", …");
 	r->ns[ns].other_ns = other;
-	int32_t first = describe(s, r, ns, p_cross, names, sizeof(names), &n);
+	int32_t first = describe(s, r, np, ns, p_cross, names, sizeof(names), &n);
 	if (first >= 0) {
 		char extra[260];
 		snprintf(extra, sizeof(extra), " %u other namespace%s: %s", other, other == 1 ? "" : "s", list);
@@ -151,11 +159,38 @@ static void policy_findings(const struct bh_np_snap *s, struct bh_findings *fs)
 	}
 }
 
+/* a counting sort of the pods by namespace (stable): each namespace's findings walk its own pods, not
+ * every pod of the snapshot (1,000 namespaces × 100k pods × 6 rules was 6·10^8 steps) */
+static int group(const struct bh_np_snap *s, struct ns_pods *np)
+{
+	np->at = calloc((size_t)s->nns + 1, sizeof(*np->at));
+	np->pod = malloc(((size_t)s->npods + 1) * sizeof(*np->pod));
+	if (!np->at || !np->pod)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < s->npods; i++)
+		np->at[s->pods[i].nsidx + 1]++;
+	for (uint32_t ns = 0; ns < s->nns; ns++)
+		np->at[ns + 1] += np->at[ns];
+	uint32_t *next = np->pod; /* filled through a moving copy of the starts */
+	for (uint32_t i = 0; i < s->npods; i++)
+		next[np->at[s->pods[i].nsidx]++] = i;
+	for (uint32_t ns = s->nns; ns > 0; ns--) /* the starts moved to the ends: shift them back */
+		np->at[ns] = np->at[ns - 1];
+	np->at[0] = 0;
+	return 0;
+}
+
 int np_reach_findings(const struct bh_np_snap *s, struct bh_np_reach *r, struct bh_findings *fs)
 {
 	totals(s, r);
-	for (uint32_t ns = 0; ns < s->nns; ns++)
-		ns_findings(s, r, ns, fs);
+	struct ns_pods np = {0};
+	int rc = group(s, &np);
+	for (uint32_t ns = 0; rc == 0 && ns < s->nns; ns++)
+		ns_findings(s, r, &np, ns, fs);
+	free(np.at);
+	free(np.pod);
+	if (rc)
+		return rc;
 	policy_findings(s, fs);
 	return fs->oom ? -ENOMEM : 0;
 }

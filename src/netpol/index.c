@@ -38,9 +38,10 @@ bool bh_np_sel_match(const struct bh_np_sel *s, const struct bh_np_labels *l)
 
 const struct bh_np_ns *bh_np_ns_find(const struct bh_np_snap *s, const char *name)
 {
-	for (uint32_t i = 0; i < s->nns; i++)
-		if (!strcmp(s->ns[i].name, name))
-			return &s->ns[i];
+	for (uint32_t h = s->nsh_cap ? np_name_hash(name) & (s->nsh_cap - 1) : 0; s->nsh_cap && s->nsh[h];
+	     h = (h + 1) & (s->nsh_cap - 1))
+		if (!strcmp(s->ns[s->nsh[h] - 1].name, name))
+			return &s->ns[s->nsh[h] - 1];
 	return NULL;
 }
 

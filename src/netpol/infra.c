@@ -149,7 +149,7 @@ int np_add_endpoints(struct np_ctx *x)
 		return 1;
 	}
 	const struct bh_node *lab = np_map(x->o->metadata, "labels");
-	const char *svc = np_str(lab, "kubernetes.io/service-name");
+	const char *svc = np_keep(x, np_str(lab, "kubernetes.io/service-name"));
 	const struct bh_node *eps = np_seq(x->o->root, "endpoints"), *ports = np_seq(x->o->root, "ports");
 	for (uint32_t i = 0; svc && eps && i < eps->n; i++)
 		if (add_eps(x, svc, np_seq(eps->items[i], "addresses"), ports))

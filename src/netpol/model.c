@@ -56,13 +56,18 @@ void *np_grow(struct bh_arena *a, void *v, uint32_t n, uint32_t *cap, size_t siz
 	return nv;
 }
 
-int np_labels(struct bh_arena *a, const struct bh_node *m, struct bh_np_labels *l)
+const char *np_keep(struct np_ctx *x, const char *v)
+{
+	return x->copy && v ? bh_arena_strndup(x->s->a, v, strlen(v)) : v;
+}
+
+int np_labels(struct np_ctx *x, const struct bh_node *m, struct bh_np_labels *l)
 {
 	l->n = 0;
 	l->v = NULL;
 	if (!m || m->type != BH_MAP || !m->n)
 		return 0;
-	l->v = bh_arena_alloc(a, m->n * sizeof(*l->v));
+	l->v = bh_arena_alloc(x->s->a, m->n * sizeof(*l->v));
 	if (!l->v)
 		return -ENOMEM;
 	for (uint32_t i = 0; i < m->n; i++) {
@@ -74,8 +79,10 @@ int np_labels(struct bh_arena *a, const struct bh_node *m, struct bh_np_labels *
 		uint32_t j = 0;
 		while (j < l->n && strcmp(l->v[j].k, m->pairs[i].key->s))
 			j++;
-		l->v[j].k = m->pairs[i].key->s;
-		l->v[j].v = v;
+		if (j == l->n && !(l->v[j].k = np_keep(x, m->pairs[i].key->s)))
+			return -ENOMEM;
+		if (!(l->v[j].v = np_keep(x, v)))
+			return -ENOMEM;
 		if (j == l->n)
 			l->n++;
 	}
@@ -98,6 +105,8 @@ static int sel_expr(struct np_ctx *x, const struct bh_node *e, struct bh_np_req 
 	r->key = np_str(e, "key");
 	if (!r->key || !op)
 		return np_bad(x, e, "matchExpressions entry needs key and operator");
+	if (!(r->key = np_keep(x, r->key)))
+		return -ENOMEM;
 	unsigned i = 0;
 	while (i < 4 && strcmp(op, op_names[i]))
 		i++;
@@ -112,7 +121,8 @@ static int sel_expr(struct np_ctx *x, const struct bh_node *e, struct bh_np_req 
 		return -ENOMEM;
 	for (uint32_t j = 0; j < vals->n; j++) {
 		size_t len;
-		if (bh_as_str(vals->items[j], &r->vals[r->nvals], &len) == BH_OK)
+		if (bh_as_str(vals->items[j], &r->vals[r->nvals], &len) == BH_OK &&
+		    (r->vals[r->nvals] = np_keep(x, r->vals[r->nvals])))
 			r->nvals++;
 	}
 	return 0;
@@ -135,7 +145,7 @@ int np_sel(struct np_ctx *x, const struct bh_node *m, struct bh_np_sel *s)
 	if (!s->req)
 		return -ENOMEM;
 	struct bh_np_labels l;
-	if (np_labels(x->s->a, ml, &l))
+	if (np_labels(x, ml, &l))
 		return -ENOMEM;
 	for (uint32_t i = 0; i < l.n; i++) {
 		struct bh_np_req *r = &s->req[s->nreq++];
@@ -218,17 +228,49 @@ static int add_ref(struct np_ctx *x, struct bh_objref *ref)
 	return 0;
 }
 
+uint32_t np_name_hash(const char *s)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	return h;
+}
+
+/* the name table: slot -> namespace index + 1, open addressing, at most half full */
+static int ns_rehash(struct bh_np_snap *s)
+{
+	uint32_t cap = s->nsh_cap ? s->nsh_cap * 2 : 64;
+	uint32_t *v = calloc(cap, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (uint32_t i = 0; i < s->nns; i++) {
+		uint32_t h = np_name_hash(s->ns[i].name) & (cap - 1);
+		while (v[h])
+			h = (h + 1) & (cap - 1);
+		v[h] = i + 1;
+	}
+	free(s->nsh);
+	s->nsh = v;
+	s->nsh_cap = cap;
+	return 0;
+}
+
+/* the namespace of that name, made when new (one per pod of a 100k-pod snapshot: hashed) */
 struct bh_np_ns *np_ns_get(struct bh_np_snap *s, const char *name)
 {
-	for (uint32_t i = 0; i < s->nns; i++) /* few namespaces; bh_np_index hashes nothing here */
-		if (!strcmp(s->ns[i].name, name))
-			return &s->ns[i];
+	if (2 * (s->nns + 1) > s->nsh_cap && ns_rehash(s))
+		return NULL;
+	uint32_t h = np_name_hash(name) & (s->nsh_cap - 1);
+	for (; s->nsh[h]; h = (h + 1) & (s->nsh_cap - 1))
+		if (!strcmp(s->ns[s->nsh[h] - 1].name, name))
+			return &s->ns[s->nsh[h] - 1];
 	s->ns = np_grow(s->a, s->ns, s->nns, &s->capns, sizeof(*s->ns));
 	if (!s->ns)
 		return NULL;
 	struct bh_np_ns *n = &s->ns[s->nns++];
 	memset(n, 0, sizeof(*n));
 	n->name = name;
+	s->nsh[h] = s->nns;
 	return n;
 }
 
@@ -237,7 +279,7 @@ static int add_namespace(struct np_ctx *x)
 	struct bh_np_ns *n = np_ns_get(x->s, x->o->ref.name);
 	if (!n)
 		return -ENOMEM;
-	if (np_labels(x->s->a, np_map(x->o->metadata, "labels"), &n->labels))
+	if (np_labels(x, np_map(x->o->metadata, "labels"), &n->labels))
 		return -ENOMEM;
 	/* The API server sets kubernetes.io/metadata.name on every Namespace (NamespaceDefaultLabelName,
 	 * Kubernetes 1.21+): a snapshot written by hand may lack it, the cluster never does. */
@@ -279,7 +321,7 @@ static int pod_ports(struct np_ctx *x, struct bh_np_pod *p, const struct bh_node
 			if (!np_int(ps->items[j], "containerPort", &v) || v < 1 || v > 65535)
 				continue;
 			c->port = (uint32_t)v;
-			c->name = np_str(ps->items[j], "name");
+			c->name = np_keep(x, np_str(ps->items[j], "name"));
 			if (np_proto(x, ps->items[j], &c->proto))
 				return -EINVAL;
 			p->nports++;
@@ -317,44 +359,99 @@ static int add_pod(struct np_ctx *x)
 	const struct bh_node *spec = np_map(x->o->root, "spec"), *status = np_map(x->o->root, "status");
 	p->ns = x->o->ref.namespace ? x->o->ref.namespace : "default";
 	p->name = x->o->ref.name ? x->o->ref.name : "";
-	p->node = np_str(spec, "nodeName");
-	p->sa = np_str(spec, "serviceAccountName");
+	p->node = np_keep(x, np_str(spec, "nodeName"));
+	p->sa = np_keep(x, np_str(spec, "serviceAccountName"));
 	const struct bh_node *hn = np_get(spec, "hostNetwork");
 	bool b = false;
 	p->host_network = hn && bh_as_bool(hn, &b) == BH_OK && b;
 	const char *phase = np_str(status, "phase");
 	p->running = phase && !strcmp(phase, "Running");
 	add_ref(x, &p->ref);
-	if (np_labels(s->a, np_map(x->o->metadata, "labels"), &p->labels) || pod_ports(x, p, spec) ||
+	if (np_labels(x, np_map(x->o->metadata, "labels"), &p->labels) || pod_ports(x, p, spec) ||
 	    pod_ips(x, p, status))
 		return x->err->code ? x->err->code : -ENOMEM;
 	s->npods++;
 	return 1;
 }
 
-int bh_np_add(struct bh_np_snap *s, const struct bh_object *o, struct bh_err *err)
+static int add_anp(struct np_ctx *x)
 {
-	struct np_ctx x = {.s = s, .o = o, .err = err};
+	return np_add_anp(x, false);
+}
+
+static int add_banp(struct np_ctx *x)
+{
+	return np_add_anp(x, true);
+}
+
+typedef int (*np_adder)(struct np_ctx *x);
+
+/* the reader of a kind the model takes (NULL: np_add_other counts CNI kinds, ignores the rest) */
+static np_adder adder_of(const struct bh_object *o)
+{
 	const char *k = o->ref.kind, *av = o->ref.api_version ? o->ref.api_version : "";
-	if (!k)
-		return 0;
-	s->objects++;
 	if (!strcmp(k, "Pod") && !strcmp(av, "v1"))
-		return add_pod(&x);
+		return add_pod;
 	if (!strcmp(k, "Namespace") && o->ref.name)
-		return add_namespace(&x);
+		return add_namespace;
 	if (!strcmp(k, "NetworkPolicy") && !strncmp(av, "networking.k8s.io/", 18))
-		return np_add_policy(&x);
+		return np_add_policy;
 	if ((!strcmp(k, "AdminNetworkPolicy") || !strcmp(k, "BaselineAdminNetworkPolicy")) &&
 	    !strncmp(av, "policy.networking.k8s.io/", 25))
-		return np_add_anp(&x, k[0] == 'B');
+		return k[0] == 'B' ? add_banp : add_anp;
 	if (!strcmp(k, "Service") && !strcmp(av, "v1"))
-		return np_add_service(&x);
+		return np_add_service;
 	if (!strcmp(k, "EndpointSlice") || (!strcmp(k, "Endpoints") && !strcmp(av, "v1")))
-		return np_add_endpoints(&x);
+		return np_add_endpoints;
 	if (!strcmp(k, "Node") && !strcmp(av, "v1"))
-		return np_add_node(&x);
-	return np_add_other(&x);
+		return np_add_node;
+	return NULL;
+}
+
+/* kind, apiVersion and file repeat from object to object: one copy each while they stay the same */
+static const char *keep_same(struct bh_np_snap *s, const char **last, const char *v)
+{
+	if (!v || (*last && !strcmp(*last, v)))
+		return v ? *last : NULL;
+	const char *c = bh_arena_strndup(s->a, v, strlen(v));
+	if (c)
+		*last = c;
+	return c;
+}
+
+static int add(struct bh_np_snap *s, const struct bh_object *o, struct bh_err *err, bool copy)
+{
+	struct np_ctx x = {.s = s, .o = o, .err = err, .copy = copy};
+	if (!o->ref.kind)
+		return 0;
+	s->objects++;
+	np_adder f = adder_of(o);
+	if (!f)
+		return np_add_other(&x);
+	if (!copy)
+		return f(&x);
+	/* the object's reference is kept by every reader: copy it first */
+	struct bh_object c = *o;
+	c.ref.kind = keep_same(s, &s->last_kind, o->ref.kind);
+	c.ref.api_version = keep_same(s, &s->last_api, o->ref.api_version);
+	c.ref.file = keep_same(s, &s->last_file, o->ref.file);
+	c.ref.namespace = np_keep(&x, o->ref.namespace);
+	c.ref.name = np_keep(&x, o->ref.name);
+	if (!c.ref.kind || (o->ref.api_version && !c.ref.api_version) || (o->ref.file && !c.ref.file) ||
+	    (o->ref.namespace && !c.ref.namespace) || (o->ref.name && !c.ref.name))
+		return -ENOMEM;
+	x.o = &c;
+	return f(&x);
+}
+
+int bh_np_add(struct bh_np_snap *s, const struct bh_object *o, struct bh_err *err)
+{
+	return add(s, o, err, false);
+}
+
+int bh_np_add_copy(struct bh_np_snap *s, const struct bh_object *o, struct bh_err *err)
+{
+	return add(s, o, err, true);
 }
 
 void bh_np_snap_init(struct bh_np_snap *s, struct bh_arena *a)
@@ -369,4 +466,7 @@ void bh_np_snap_release(struct bh_np_snap *s)
 		return;
 	free(s->iph);
 	s->iph = NULL;
+	free(s->nsh);
+	s->nsh = NULL;
+	s->nsh_cap = 0;
 }

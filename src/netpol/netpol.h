@@ -204,6 +204,8 @@ struct bh_np_snap {
 	struct bh_np_other other[8];
 	uint32_t nother;
 	uint32_t objects, warnings;
+	const char *last_kind, *last_api, *last_file; /* bh_np_add_copy's copies of repeating strings */
+	uint32_t *nsh, nsh_cap; /* namespace names hashed (np_ns_get) */
 	/* IP -> pod (pods that are not hostNetwork, by status.podIPs) */
 	uint32_t *iph, niph;
 	bool indexed;
@@ -214,6 +216,10 @@ void bh_np_snap_release(struct bh_np_snap *s);
 /* Takes the object if it is one of the kinds above (its strings must outlive s: keep the document's arena).
  * Returns 1 taken, 0 not a kind of interest, <0 invalid (err says where). */
 int bh_np_add(struct bh_np_snap *s, const struct bh_object *o, struct bh_err *err);
+/* The same for an object whose document is dropped right after (bulkhead cluster reads one document at a
+ * time and hands each object to both models): every string the model keeps is copied into s's arena,
+ * nothing points into the document. Same returns. */
+int bh_np_add_copy(struct bh_np_snap *s, const struct bh_object *o, struct bh_err *err);
 /* Reads one snapshot file (or "-") into s: errors (file:line:col) are appended to errs, the rest is
  * read. Returns 0, or -ENOMEM. */
 struct bh_limits;

@@ -18,7 +18,7 @@ static int port_value(struct np_ctx *x, const struct bh_node *n, uint32_t *num, 
 	}
 	if (bh_as_str(n, name, &len) != BH_OK || !len)
 		return np_bad(x, n, "port must be a number or a port name");
-	return 0;
+	return (*name = np_keep(x, *name)) ? 0 : -ENOMEM;
 }
 
 static int np_port(struct np_ctx *x, const struct bh_node *m, struct bh_np_port *p)
@@ -29,8 +29,9 @@ static int np_port(struct np_ctx *x, const struct bh_node *m, struct bh_np_port 
 	const struct bh_node *pn = np_get(m, "port");
 	if (pn) {
 		p->has_port = true;
-		if (port_value(x, pn, &p->port, &p->named))
-			return -EINVAL;
+		int rc = port_value(x, pn, &p->port, &p->named);
+		if (rc)
+			return rc;
 	}
 	int64_t e;
 	if (np_int(m, "endPort", &e)) {
@@ -166,7 +167,7 @@ static int anp_port(struct np_ctx *x, const struct bh_node *m, struct bh_np_apor
 		p->end = (uint32_t)e;
 		return np_proto(x, n, &p->proto);
 	}
-	if ((p->named = np_str(m, "namedPort"))) {
+	if ((p->named = np_keep(x, np_str(m, "namedPort")))) {
 		p->kind = BH_NP_APORT_NAMED;
 		return 0;
 	}
@@ -219,7 +220,7 @@ static int anp_action(struct np_ctx *x, const struct bh_node *m, bool baseline, 
 static int anp_rule(struct np_ctx *x, const struct bh_node *m, const char *peers, bool baseline,
 		    struct bh_np_arule *r)
 {
-	r->name = np_str(m, "name");
+	r->name = np_keep(x, np_str(m, "name"));
 	if (anp_action(x, m, baseline, &r->action))
 		return -EINVAL;
 	const struct bh_node *ps = np_seq(m, "ports"), *pe = np_seq(m, peers);

@@ -21,6 +21,9 @@ struct rctx {
 	struct bh_np_reach *r;
 	struct cls *c;
 	uint32_t nc;
+	const char **keys; /* the label keys some selector names (a set, open addressing) */
+	uint8_t *valued;   /* per slot: some requirement reads the key's value (In, NotIn, matchLabels) */
+	uint32_t keycap;
 	struct bh_np_packet probe[MAX_PROBES]; /* dst unset; proto + port */
 	uint32_t nprobe;
 };
@@ -69,11 +72,95 @@ static bool cidr_peer_has(const struct bh_np_snap *s, uint64_t *sig, const struc
 	return h != 0;
 }
 
-static uint64_t pod_key(const struct bh_np_snap *s, const struct bh_np_pod *p)
+/* ---- the label keys that matter: a pod's labels enter a decision only through selectors, and a selector
+ * requirement only reads its own key: its value (In, NotIn) or only whether it is there (Exists,
+ * DoesNotExist). Labels no selector names (pod-template-hash, controller-revision-hash, a per-pod name)
+ * make no difference, so they do not split classes; nor do the values of keys only tested for presence. */
+
+enum { KEY_NONE = 0, KEY_PRESENCE, KEY_VALUE };
+
+static uint32_t key_slot(const struct rctx *x, const char *k)
 {
+	uint32_t h = (uint32_t)str_hash(k, 0xcbf29ce484222325ULL) & (x->keycap - 1);
+	while (x->keys[h] && strcmp(x->keys[h], k))
+		h = (h + 1) & (x->keycap - 1);
+	return h;
+}
+
+/* KEY_NONE, KEY_PRESENCE or KEY_VALUE */
+static int key_named(const struct rctx *x, const char *k)
+{
+	uint32_t h = key_slot(x, k);
+	return !x->keys[h] ? KEY_NONE : x->valued[h] ? KEY_VALUE : KEY_PRESENCE;
+}
+
+static uint32_t sel_keys(struct rctx *x, const struct bh_np_sel *s)
+{
+	for (uint32_t i = 0; x->keys && i < s->nreq; i++) {
+		uint32_t h = key_slot(x, s->req[i].key);
+		x->keys[h] = s->req[i].key;
+		x->valued[h] |= s->req[i].op == BH_NP_IN || s->req[i].op == BH_NP_NOTIN;
+	}
+	return s->nreq;
+}
+
+static uint32_t rule_keys(struct rctx *x, const struct bh_np_rule *r, uint32_t n)
+{
+	uint32_t k = 0;
+	for (uint32_t j = 0; j < n; j++)
+		for (uint32_t p = 0; p < r[j].npeers; p++)
+			k += sel_keys(x, &r[j].peers[p].pod) + sel_keys(x, &r[j].peers[p].ns);
+	return k;
+}
+
+static uint32_t arule_keys(struct rctx *x, const struct bh_np_arule *r, uint32_t n)
+{
+	uint32_t k = 0;
+	for (uint32_t j = 0; j < n; j++)
+		for (uint32_t p = 0; p < r[j].npeers; p++)
+			k += sel_keys(x, &r[j].peers[p].pod) + sel_keys(x, &r[j].peers[p].ns);
+	return k;
+}
+
+/* every selector's keys (pod and namespace selectors alike: a namespace key kept is only a lost merge);
+ * called once to count, once to fill */
+static uint32_t all_keys(struct rctx *x)
+{
+	const struct bh_np_snap *s = x->s;
+	uint32_t k = 0;
+	for (uint32_t i = 0; i < s->npol; i++)
+		k += sel_keys(x, &s->pol[i].sel) + rule_keys(x, s->pol[i].in, s->pol[i].nin) +
+		     rule_keys(x, s->pol[i].eg, s->pol[i].neg);
+	for (uint32_t i = 0; i < s->nanp; i++)
+		k += sel_keys(x, &s->anp[i].subj_ns) + sel_keys(x, &s->anp[i].subj_pod) +
+		     arule_keys(x, s->anp[i].in, s->anp[i].nin) + arule_keys(x, s->anp[i].eg, s->anp[i].neg);
+	return k;
+}
+
+static int named_keys(struct rctx *x)
+{
+	uint32_t n = all_keys(x), cap = 16;
+	while (cap < 2 * n + 2)
+		cap *= 2;
+	x->keys = calloc(cap, sizeof(*x->keys));
+	x->valued = calloc(cap, 1);
+	if (!x->keys || !x->valued)
+		return -ENOMEM;
+	x->keycap = cap;
+	all_keys(x);
+	return 0;
+}
+
+static uint64_t pod_key(const struct rctx *x, const struct bh_np_pod *p)
+{
+	const struct bh_np_snap *s = x->s;
 	uint64_t h = mix(p->nsidx + 1) ^ (p->host_network ? 0x9e3779b97f4a7c15ULL : 0), lab = 0, ports = 0, ipsig = 0;
-	for (uint32_t i = 0; i < p->labels.n; i++) /* order-free */
-		lab += mix(str_hash(p->labels.v[i].v, str_hash(p->labels.v[i].k, 0xcbf29ce484222325ULL) ^ 0x3d));
+	for (uint32_t i = 0; i < p->labels.n; i++) { /* order-free */
+		int named = key_named(x, p->labels.v[i].k);
+		uint64_t kh = str_hash(p->labels.v[i].k, 0xcbf29ce484222325ULL) ^ 0x3d;
+		if (named)
+			lab += mix(named == KEY_VALUE ? str_hash(p->labels.v[i].v, kh) : kh);
+	}
 	for (uint32_t i = 0; i < p->nports; i++)
 		ports += mix(str_hash(p->ports[i].name ? p->ports[i].name : "", (uint64_t)p->ports[i].port << 2 | p->ports[i].proto));
 	if (p->nips)
@@ -81,18 +168,25 @@ static uint64_t pod_key(const struct bh_np_snap *s, const struct bh_np_pod *p)
 	return mix(h ^ mix(lab + 1) ^ mix(ports + 2) ^ mix(ipsig + 3));
 }
 
-/* Pods alike: same key (a 64-bit hash of namespace, labels, ports, hostNetwork and CIDR memberships);
- * labels are compared exactly besides. */
-static bool same_labels(const struct bh_np_pod *a, const struct bh_np_pod *b)
+/* Pods alike: same key (a 64-bit hash of namespace, the labels selectors name, ports, hostNetwork and
+ * CIDR memberships); those labels are compared exactly besides. */
+static bool same_labels(const struct rctx *x, const struct bh_np_pod *a, const struct bh_np_pod *b)
 {
-	if (a->labels.n != b->labels.n || a->nports != b->nports)
+	if (a->nports != b->nports)
 		return false;
+	uint32_t na = 0, nb = 0;
 	for (uint32_t i = 0; i < a->labels.n; i++) {
+		int named = key_named(x, a->labels.v[i].k);
+		if (!named)
+			continue;
+		na++;
 		const char *v = bh_np_label(&b->labels, a->labels.v[i].k);
-		if (!v || strcmp(v, a->labels.v[i].v))
+		if (!v || (named == KEY_VALUE && strcmp(v, a->labels.v[i].v)))
 			return false;
 	}
-	return true;
+	for (uint32_t i = 0; i < b->labels.n; i++)
+		nb += key_named(x, b->labels.v[i].k) != KEY_NONE;
+	return na == nb;
 }
 
 static int classes(struct rctx *x)
@@ -103,7 +197,7 @@ static int classes(struct rctx *x)
 		cap *= 2;
 	uint32_t *tab = calloc(cap, sizeof(*tab));
 	x->c = calloc(s->npods + 1, sizeof(*x->c));
-	if (!tab || !x->c) {
+	if (!tab || !x->c || named_keys(x)) {
 		free(tab);
 		return -ENOMEM;
 	}
@@ -112,9 +206,9 @@ static int classes(struct rctx *x)
 		x->r->pod[i].addressed = p->nips > 0;
 		if (!p->nips)
 			continue;
-		uint64_t k = pod_key(s, p);
+		uint64_t k = pod_key(x, p);
 		uint32_t h = (uint32_t)k & (cap - 1);
-		while (tab[h] && !(x->c[tab[h] - 1].key == k && same_labels(&s->pods[x->c[tab[h] - 1].rep], p)))
+		while (tab[h] && !(x->c[tab[h] - 1].key == k && same_labels(x, &s->pods[x->c[tab[h] - 1].rep], p)))
 			h = (h + 1) & (cap - 1);
 		if (!tab[h]) {
 			x->c[x->nc] = (struct cls){.rep = i, .ns = p->nsidx, .key = k};
@@ -245,8 +339,11 @@ int bh_np_reach(const struct bh_np_snap *s, struct bh_np_reach *r, struct bh_fin
 		if (!rc)
 			rc = np_reach_findings(s, r, fs);
 	}
-	if (x)
+	if (x) {
 		free(x->c);
+		free(x->keys);
+		free(x->valued);
+	}
 	free(x);
 	return rc;
 }

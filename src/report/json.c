@@ -63,6 +63,13 @@ void bh_json_finding(FILE *out, const struct bh_finding *f)
 	fprintf(out, ", \"fingerprint\": \"%s\"}", fp);
 }
 
+void bh_json_member(FILE *out, const char *key)
+{
+	fputs(", ", out);
+	bh_json_str(out, key);
+	fputs(": ", out);
+}
+
 static void diags(FILE *out, const char *key, const struct bh_input_error *e, size_t n)
 {
 	fprintf(out, "\"%s\": [", key);
@@ -98,8 +105,11 @@ int bh_report_json(FILE *out, const struct bh_report *r)
 	diags(out, "warnings", r->warnings, r->nwarnings);
 	fprintf(out,
 		",\n \"summary\": {\"files\": %zu, \"objects\": %zu, \"findings\": {\"critical\": %zu, \"high\": %zu, "
-		"\"medium\": %zu, \"low\": %zu, \"info\": %zu}, \"suppressed\": %zu, \"errors\": %zu}}\n",
+		"\"medium\": %zu, \"low\": %zu, \"info\": %zu}, \"suppressed\": %zu, \"errors\": %zu}",
 		r->files, r->objects, counts[BH_SEV_CRITICAL], counts[BH_SEV_HIGH], counts[BH_SEV_MEDIUM],
 		counts[BH_SEV_LOW], counts[BH_SEV_INFO], suppressed, r->nerrors);
+	if (r->json_members)
+		r->json_members(out, r->json_ctx);
+	fputs("}\n", out);
 	return ferror(out) ? -1 : 0;
 }

@@ -23,6 +23,10 @@ struct bh_report {
 	bool rule_summary;              /* text only: the per-rule table before the summary line (--summary) */
 	bool diags_shown;               /* text, compact: the errors and warnings are already on stderr */
 	const char *default_namespace;  /* policyreport: for namespaced objects without one (NULL: "default") */
+	/* json only: a command's own top-level members, written after "summary" (node's "node", netpol's
+	 * "netpol"). The callback writes each as bh_json_member(out, "key") and then the value. */
+	void (*json_members)(FILE *out, const void *ctx);
+	const void *json_ctx;
 };
 
 enum bh_format { BH_FMT_TEXT = 0, BH_FMT_JSON, BH_FMT_SARIF, BH_FMT_JUNIT, BH_FMT_POLICYREPORT, BH_FMT_COMPACT,
@@ -67,5 +71,7 @@ void bh_finding_fingerprint(const struct bh_finding *f, char out[17]);
 /* JSON strings: bh_json_str, bh_json_strn (util/json.h) */
 /* One finding as a JSON object in the documented shape (docs/schema/findings.schema.json). */
 void bh_json_finding(FILE *out, const struct bh_finding *f);
+/* `, "key": ` — the start of one more top-level member, for bh_report.json_members */
+void bh_json_member(FILE *out, const char *key);
 
 #endif

@@ -31,6 +31,26 @@ static void parse(const char *s, size_t len, struct imgref *r)
 		}
 }
 
+void bh_imgref_normalise(const char *s, size_t len, char *ref, size_t rsize, char *dig, size_t dsize)
+{
+	struct imgref ir;
+	parse(s, len, &ir);
+	const char *at = memchr(s, '@', len);
+	size_t end = ir.tag ? (size_t)(ir.tag - 1 - s) : at ? (size_t)(at - s) : len;
+	snprintf(dig, dsize, "%.*s", at ? (int)(len - (size_t)(at + 1 - s)) : 0, at ? at + 1 : "");
+	const char *slash = memchr(s, '/', end);
+	size_t hl = slash ? (size_t)(slash - s) : 0;
+	bool host = slash && (memchr(s, '.', hl) || memchr(s, ':', hl) || (hl == 9 && !memcmp(s, "localhost", 9)));
+	bool hub = host && ((hl == 9 && !memcmp(s, "docker.io", 9)) || (hl == 15 && !memcmp(s, "index.docker.io", 15)) || (hl == 20 && !memcmp(s, "registry-1.docker.io", 20)));
+	const char *path = host ? slash + 1 : s;
+	int pl = (int)(end - (size_t)(path - s));
+	const char *pre = !host || hub ? (memchr(path, '/', (size_t)pl) ? "docker.io/" : "docker.io/library/") : "";
+	int hostl = host && !hub ? (int)hl + 1 : 0;
+	const char *tag = ir.tag ? ir.tag : at ? "" : "latest";
+	int tl = ir.tag ? (int)ir.taglen : (int)strlen(tag);
+	snprintf(ref, rsize, "%s%.*s%.*s%s%.*s", pre, hostl, s, pl, path, tl ? ":" : "", tl, tag);
+}
+
 typedef void (*img_fn)(const struct bh_rule *r, const struct bh_rule_ctx *cx, struct bh_findings *out,
 		       const struct bh_container *c, const struct imgref *ir);
 

@@ -34,6 +34,12 @@ void bh_rules_eval(const struct bh_rule_ctx *cx, struct bh_findings *out);
 const char *bh_cap_norm(const char *s, size_t len, char *buf, size_t size);
 /* Normalises a host path: collapses "//", removes "." and resolves ".." lexically, drops a trailing "/". */
 const char *bh_path_norm(const char *s, size_t len, char *buf, size_t size);
+/* An image reference as the container runtimes resolve it (the distribution/reference grammar, as BH0250–
+ * BH0253 read it): ref receives "HOST/PATH[:TAG]" with Docker Hub's defaults applied ("nginx" →
+ * "docker.io/library/nginx:latest"; index.docker.io and registry-1.docker.io → docker.io), dig the digest
+ * ("sha256:…", empty when none). Without a digest a missing tag is "latest"; with one, ref keeps only the tag
+ * written (none: no ":TAG"). Used by the vulnerability import (image/vulns.c) to match reports to images. */
+void bh_imgref_normalise(const char *s, size_t len, char *ref, size_t rsize, char *dig, size_t dsize);
 /* Emit helpers that fill container name, field path and location from the view. pod_field: the field is
  * the pod's (spec_path) even though a container is named. */
 struct bh_finding *bh_vemit_field(struct bh_findings *out, const struct bh_rule *r, enum bh_sev sev,

@@ -9,6 +9,7 @@
 #include "util/json.h" /* the one JSON string writer, as every report uses */
 #include "detect.h"
 #include "engine.h"
+#include "identity.h"
 
 static void fmt_time(int64_t ns, char *buf, size_t len)
 {
@@ -137,6 +138,49 @@ static void event_json(FILE *out, const struct bhw_event *ev)
 	fputs("}", out);
 }
 
+static const char *nz(const char *s)
+{
+	return s && *s ? s : NULL;
+}
+
+/* "container" (the runtime's view, from the cgroup), then "pod" and "node" (the Kubernetes identity from
+ * watch/identity.c: null where the node did not tell). The resolver's values (full cgroup path, log
+ * directories under --root) win over the detector's parse of the two cgroup names, which fills the rest. */
+static void container_json(FILE *out, const struct bhw_alert *a)
+{
+	const struct bhw_event *ev = a->ev;
+	const struct bhw_identity *id = a->identity;
+	const char *cid = nz(a->container_id), *rt = a->runtime, *uid = nz(a->pod_uid);
+	if (id && id->container_id[0]) /* the resolver's: from the full path, where the kubelet's part comes first */
+		cid = id->container_id, rt = id->runtime;
+	if (id && id->pod_uid[0])
+		uid = id->pod_uid;
+	fputs(",\"container\":{", out);
+	kv(out, "id", cid);
+	fputs(",", out);
+	kv(out, "runtime", rt);
+	fputs(",", out);
+	kv(out, "pod_uid", uid);
+	fputs(",", out);
+	char cg[2 * BHW_CGNAME + 2];
+	snprintf(cg, sizeof(cg), "%s%s%s", ev->cgroup[1], ev->cgroup[1][0] ? "/" : "", ev->cgroup[0]);
+	kv(out, "cgroup", cg);
+	fprintf(out, ",\"cgroup_id\":%" PRIu64 ",", (uint64_t)ev->cgroup_id);
+	kv(out, "cgroup_path", id ? nz(id->cgroup_path) : NULL);
+	fputs(",", out);
+	kv(out, "name", id ? nz(id->container) : NULL);
+	fputs(",", out);
+	kv(out, "qos_class", id ? id->qos : NULL);
+	fputs("},\"pod\":{", out);
+	kv(out, "uid", uid);
+	fputs(",", out);
+	kv(out, "namespace", id ? nz(id->ns) : NULL);
+	fputs(",", out);
+	kv(out, "name", id ? nz(id->pod) : NULL);
+	fputs("},", out);
+	kv(out, "node", id ? id->node : NULL);
+}
+
 void bhw_alert_json(FILE *out, const struct bhw_alert *a)
 {
 	const struct bhw_event *ev = a->ev;
@@ -170,17 +214,9 @@ void bhw_alert_json(FILE *out, const struct bhw_alert *a)
 		kv(out, "comm", ev->chain[i].comm);
 		fputs("}", out);
 	}
-	fputs("],\"container\":{", out);
-	kv(out, "id", a->container_id[0] ? a->container_id : NULL);
-	fputs(",", out);
-	kv(out, "runtime", a->runtime);
-	fputs(",", out);
-	kv(out, "pod_uid", a->pod_uid[0] ? a->pod_uid : NULL);
-	fputs(",", out);
-	char cg[2 * BHW_CGNAME + 2];
-	snprintf(cg, sizeof(cg), "%s%s%s", ev->cgroup[1], ev->cgroup[1][0] ? "/" : "", ev->cgroup[0]);
-	kv(out, "cgroup", cg);
-	fprintf(out, ",\"cgroup_id\":%" PRIu64 "},\"namespaces\":{", (uint64_t)ev->cgroup_id);
+	fputs("]", out);
+	container_json(out, a);
+	fputs(",\"namespaces\":{", out);
 	for (unsigned i = 0; i < BHW_NS_MAX; i++)
 		fprintf(out, "%s\"%s\":%u", i ? "," : "", bhw_ns_name(i), ev->ns[i]);
 	fputs(",\"shared_with_host\":[", out);
@@ -202,7 +238,16 @@ void bhw_alert_text(FILE *out, const struct bhw_alert *a)
 	const struct bhw_event *ev = a->ev;
 	char t[48];
 	fmt_time(a->time_ns, t, sizeof(t));
-	fprintf(out, "%s %-8s %s %s: %s [pid %u %s%s%s, container %s]%s\n", t, bh_sev_name(a->sev), a->rule->id,
+	const struct bhw_identity *id = a->identity;
+	char pod[400] = "";
+	if (id && id->ns[0])
+		snprintf(pod, sizeof(pod), ", pod %s/%s%s%s", id->ns, id->pod, id->container[0] ? " container " : "",
+			 id->container);
+	else if ((id && id->pod_uid[0]) || a->pod_uid[0])
+		snprintf(pod, sizeof(pod), ", pod uid %s", id && id->pod_uid[0] ? id->pod_uid : a->pod_uid);
+	if (id && id->node)
+		snprintf(pod + strlen(pod), sizeof(pod) - strlen(pod), ", node %s", id->node);
+	fprintf(out, "%s %-8s %s %s: %s [pid %u %s%s%s, container %s%s]%s\n", t, bh_sev_name(a->sev), a->rule->id,
 		a->rule->name, a->message, ev->pid, ev->comm, a->exe[0] ? " " : "", a->exe,
-		a->container_id[0] ? a->container_id : "-", a->suppressed ? " (suppressed)" : "");
+		a->container_id[0] ? a->container_id : "-", pod, a->suppressed ? " (suppressed)" : "");
 }

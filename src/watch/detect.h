@@ -43,6 +43,7 @@ struct bhw_config {
 };
 
 struct bh_config;
+struct bhw_identity;
 void bhw_config_init(struct bhw_config *c);
 /* Fills c from the `watch:` section of a config loaded by bh_config_load (src/config/), checking watch rule
  * ids and field sizes. 0 or negative errno with err set; err->msg starts with file:line:col. */
@@ -69,6 +70,7 @@ struct bhw_alert {
 	bool suppressed;
 	const char *suppress_reason;
 	int64_t time_ns;         /* wall clock */
+	const struct bhw_identity *identity; /* Kubernetes identity (watch/identity.h), set by the caller; NULL: none */
 };
 
 typedef void (*bhw_alert_cb)(void *ctx, const struct bhw_alert *a);

@@ -25,6 +25,8 @@ static const char *const type_names[BHW_EV_MAX] = {
 	[BHW_EV_MOUNT_PARAM] = "mount_param", [BHW_EV_SB_MOUNT] = "sb_mount",
 	[BHW_EV_PROC_ACCESS] = "proc_access", [BHW_EV_MMAP_EXEC] = "mmap_exec",
 	[BHW_EV_USERNS] = "userns_create",    [BHW_EV_URING] = "io_uring",
+	[BHW_EV_KEYRING] = "keyring",         [BHW_EV_API_CONNECT] = "api_connect",
+	[BHW_EV_SPLICE] = "splice",
 };
 
 const char *bhw_type_name(unsigned type)

@@ -72,6 +72,11 @@ static const unsigned char rule_types[BHW_R_MAX][BHW_RULE_TYPES] = {
 	[BHW_R_HOST_SECRET_READ] = {BHW_EV_OPEN_WRITE},
 	[BHW_R_BINFMT] = {BHW_EV_OPEN_WRITE},
 	[BHW_R_HOST_SOCKET] = {BHW_EV_CONNECT},
+	[BHW_R_SA_TOKEN_READ] = {BHW_EV_OPEN_WRITE},
+	[BHW_R_SA_TOKEN_API] = {BHW_EV_API_CONNECT, BHW_EV_CONNECT, BHW_EV_OPEN_WRITE},
+	[BHW_R_KEYRING] = {BHW_EV_KEYRING},
+	[BHW_R_LSM_ATTR] = {BHW_EV_OPEN_WRITE},
+	[BHW_R_DIRTY_PIPE] = {BHW_EV_SPLICE},
 };
 
 int bhw_rule_event_types(size_t idx, unsigned *types, int max)
@@ -169,9 +174,37 @@ static bool is_mem_path(const char (*comp)[BHW_COMP_LEN])
 	return !strcmp(comp[2], "task") && is_pid_dir(comp[3]) && !comp[4][0];
 }
 
+/* /proc/<pid>/attr/<leaf>, /proc/<pid>/attr/<lsm>/<leaf>, /proc/<pid>/task/<tid>/attr/… (self and
+ * thread-self count as pid directories): the leaf's index, or -1 */
+static int attr_leaf(const char (*comp)[BHW_COMP_LEN])
+{
+	for (int a = 1; a <= 2; a++) {
+		if (strcmp(comp[a], "attr") || !is_pid_dir(comp[a + 1]))
+			continue;
+		if (!comp[a + 2][0])
+			return 0;
+		if (!strcmp(comp[a + 2], "task") && is_pid_dir(comp[a + 3]) && !comp[a + 4][0])
+			return 0;
+	}
+	return -1;
+}
+
+/* Writing the LSM label (AppArmor changeprofile/changehat, an SELinux context): current and exec change
+ * what confines the process; the SELinux create contexts only label new objects. */
+static int classify_attr(const char (*comp)[BHW_COMP_LEN], const char *path, struct bhw_hit *h, int max)
+{
+	const char *leaf = comp[0];
+	bool label = !strcmp(leaf, "current") || !strcmp(leaf, "exec");
+	return hit(h, 0, max, BHW_R_LSM_ATTR, label ? BH_SEV_NONE : BH_SEV_MEDIUM,
+		   "opened /proc%s for writing (%s)", path,
+		   label ? "changes the process's LSM label" : "an LSM create context");
+}
+
 static int classify_proc(const struct bhw_event *ev, const char *path, struct bhw_hit *h, int max)
 {
 	const char(*comp)[BHW_COMP_LEN] = (const void *)ev->s;
+	if (attr_leaf(comp) == 0)
+		return classify_attr(comp, path, h, max);
 	if (!strcmp(path, "/sys/kernel/core_pattern"))
 		return hit(h, 0, max, BHW_R_CORE_PATTERN, BH_SEV_NONE, "opened /proc/sys/kernel/core_pattern for writing");
 	if (!strcmp(path, "/sysrq-trigger"))
@@ -258,10 +291,43 @@ static int classify_place(const struct bhw_event *ev, const char *path, bool wr,
 	return n;
 }
 
+/* The pod UID in a kubelet volume path (…/pods/<uid>/volumes/…); "" when the path has none. */
+static void path_pod_uid(const char *path, char *uid, size_t len)
+{
+	const char *p = strstr(path, "/pods/");
+	uid[0] = 0;
+	if (!p || !strstr(p, "/volumes/"))
+		return;
+	p += 6;
+	size_t n = strcspn(p, "/");
+	snprintf(uid, len, "%.*s", (int)n, p);
+}
+
+/* A ServiceAccount token that is not the caller's own mount of its own (the kernel dropped that one): the
+ * path runs across the volume's mountpoint, so a kubelet path names the pod the token belongs to. */
+static int classify_token(const struct bhw_event *ev, const char *path, struct bhw_hit *h, int max)
+{
+	char id[BHW_CGNAME], own[40], tok[64];
+	const char *rt;
+	bhw_container_of(ev, id, sizeof(id), &rt, own, sizeof(own));
+	path_pod_uid(path, tok, sizeof(tok));
+	bool foreign_ns = (ev->flags & BHW_F_FOREIGN_MNT) != 0;
+	/* path components hold 31 bytes: a 36-character UID arrives as its first 31 */
+	if (!foreign_ns && own[0] && tok[0] && !strncmp(own, tok, strlen(tok)))
+		return 0; /* its own pod's volume, through the kubelet directory */
+	const char *via = foreign_ns ? ((ev->flags & BHW_F_HOST_MNT) ? " through the host's mount namespace"
+								  : " through another mount namespace")
+				     : tok[0] ? " through the kubelet's pod directory" : "";
+	return hit(h, 0, max, BHW_R_SA_TOKEN_READ, BH_SEV_NONE, "read ServiceAccount token %s%s%s%s", path, via,
+		   tok[0] ? " of pod " : "", tok);
+}
+
 static int classify_open(const struct bhw_event *ev, struct bhw_hit *h, int max)
 {
 	char path[BHW_PATH_COMPS * (BHW_COMP_LEN + 1) + 2];
 	bhw_open_path(ev, path, sizeof(path));
+	if (ev->flags & BHW_F_SA_TOKEN)
+		return classify_token(ev, path, h, max);
 	if (ev->flags & BHW_F_MEMFD_OPEN) /* the dynamic loader (or anything) about to run a memfd */
 		return hit(h, 0, max, BHW_R_MEMFD_EXEC, BH_SEV_NONE, "opened memfd %s again by path (a loader "
 			   "running it: ld.so /proc/self/fd/N)", path + 1);
@@ -461,6 +527,48 @@ static int classify_mmap(const struct bhw_event *ev, struct bhw_hit *h, int max)
 	return hit(h, 0, max, BHW_R_MEMFD_EXEC, BH_SEV_HIGH, "mapped deleted file %s executable", ev->s[0]);
 }
 
+static const char *keyctl_op(uint64_t op)
+{
+	static const char *const ops[] = {"GET_KEYRING_ID", "JOIN_SESSION_KEYRING", "UPDATE", "REVOKE", "CHOWN",
+					  "SETPERM", "DESCRIBE", "CLEAR", "LINK", "UNLINK", "SEARCH", "READ",
+					  "INSTANTIATE", "NEGATE", "SET_REQKEY_KEYRING", "SET_TIMEOUT",
+					  "ASSUME_AUTHORITY"};
+	return op < sizeof(ops) / sizeof(ops[0]) ? ops[op] : "?";
+}
+
+/* x86-64: add_key 248, request_key 249, keyctl 250 */
+static int classify_keyring(const struct bhw_event *ev, struct bhw_hit *h, int max)
+{
+	if (ev->a[0] == 250)
+		return hit(h, 0, max, BHW_R_KEYRING, BH_SEV_NONE, "keyctl(KEYCTL_%s): the node's kernel keyring",
+			   keyctl_op(ev->a[1]));
+	return hit(h, 0, max, BHW_R_KEYRING, BH_SEV_NONE, "%s(\"%s\"): the node's kernel keyring",
+		   ev->a[0] == 248 ? "add_key" : "request_key", ev->s[0]);
+}
+
+static int classify_api_connect(const struct bhw_event *ev, struct bhw_hit *h, int max)
+{
+	uint32_t a = (uint32_t)ev->a[3];
+	const uint8_t *b = (const uint8_t *)&a;
+	char addr[40] = "an IPv6 address";
+	if (ev->a[1] == 2)
+		snprintf(addr, sizeof(addr), "%u.%u.%u.%u", b[0], b[1], b[2], b[3]);
+	return hit(h, 0, max, BHW_R_SA_TOKEN_API, BH_SEV_NONE,
+		   "connected to %s port %llu %.1f s after this container read another pod's ServiceAccount token",
+		   addr, (unsigned long long)ev->a[0], (double)ev->a[2] / 1e9);
+}
+
+static int classify_splice(const struct bhw_event *ev, struct bhw_hit *h, int max)
+{
+	uint64_t fl = ev->a[3];
+	return hit(h, 0, max, BHW_R_DIRTY_PIPE, BH_SEV_NONE,
+		   "%s of read-only file %s (inode %llu) into a pipe, then %s into that pipe%s",
+		   (fl & BHW_SPLICE_URING) ? "io_uring splice" : "splice", ev->s[0], (unsigned long long)ev->a[0],
+		   (fl & BHW_SPLICE_MERGEABLE) ? "the page-cache buffer left mergeable (a kernel vulnerable to "
+						 "CVE-2022-0847)" : "data written",
+		   (fl & BHW_SPLICE_EXIT) ? " (seen at exit)" : "");
+}
+
 /* Events with nothing to judge but the call itself. */
 static int classify_simple(const struct bhw_event *ev, struct bhw_hit *h, int max)
 {
@@ -492,6 +600,12 @@ static int classify_simple(const struct bhw_event *ev, struct bhw_hit *h, int ma
 		return hit(h, 0, max, BHW_R_OPEN_BY_HANDLE, BH_SEV_NONE, "open_by_handle_at(mount fd %lld)", (long long)a0);
 	case BHW_EV_USERNS:
 		return hit(h, 0, max, BHW_R_UNSHARE, BH_SEV_HIGH, "created a user namespace (syscall %lld)", (long long)a0);
+	case BHW_EV_KEYRING:
+		return classify_keyring(ev, h, max);
+	case BHW_EV_API_CONNECT:
+		return classify_api_connect(ev, h, max);
+	case BHW_EV_SPLICE:
+		return classify_splice(ev, h, max);
 	default:
 		return 0;
 	}

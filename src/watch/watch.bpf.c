@@ -285,6 +285,106 @@ static __always_inline void submit(struct bhw_event *e)
 	bpf_ringbuf_submit(e, flags);
 }
 
+/* ---- splice of a read-only file into a pipe (Dirty Pipe, CVE-2022-0847) ----
+ * splice(2) and IORING_OP_SPLICE are rare: at their completion a container task's splice from a regular file
+ * opened without write access into a pipe is kept in `spliced` (by process) with the pipe's ring head and the
+ * filled buffer's length. Whether the pipe got more data afterwards (a write: the head moves on a fixed
+ * kernel, the buffer's length grows on a vulnerable one, where the write lands in the file's page cache) is
+ * looked at when the process execs, splices again or exits: no program on write(2), nothing on the hot path
+ * of tasks that never spliced such a file. A buffer still flagged mergeable right after the splice is the
+ * vulnerable kernel itself: reported at once. */
+#define PIPE_BUF_FLAG_CAN_MERGE_ 0x10
+#define S_IFIFO_ 0010000
+#define S_IFREG_SPLICE 0100000
+#define SPLICE_F_FD_IN_FIXED_ (1u << 31)
+
+struct spliced_v {
+	__u64 file_out, pipe, pipe_ino, ino;
+	__u32 dev, head, len, how;
+	char name[32];
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32); /* tgid */
+	__type(value, struct spliced_v);
+} spliced SEC(".maps");
+volatile __u32 splice_armed = 0;
+
+static __always_inline void splice_event(struct spliced_v *v, int f, __u64 added, __u32 how)
+{
+	struct bhw_event *e = begin(BHW_EV_SPLICE, f, BHW_SZ_S0);
+	if (!e)
+		return;
+	e->a[0] = v->ino;
+	e->a[1] = v->dev;
+	e->a[2] = added;
+	e->a[3] = v->how | how;
+	__builtin_memcpy(e->s[0], v->name, sizeof(v->name));
+	e->s[0][31] = 0;
+	submit(e);
+}
+
+/* Did the pipe of this process's last read-only splice get more data since? (the pipe still open: the file's
+ * inode is the one recorded) */
+static __always_inline void splice_check(int f, __u32 how)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct spliced_v *v = bpf_map_lookup_elem(&spliced, &tgid);
+	if (!v)
+		return;
+	struct spliced_v c = *v;
+	bpf_map_delete_elem(&spliced, &tgid);
+	struct file *out = (struct file *)c.file_out;
+	struct pipe_inode_info *pipe = (void *)c.pipe;
+	if (BPF_CORE_READ(out, f_inode, i_ino) != c.pipe_ino || BPF_CORE_READ(out, private_data) != pipe)
+		return;
+	__u32 head = BPF_CORE_READ(pipe, head), mask = BPF_CORE_READ(pipe, ring_size) - 1;
+	struct pipe_buffer *bufs = BPF_CORE_READ(pipe, bufs);
+	__u32 len = 0;
+	bpf_probe_read_kernel(&len, sizeof(len), &bufs[(c.head - 1) & mask & 0xff].len);
+	if (head != c.head)
+		splice_event(&c, f, head - c.head, how);
+	else if (len > c.len)
+		splice_event(&c, f, len - c.len, how);
+}
+
+/* in: the spliced file, out: the pipe's file; keeps the splice when `in` is a regular file opened read-only */
+static __always_inline void splice_keep(struct file *in, struct file *out, int f, __u32 how)
+{
+	if (!in || !out)
+		return;
+	struct inode *ii = BPF_CORE_READ(in, f_inode), *oi = BPF_CORE_READ(out, f_inode);
+	if ((BPF_CORE_READ(ii, i_mode) & S_IFMT) != S_IFREG_SPLICE || (BPF_CORE_READ(oi, i_mode) & S_IFMT) != S_IFIFO_ ||
+	    (BPF_CORE_READ(in, f_mode) & FMODE_WRITE))
+		return;
+	struct pipe_inode_info *pipe = BPF_CORE_READ(out, private_data);
+	struct spliced_v v = {.file_out = (__u64)out, .pipe = (__u64)pipe, .pipe_ino = BPF_CORE_READ(oi, i_ino),
+			      .ino = BPF_CORE_READ(ii, i_ino), .dev = BPF_CORE_READ(ii, i_sb, s_dev), .how = how};
+	v.head = BPF_CORE_READ(pipe, head);
+	__u32 mask = BPF_CORE_READ(pipe, ring_size) - 1, flags = 0;
+	struct pipe_buffer *bufs = BPF_CORE_READ(pipe, bufs);
+	bpf_probe_read_kernel(&v.len, sizeof(v.len), &bufs[(v.head - 1) & mask & 0xff].len);
+	bpf_probe_read_kernel(&flags, sizeof(flags), &bufs[(v.head - 1) & mask & 0xff].flags);
+	bpf_probe_read_kernel_str(v.name, sizeof(v.name), BPF_CORE_READ(in, f_path.dentry, d_name.name));
+	if (flags & PIPE_BUF_FLAG_CAN_MERGE_) {
+		splice_event(&v, f, 0, BHW_SPLICE_MERGEABLE);
+		return;
+	}
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	bpf_map_update_elem(&spliced, &tgid, &v, BPF_ANY);
+	splice_armed = 1;
+}
+
+static __always_inline struct file *fd_file(__u64 fd)
+{
+	struct task_struct *t = bpf_get_current_task_btf();
+	struct file **fds = t->files->fdt->fd;
+	struct file *file = NULL;
+	bpf_probe_read_kernel(&file, sizeof(file), &fds[fd & 0xfffff]);
+	return file;
+}
+
 /* ---- process lifecycle ---- */
 
 SEC("tp_btf/sched_process_exec")
@@ -307,6 +407,8 @@ int BPF_PROG(on_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm 
 		count(BHW_C_FILTERED);
 		return 0;
 	}
+	if (splice_armed && flags)
+		splice_check((int)flags, 0);
 	struct bhw_event *e = begin(BHW_EV_EXEC, (int)flags, BHW_SZ_S2);
 	if (!e)
 		return 0;
@@ -366,6 +468,8 @@ int BPF_PROG(on_exit, struct task_struct *p)
 	bpf_map_delete_elem(&stash, &tid);
 	if ((pt >> 32) != tid) /* only the thread-group leader's exit ends the process */
 		return 0;
+	if (splice_armed) /* its files are still open here (exit_files comes later) */
+		splice_check((int)flags, BHW_SPLICE_EXIT);
 	count(BHW_C_SEEN);
 	struct bhw_event *e = begin(BHW_EV_EXIT, (int)flags, BHW_SZ_NOSTR);
 	if (!e)
@@ -703,9 +807,108 @@ int on_open_by_handle(struct trace_event_raw_sys_enter *ctx)
 	return 0;
 }
 
+/* add_key, request_key, keyctl: the kernel keyring is not namespaced (Docker's default seccomp profile blocks
+ * the three calls, so a call that reaches this tracepoint was not filtered). A CVE-2016-0728-style loop makes
+ * millions of calls: one event per process per second at most. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);   /* tgid */
+	__type(value, __u64); /* time of its last keyring event */
+} keyring_seen SEC(".maps");
+
+static __always_inline int keyring_event(struct trace_event_raw_sys_enter *ctx, __u64 nr)
+{
+	int f = gate();
+	if (f < 0)
+		return 0;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u64 now = bpf_ktime_get_ns(), *last = bpf_map_lookup_elem(&keyring_seen, &tgid);
+	if (last && now - *last < 1000000000ull) {
+		count(BHW_C_FILTERED);
+		return 0;
+	}
+	bpf_map_update_elem(&keyring_seen, &tgid, &now, BPF_ANY);
+	struct bhw_event *e = begin(BHW_EV_KEYRING, f, BHW_SZ_S0);
+	if (!e)
+		return 0;
+	e->a[0] = nr;
+	e->a[1] = ctx->args[0];
+	if (nr != 250) /* add_key/request_key: the key type */
+		bpf_probe_read_user_str(e->s[0], 32, (void *)ctx->args[0]);
+	submit(e);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_enter_add_key")
+int on_add_key(struct trace_event_raw_sys_enter *ctx)
+{
+	return keyring_event(ctx, 248);
+}
+
+SEC("tp/syscalls/sys_enter_request_key")
+int on_request_key(struct trace_event_raw_sys_enter *ctx)
+{
+	return keyring_event(ctx, 249);
+}
+
+SEC("tp/syscalls/sys_enter_keyctl")
+int on_keyctl(struct trace_event_raw_sys_enter *ctx)
+{
+	return keyring_event(ctx, 250);
+}
+
 /* ---- sockets ---- */
 
 static __always_inline int unix_peer_event(struct sock *other, int f);
+
+/* cgroup id -> when a process of that cgroup read a foreign ServiceAccount token (judge_file arms it) */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, __u64);
+} token_cg SEC(".maps");
+volatile __u32 token_armed = 0; /* set once any foreign token was read: before that, inet connects cost one load */
+
+#define AF_INET_ 2
+#define AF_INET6_ 10
+
+/* A TCP connect to the API server's ports (443, 6443) from a container that read a foreign token. */
+/* port in host order, family, IPv4 address (network order; 0 for IPv6); f: the task's flags from gate() */
+static __always_inline int api_event(__u16 port, __u16 family, __u32 addr, int f)
+{
+	if (port != 443 && port != 6443)
+		return 0;
+	__u64 cg = bpf_get_current_cgroup_id();
+	__u64 *when = bpf_map_lookup_elem(&token_cg, &cg);
+	if (!when)
+		return 0;
+	__u64 since = bpf_ktime_get_ns() - *when;
+	struct bhw_event *e = begin(BHW_EV_API_CONNECT, f, BHW_SZ_NOSTR);
+	if (!e)
+		return 0;
+	e->a[0] = port;
+	e->a[1] = family;
+	e->a[2] = since;
+	e->a[3] = addr;
+	submit(e);
+	return 0;
+}
+
+static __always_inline int api_connect(struct trace_event_raw_sys_enter *ctx, __u32 head)
+{
+	__u16 port = (__u16)((head >> 24) | ((head >> 8) & 0xff00)); /* sin_port, network order */
+	if (port != 443 && port != 6443)
+		return 0;
+	int f = gate();
+	if (f < 0)
+		return 0;
+	__u32 addr = 0;
+	if ((head & 0xffff) == AF_INET_)
+		bpf_probe_read_user(&addr, sizeof(addr), (char *)ctx->args[1] + 4);
+	return api_event(port, head & 0xffff, addr, f);
+}
 
 /* Unix connects are judged after the kernel found the listener (the socket object, see unix_peer_event):
  * enter keeps the fd of an AF_UNIX connect, exit judges the connected socket's peer. Failed connects (no such
@@ -713,16 +916,34 @@ static __always_inline int unix_peer_event(struct sock *other, int f);
 SEC("tp/syscalls/sys_enter_connect")
 int on_connect(struct trace_event_raw_sys_enter *ctx)
 {
-	__u16 family = 0;
-	bpf_probe_read_user(&family, sizeof(family), (void *)ctx->args[1]);
-	if (family != AF_UNIX)
+	__u32 head = 0; /* sa_family and, for inet, the port */
+	bpf_probe_read_user(&head, sizeof(head), (void *)ctx->args[1]);
+	__u16 family = head & 0xffff;
+	if (family != AF_UNIX) {
+		if (token_armed && (family == AF_INET_ || family == AF_INET6_))
+			return api_connect(ctx, head);
 		return 0;
+	}
 	int f = gate();
 	if (f < 0)
 		return 0;
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct stash st = {.a0 = ctx->args[0], .a1 = (__u64)f};
 	bpf_map_update_elem(&stash, &tid, &st, BPF_ANY);
+	return 0;
+}
+
+/* The same inet branch for the object modes, where on_connect is not loaded (Unix connects are judged by
+ * the LSM/fentry hook there). */
+SEC("tp/syscalls/sys_enter_connect")
+int on_connect_api(struct trace_event_raw_sys_enter *ctx)
+{
+	if (!token_armed)
+		return 0;
+	__u32 head = 0;
+	bpf_probe_read_user(&head, sizeof(head), (void *)ctx->args[1]);
+	if ((head & 0xffff) == AF_INET_ || (head & 0xffff) == AF_INET6_)
+		return api_connect(ctx, head);
 	return 0;
 }
 
@@ -809,11 +1030,54 @@ static __always_inline struct mnt_namespace *foreign_mnt_ns(struct file *file)
 #define TMPFS_MAGIC_ 0x01021994
 #define S_IFREG_ 0100000
 
-static __always_inline int is_memfd(const unsigned char *name)
+/* A file named "token" on a tmpfs: a ServiceAccount token unless it is the caller's own serviceaccount
+ * mount. Decided by the volume's mountpoint: "serviceaccount" (the container's own mount, or another
+ * container's through /proc/<pid>/root when the mount is in another namespace) or a directory under the
+ * kubelet's "kubernetes.io~projected" / "kubernetes.io~secret" (another pod's volume through a hostPath).
+ * Two dentry names read, only for tmpfs files of container tasks named token. */
+static __always_inline int token_interest(struct file *file)
+{
+	struct vfsmount *vm = BPF_CORE_READ(file, f_path.mnt);
+	struct mount *m = (void *)vm - bpf_core_field_offset(struct mount, mnt);
+	struct dentry *mp = BPF_CORE_READ(m, mnt_mountpoint);
+	char n[16] = {}, pn[16] = {};
+	bpf_probe_read_kernel_str(n, sizeof(n), BPF_CORE_READ(mp, d_name.name));
+	bpf_probe_read_kernel_str(pn, sizeof(pn), BPF_CORE_READ(mp, d_parent, d_name.name));
+	struct mnt_namespace *mns = foreign_mnt_ns(file);
+	int fl = BHW_F_SA_TOKEN;
+	if (mns) {
+		fl |= BHW_F_FOREIGN_MNT;
+		if (BPF_CORE_READ(mns, ns.inum) == host_ns[BHW_NS_MNT])
+			fl |= BHW_F_HOST_MNT;
+	}
+	/* "serviceaccount\0" */
+	if (n[0] == 's' && n[1] == 'e' && n[2] == 'r' && n[3] == 'v' && n[7] == 'a' && n[13] == 't' && !n[14])
+		return mns ? fl : -1;
+	/* "kubernetes.io~" */
+	if (pn[0] == 'k' && pn[1] == 'u' && pn[2] == 'b' && pn[10] == '.' && pn[11] == 'i' && pn[13] == '~')
+		return fl;
+	return -1;
+}
+
+static __always_inline void arm_token(void)
+{
+	__u64 cg = bpf_get_current_cgroup_id(), now = bpf_ktime_get_ns();
+	bpf_map_update_elem(&token_cg, &cg, &now, BPF_ANY);
+	token_armed = 1;
+}
+
+/* A tmpfs regular file: a memfd opened by path, or a token (see token_interest); -1 when neither. */
+static __always_inline int tmpfs_interest(struct file *file, int wr)
 {
 	char head[8] = {};
-	bpf_probe_read_kernel_str(head, sizeof(head), name);
-	return head[0] == 'm' && head[1] == 'e' && head[2] == 'm' && head[3] == 'f' && head[4] == 'd' && head[5] == ':';
+	bpf_probe_read_kernel_str(head, sizeof(head), BPF_CORE_READ(file, f_path.dentry, d_name.name));
+	if (head[0] == 'm' && head[1] == 'e' && head[2] == 'm' && head[3] == 'f' && head[4] == 'd' &&
+	    head[5] == ':')
+		return BHW_F_MEMFD_OPEN;
+	if (!wr && head[0] == 't' && head[1] == 'o' && head[2] == 'k' && head[3] == 'e' && head[4] == 'n' &&
+	    !head[5])
+		return token_interest(file);
+	return -1;
 }
 
 /* Returns the BHW_F_* flags the event gets, or -1 when the file is of no interest. */
@@ -834,9 +1098,13 @@ static __always_inline int file_interest(struct file *file, struct inode *ino, _
 		   magic == CGROUP2_SUPER_MAGIC || magic == BINFMTFS_MAGIC))
 		return 0;
 	/* a memfd opened again by path (/proc/self/fd/N): what `ld.so /proc/self/fd/N` does before it maps the
-	 * payload executable; execve of a memfd is seen at exec */
-	if (magic == TMPFS_MAGIC_ && type == S_IFREG_ && is_memfd(BPF_CORE_READ(file, f_path.dentry, d_name.name)))
-		return BHW_F_MEMFD_OPEN;
+	 * payload executable; execve of a memfd is seen at exec. A tmpfs file named token: see token_interest. */
+	if (magic == TMPFS_MAGIC_ && type == S_IFREG_) {
+		int t = tmpfs_interest(file, wr);
+		if (t >= 0)
+			return t;
+	}
+
 	/* where the file lies matters for writes and for files not everyone may read (keys, tokens, shadow): a
 	 * world-readable file read by a container is out here, after five loads (most opens) */
 	if (!wr && (mode & S_IROTH))
@@ -878,15 +1146,27 @@ static __always_inline int judge_file(struct file *file, long ret, int f, __u32 
 	/* the path inside this filesystem, leaf first, one 32-byte slot per component */
 	char(*comp)[BHW_COMP_LEN] = (void *)e->s;
 	struct dentry *d = BPF_CORE_READ(file, f_path.dentry);
-	int i;
-	for (i = 0; i < BHW_PATH_COMPS; i++) {
+	/* a token's path goes on across its volume's mountpoint (…/pods/<uid>/volumes/…/token names the pod) */
+	int cross = (fl & BHW_F_SA_TOKEN) != 0;
+	int i = 0;
+	for (int it = 0; it < BHW_PATH_COMPS + 1 && i < BHW_PATH_COMPS; it++) {
 		struct dentry *parent = BPF_CORE_READ(d, d_parent);
-		if (!parent || parent == d)
-			break;
+		if (!parent || parent == d) {
+			if (!cross)
+				break;
+			struct vfsmount *vm = BPF_CORE_READ(file, f_path.mnt);
+			struct mount *m = (void *)vm - bpf_core_field_offset(struct mount, mnt);
+			d = BPF_CORE_READ(m, mnt_mountpoint);
+			cross = 0;
+			continue;
+		}
 		bpf_probe_read_kernel_str(comp[i & (BHW_PATH_COMPS - 1)], BHW_COMP_LEN,
 					  BPF_CORE_READ(d, d_name.name));
 		d = parent;
+		i++;
 	}
+	if (fl & BHW_F_SA_TOKEN)
+		arm_token();
 	if (i == 0 && (fl & BHW_F_MEMFD_OPEN)) { /* a pseudo file is its own root: its name is all there is */
 		bpf_probe_read_kernel_str(comp[0], BHW_COMP_LEN, BPF_CORE_READ(d, d_name.name));
 		i = 1;
@@ -940,6 +1220,36 @@ int on_creat_exit(struct trace_event_raw_sys_exit *ctx)
 	return open_exit(ctx->ret);
 }
 
+SEC("tp/syscalls/sys_enter_splice")
+int on_splice_enter(struct trace_event_raw_sys_enter *ctx)
+{
+	int f = gate();
+	if (f < 0)
+		return 0;
+	if (splice_armed) /* data added since this process's last read-only splice (before this one adds its own) */
+		splice_check(f, 0);
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct stash st = {.a0 = ctx->args[0], .a1 = ctx->args[2], .mask = (__u64)f};
+	bpf_map_update_elem(&stash, &tid, &st, BPF_ANY);
+	return 0;
+}
+
+SEC("tp/syscalls/sys_exit_splice")
+int on_splice_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct stash *st = bpf_map_lookup_elem(&stash, &tid);
+	if (!st)
+		return 0;
+	__u64 in = st->a0, out = st->a1;
+	int f = (int)st->mask;
+	bpf_map_delete_elem(&stash, &tid);
+	if (ctx->ret <= 0)
+		return 0;
+	splice_keep(fd_file(in), fd_file(out), f, 0);
+	return 0;
+}
+
 /* io_uring requests bypass the syscall tracepoints. At completion the request still holds its target: the
  * file a READ/WRITE used (fixed-file slots included), the socket a CONNECT connected, the fd an OPENAT
  * installed in the submitter's table (an open into a fixed slot is judged at the first read or write). */
@@ -952,6 +1262,23 @@ int on_creat_exit(struct trace_event_raw_sys_exit *ctx)
 #define IORING_OP_READ_ 22
 #define IORING_OP_WRITE_ 23
 #define IORING_OP_OPENAT2_ 28
+#define IORING_OP_SPLICE_ 30
+
+/* IORING_OP_SPLICE: the request's file is the output (the pipe); the input is still an fd number of the
+ * submitter's table (a fixed-file input is not followed) */
+static __always_inline int uring_splice(struct io_kiocb *r, int res)
+{
+	if (res <= 0)
+		return 0;
+	int f = gate();
+	if (f < 0)
+		return 0;
+	struct io_splice *sp = (void *)r;
+	if (BPF_CORE_READ(sp, flags) & SPLICE_F_FD_IN_FIXED_)
+		return 0;
+	splice_keep(fd_file((__u32)BPF_CORE_READ(sp, splice_fd_in)), BPF_CORE_READ(r, file), f, BHW_SPLICE_URING);
+	return 0;
+}
 
 SEC("tp_btf/io_uring_complete")
 int BPF_PROG(on_uring_complete, struct io_ring_ctx *rctx, void *req, struct io_uring_cqe *cqe)
@@ -961,6 +1288,8 @@ int BPF_PROG(on_uring_complete, struct io_ring_ctx *rctx, void *req, struct io_u
 	int rw = op == IORING_OP_READV_ || op == IORING_OP_WRITEV_ || op == IORING_OP_READ_FIXED_ ||
 		 op == IORING_OP_WRITE_FIXED_ || op == IORING_OP_READ_ || op == IORING_OP_WRITE_;
 	int open = op == IORING_OP_OPENAT_ || op == IORING_OP_OPENAT2_;
+	if (op == IORING_OP_SPLICE_)
+		return uring_splice(r, BPF_CORE_READ(cqe, res));
 	if (!rw && !open && op != IORING_OP_CONNECT_)
 		return 0;
 	int res = BPF_CORE_READ(cqe, res);
@@ -978,7 +1307,13 @@ int BPF_PROG(on_uring_complete, struct io_ring_ctx *rctx, void *req, struct io_u
 		return 0;
 	struct socket *sock = BPF_CORE_READ(file, private_data);
 	struct sock *sk = BPF_CORE_READ(sock, sk);
-	if (!sk || BPF_CORE_READ(sk, __sk_common.skc_family) != AF_UNIX)
+	__u16 family = sk ? BPF_CORE_READ(sk, __sk_common.skc_family) : 0;
+	if (token_armed && (family == AF_INET_ || family == AF_INET6_)) { /* the connected socket's peer */
+		__u16 dport = BPF_CORE_READ(sk, __sk_common.skc_dport);
+		return api_event((__u16)((dport >> 8) | (dport << 8)), family,
+				 family == AF_INET_ ? BPF_CORE_READ(sk, __sk_common.skc_daddr) : 0, f);
+	}
+	if (family != AF_UNIX)
 		return 0;
 	/* the client's peer is the server's new socket, which carries the listener's address and path */
 	return unix_peer_event(BPF_CORE_READ((struct unix_sock *)sk, peer), f);

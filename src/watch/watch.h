@@ -49,6 +49,12 @@ enum bhw_type {
 	BHW_EV_MMAP_EXEC,   /* executable mapping of a memfd or deleted file: s0 dentry name, a0 prot, a1 i_nlink */
 	BHW_EV_USERNS,      /* userns_create: a0 syscall nr */
 	BHW_EV_URING,       /* io_uring submission (tracepoint fallback): a0 opcode, a1 sqe flags */
+	/* added without a layout change (version 2 recordings stay readable) */
+	BHW_EV_KEYRING,     /* add_key/request_key/keyctl: a0 syscall nr, a1 keyctl operation (first argument) */
+	BHW_EV_API_CONNECT, /* TCP connect to port 443/6443 after a foreign token read in the same cgroup: a0 port,
+			       a1 family, a2 ns since the read, a3 IPv4 address (network order; 0 for IPv6) */
+	BHW_EV_SPLICE,      /* read-only file spliced into a pipe that then got more data: a0 inode, a1 s_dev,
+			       a2 bytes/buffers added after the splice, a3 BHW_SPLICE_*; s0 the file's name */
 	BHW_EV_MAX
 };
 
@@ -61,6 +67,13 @@ enum bhw_type {
 #define BHW_F_OBJECT      0x20u /* event from an object hook (LSM/fentry), not a syscall tracepoint */
 #define BHW_F_SENSITIVE   0x40u /* open: the file lies under a host directory of the sensitive set (a1 >> 32 = class) */
 #define BHW_F_MEMFD_OPEN  0x80u /* open: a memfd opened again by path (/proc/<pid>/fd/N), as a loader does */
+#define BHW_F_SA_TOKEN    0x100u /* open: a "token" file on a tmpfs volume that is not the caller's own
+				    serviceaccount mount; the path continues across the mountpoint */
+
+/* a3 of BHW_EV_SPLICE */
+#define BHW_SPLICE_URING     0x1u /* the splice was an io_uring IORING_OP_SPLICE */
+#define BHW_SPLICE_MERGEABLE 0x2u /* the spliced page-cache buffer was left mergeable (a vulnerable kernel) */
+#define BHW_SPLICE_EXIT      0x4u /* found at the process's exit (else at exec or its next splice) */
 
 /* BHW_EV_CONNECT from unix_stream_connect (BHW_F_OBJECT): a1 peer socket inode, a2 peer s_dev,
  * a3 bit 0: the peer's network namespace differs from the caller's, bit 1: the peer's is the host's,

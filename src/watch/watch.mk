@@ -28,3 +28,15 @@ $(WATCH_GEN)/%.skel.h: $(WATCH_GEN)/%.bpf.o
 $(BUILD)/src/watch/%.o: CFLAGS += -I$(WATCH_GEN)
 $(patsubst %.c,$(BUILD)/%.o,$(filter-out %.bpf.c,$(wildcard src/watch/*.c))): | $(WATCH_SKEL)
 .SECONDARY: $(WATCH_BPF:src/watch/%.bpf.c=$(WATCH_GEN)/%.bpf.o)
+
+# watch --profile: syscall number -> name tables generated from the kernel's uapi headers (Debian package
+# linux-libc-dev), never typed by hand: the native x86_64 table, the 32-bit (i386/compat) one, and the
+# capability names of linux/capability.h.
+SYSCALL_HDR64 ?= /usr/include/x86_64-linux-gnu/asm/unistd_64.h
+SYSCALL_HDR32 ?= /usr/include/x86_64-linux-gnu/asm/unistd_32.h
+CAPABILITY_HDR ?= /usr/include/linux/capability.h
+$(WATCH_GEN)/syscall_names.h: scripts/gen-syscalls $(wildcard $(SYSCALL_HDR64) $(SYSCALL_HDR32) $(CAPABILITY_HDR))
+	@mkdir -p $(dir $@)
+	sh scripts/gen-syscalls $(SYSCALL_HDR64) $(SYSCALL_HDR32) $(CAPABILITY_HDR) > $@.tmp && mv $@.tmp $@
+$(BUILD)/src/watch/profile_out.o: | $(WATCH_GEN)/syscall_names.h
+$(WATCH_GEN)/profile.bpf.o: src/watch/profile.h

@@ -31,6 +31,12 @@ check "unknown rule suggests" grep -q 'did you mean: BH0001 privileged-container
 "$BH" explain 2>/dev/null; check "explain without a rule exits 2" test $? = 2
 
 # docs/rules/ is generated from the tables and must be in step
+# --area: one area's rows (by the area column or the group), the count line says how many
+"$BH" rules --area audit >"$T/area" && check "rules --area audit: only audit rows, counted" \
+	sh -c "! grep -v '^BH08' '$T/area' | grep -q '^BH' && grep -q \"^\$(grep -c '^BH08' '$T/area') rules;\" '$T/area'"
+"$BH" rules --area pss --format json | jq -e '.rules | length > 10 and all(.[]; .group == "pss")' >/dev/null
+check "rules --area pss --format json: the PSS group only" test $? = 0
+"$BH" rules --area nope >/dev/null 2>&1; check "rules --area nope: exit 2" test $? = 2
 "$BH" rules --docs "$T/docs" && check "docs/rules/ is up to date (bulkhead rules --docs docs/rules)" diff -rq "$T/docs" "$TOP/docs/rules"
 
 # every rule explained

@@ -51,7 +51,7 @@ if command -v python3 >/dev/null && python3 -c 'import yaml' 2>/dev/null; then
 else
 	skip "python3-yaml absent: *List pages not checked"
 fi
-# a snapshot of several MB (the NetworkPolicy model keeps it whole): evaluated, no error
+# a snapshot of several MB (the NetworkPolicy model is built from the decoded objects): evaluated, no error
 awk 'BEGIN { print "{\"apiVersion\":\"v1\",\"kind\":\"PodList\",\"items\":["
 	for (i = 0; i < 20000; i++) printf "%s{\"metadata\":{\"name\":\"p%d\",\"namespace\":\"app\",\"labels\":{\"app\":\"a%d\"}},\"spec\":{\"nodeName\":\"n1\",\"automountServiceAccountToken\":false,\"containers\":[{\"name\":\"c\",\"image\":\"i\"}]},\"status\":{\"podIPs\":[{\"ip\":\"10.1.%d.%d\"}]}}\n", i ? "," : "", i, i % 50, i / 250, i % 250
 	print "]}"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bulkhead fix, verified: every golden case in tests/fix/cases/ (NAME.yaml|json before; NAME.after.*, NAME.diff,
 # NAME.notes expected; NAME.args extra options; NAME.restricted: PSS restricted must pass after the fix;
-# NAME.patch: the --patch output; NAME.exit: the exit code when it is 2) is fixed and then checked for
+# NAME.patch: the --patch output; NAME.exit: the exit code when it is 2; NAME.profile: the watch --profile
+# summary that NAME.args passes to --profile) is fixed and then checked for
 #   - output, diff and notes equal to the goldens;
 #   - the diff applied with patch --fuzz=0 gives the fixed file, and GNU diff finds exactly the lines our diff
 #     removes changed (every other line byte-identical), each of them holding a fixed key;
@@ -97,6 +98,7 @@ for src in "$CASES"/*.yaml "$CASES"/*.json; do
 	ARGS=()
 	[ -f "$CASES/$n.args" ] && read -r -a ARGS <"$CASES/$n.args"
 	mkdir -p "$T/w" && cp "$src" "$T/w/$f" && cd "$T/w" || exit 2
+	[ -f "$CASES/$n.profile" ] && cp "$CASES/$n.profile" "$T/w/" # NAME.profile: watch --profile's summary (NAME.args names it)
 	"$BH" fix ${ARGS[@]+"${ARGS[@]}"} "$f" >"$T/out" 2>"$T/notes"; rc=$?
 	"$BH" fix ${ARGS[@]+"${ARGS[@]}"} --diff "$f" >"$T/diff" 2>/dev/null
 	"$BH" fix ${ARGS[@]+"${ARGS[@]}"} --format json "$f" >"$T/notes.json" 2>/dev/null

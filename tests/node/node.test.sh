@@ -177,4 +177,32 @@ if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
 else
 	skip "this machine via --root (needs root and unshare)"
 fi
+# ---- the node: section of the config: accepted risks by rule, field (a CVE id) and node name ----
+T=$(mktemp -d); trap 'rm -rf "$T"; rm -f "$out" "$out".*' EXIT
+cat >"$T/ncfg.yaml" <<'CFG'
+node:
+  disable: [BH0605]
+  severity: {node-mitigations: low}
+  allow:
+  - rule: BH0600
+    field: CVE-2022-0185
+    reason: "fixed by the vendor kernel's live patch; OPS-7"
+  - rule: BH0601
+    node: "deb11-*"
+    reason: "runtime upgrade scheduled"
+    expires: 2020-01-01
+CFG
+"$BH" node --root "$FX/debian11" --config "$T/ncfg.yaml" --format json --show-suppressed >"$T/nc.json" 2>"$T/nc.err"; rc=$?
+check "node.allow by field: CVE-2022-0185 suppressed with its reason, the other CVEs stay" \
+	test "$(jq -c '[.findings[] | select(.suppressed) | [.rule, .field, .suppressedReason]]' "$T/nc.json")" = \
+	'[["BH0600","CVE-2022-0185","fixed by the vendor kernel'"'"'s live patch; OPS-7"]]'
+check "node.disable: no BH0605" sh -c "! jq -r '.findings[].rule' '$T/nc.json' | grep -q BH0605"
+check "node.severity: BH0623 at low" test "$(jq -r '.findings[] | select(.rule == "BH0623") | .severity' "$T/nc.json")" = low
+check "node.allow expired: applies to nothing, named at start" \
+	sh -c "jq -e '[.findings[] | select(.rule == \"BH0601\" and (.suppressed | not))] | length > 0' '$T/nc.json' >/dev/null && grep -q 'node.allow: exemption at .*ncfg.yaml:8 expired on 2020-01-01' '$T/nc.err'"
+"$BH" node --root "$FX/debian11" --config "$T/ncfg.yaml" --format json 2>/dev/null | jq -e '.summary.suppressed == 1 and ([.findings[] | select(.suppressed)] | length == 0)' >/dev/null
+check "without --show-suppressed: the suppressed finding is counted, not listed" test $? = 0
+printf 'node:\n  allow:\n  - rule: BH0801\n    reason: x\n' >"$T/nbad.yaml"
+"$BH" node --root "$FX/debian11" --config "$T/nbad.yaml" >/dev/null 2>"$T/nbad.err"; rc=$?
+check "node.allow with an audit rule: exit 2 at its position" sh -c "test $rc = 2 && grep -q 'nbad.yaml:3:11: node: .BH0801. is not a node rule' '$T/nbad.err'"
 finish

@@ -2,7 +2,7 @@
 # bulkhead respond --apply against the real kube-apiserver lab (tests/e2e/lab.sh): a privileged pod on a Node
 # object, the alert of its creation recorded by `bulkhead audit` from the lab's own audit log, then
 # `respond --apply --dry-run` (every request dryRun=All: nothing stored) and `respond --apply` (the label, the
-# deny-all NetworkPolicy, the cordon, the ServiceAccount recreated with a new UID), checked with kubectl.
+# deny-all NetworkPolicy, the cordon, the ServiceAccount recreated with a new UID), checked with kubectl; a watch alert carrying the pod's namespace, name and node (the recorded live one) passes the dry run, and one whose pod UID is not the live pod's is refused.
 # Skips (with the reason) without etcd, kube-apiserver or kubectl, like the other e2e tests.
 . "$(dirname "$0")/../lib.sh"
 . "$TOP/tests/e2e/lib-e2e.sh"
@@ -40,6 +40,18 @@ echo "# dry-run record: $(jq -c '[.requests[] | "\(.step) \(.method) \(.dryRunSt
 	[ "$(KA get node node-1 -o jsonpath='{.spec.unschedulable}')" != true ] &&
 	[ "$(KA get sa -n team default -o jsonpath='{.metadata.uid}')" = "$uid0" ] &&
 	ok "--dry-run stored nothing (no label, no policy, node schedulable, same ServiceAccount)" || fail "--dry-run changed the cluster"
+
+# a watch alert with the pod's identity (the recorded live one, pointed at this lab's pod): --dry-run from it
+poduid=$(KA get pod -n team evil -o jsonpath='{.metadata.uid}')
+jq -c --arg u "$poduid" '.pod = {uid: $u, namespace: "team", name: "evil"} | .container.pod_uid = $u | .container.name = "shell" | .node = "node-1"' \
+	"$TOP/tests/respond/alerts/watch-identity-pod.json" >"$W/watch.json"
+"$BH" respond --apply --dry-run --format json --kubeconfig "$KUBECONFIG" "$W/watch.json" >"$W/wdry.json" 2>"$W/err"; rc=$?
+[ $rc = 0 ] && [ "$(jq '[.requests[] | select(.dryRunStatus >= 200 and .dryRunStatus < 300 or .dryRunStatus == 409)] | length' "$W/wdry.json")" = 5 ] &&
+	ok "watch alert with namespace/name/node: --apply --dry-run passes all five writes" || fail "watch --dry-run: rc=$rc $(cat "$W/err") $(head -c 300 "$W/wdry.json")"
+jq -c '.pod.uid = "00000000-1111-2222-3333-444455556666" | .container.pod_uid = .pod.uid' "$W/watch.json" >"$W/watch-old.json"
+"$BH" respond --apply --dry-run --kubeconfig "$KUBECONFIG" "$W/watch-old.json" >"$W/out" 2>"$W/err"; rc=$?
+[ $rc = 2 ] && grep -q 'was replaced' "$W/err" && ok "a watch alert whose pod UID is not the live pod's: exit 2, nothing sent" ||
+	fail "UID mismatch: rc=$rc $(cat "$W/err")"
 
 "$BH" respond --apply --kubeconfig "$KUBECONFIG" "$W/alert.jsonl" >"$W/apply.txt" 2>"$W/err"; rc=$?
 sed 's/^/# /' "$W/apply.txt"

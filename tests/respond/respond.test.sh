@@ -106,11 +106,28 @@ for n in watch-release-agent-pod audit-workload-pod watch-nsenter-host; do
 	rm -rf "$T/run/evidence" "$T/run/$n.log.stdin"
 done
 
+# ---- a watch alert with the pod's identity (watch --root on the node: tests/watch/identity.test.sh recorded it) ----
+"$BH" respond --format json "$A/watch-identity-pod.json" >"$T/id.json" 2>"$T/err"
+[ "$(jq -r '.plans[0].target | "\(.namespace)/\(.pod) \(.container) \(.node) \(.podUID)"' "$T/id.json")" = \
+  "team/evil-7f9c shell lab-node-1 $(jq -r .pod.uid "$A/watch-identity-pod.json")" ] &&
+	ok "watch alert with identity: the plan targets team/evil-7f9c, container shell, node lab-node-1, its UID" ||
+	fail "identity plan target: $(jq -c .plans[0].target "$T/id.json" 2>&1 | head -c 300)"
+jq -r '.plans[0].steps[0].commands[]' "$T/id.json" | grep -q "^CONTAINER='shell'$" && ! jq -r '.plans[0].steps[0].commands[]' "$T/id.json" | grep -q 'uid=="' &&
+	ok "watch alert with identity: no lookup left in the target step (NS, POD, NODE, CONTAINER given)" || fail "identity target step"
+# --apply without the namespace and name: says what is missing, contacts no cluster (no kubeconfig here)
+KUBECONFIG=$T/none "$BH" respond --apply --kubeconfig "$T/none" "$A/watch-release-agent-pod.json" >"$T/out" 2>"$T/err"; rc=$?
+uid=$(jq -r .container.pod_uid "$A/watch-release-agent-pod.json")
+[ $rc = 2 ] && grep -q "names only pod UID $uid" "$T/err" && grep -q -- '--root' "$T/err" && [ ! -s "$T/out" ] &&
+	ok "--apply on an alert with only a pod UID: exit 2, names the UID, how to find the pod, and --root" || fail "uid-only --apply: rc=$rc $(cat "$T/err")"
+KUBECONFIG=$T/none "$BH" respond --apply --kubeconfig "$T/none" "$A/watch-nsenter-host.json" >"$T/out" 2>"$T/err"; rc=$?
+[ $rc = 2 ] && grep -q "names only container" "$T/err" && ok "--apply on an alert with only a container: exit 2, says so" || fail "container-only --apply: rc=$rc $(cat "$T/err")"
+
 # ---- crafted alerts and bad input ----
 jq -c '.pod = {"namespace": "team;touch /tmp/pwned", "name": "evil"}' "$A/watch-nsenter-host.json" >"$T/inject1.json"
 jq -c '.container.id = "abc'"'"'$(id)"' "$A/watch-nsenter-host.json" >"$T/inject2.json"
 jq -c '.event.escapes = "BH0001,$(reboot)"' "$A/audit-workload-pod.jsonl" >"$T/inject3.json"
-for i in 1 2 3; do
+jq -c '.container.name = "shell`id`"' "$A/watch-identity-pod.json" >"$T/inject4.json"
+for i in 1 2 3 4; do
 	"$BH" respond "$T/inject$i.json" >"$T/out" 2>"$T/err"; rc=$?
 	[ $rc = 2 ] && grep -q 'refusing to write it into commands' "$T/err" && [ ! -s "$T/out" ] &&
 		ok "crafted alert $i (shell in a name) is refused, exit 2, no plan" || fail "crafted alert $i: rc=$rc $(cat "$T/err")"

@@ -375,6 +375,36 @@ static void test_config(void **state)
 	assert_non_null(strstr(err.msg, "bad.yaml:2:3: unknown key \"disabel\" in watch"));
 }
 
+/* issue 13's last rows: the API connect after a foreign token read, keyring, splice; a token of the caller's
+ * own pod (its UID in the kubelet path, 31 characters of it) is not foreign */
+static void test_token_keyring_splice(void **state)
+{
+	(void)state;
+	struct bhw_event e = mk(BHW_EV_API_CONNECT);
+	e.a[0] = 6443;
+	e.a[1] = 2;
+	e.a[3] = 0x0100007f;
+	expect_rule(&e, "BH0529");
+	e = mk(BHW_EV_KEYRING);
+	e.a[0] = 250;
+	expect_rule(&e, "BH0530");
+	e = mk(BHW_EV_SPLICE);
+	strcpy(e.s[0], "passwd");
+	expect_rule(&e, "BH0532");
+	e = mk(BHW_EV_OPEN_WRITE);
+	e.flags |= BHW_F_SA_TOKEN;
+	e.a[0] = 0x01021994;
+	e.a[1] = 0100644;
+	const char *comps[] = {"token", "kube-api-access-x", "kubernetes.io~projected", "volumes",
+			       "0a1b2c3d-1111-2222-3333-4444555", "pods", "kubelet", "lib", "var"};
+	char(*comp)[BHW_COMP_LEN] = (void *)e.s;
+	for (size_t i = 0; i < sizeof(comps) / sizeof(comps[0]); i++)
+		snprintf(comp[i], BHW_COMP_LEN, "%s", comps[i]);
+	expect_rule(&e, "BH0528");
+	strcpy(e.cgroup[1], "kubepods-besteffort-pod0a1b2c3d_1111_2222_3333_444455556666.slice");
+	expect_rule(&e, NULL);
+}
+
 static void test_needed(void **state)
 {
 	(void)state;
@@ -386,7 +416,8 @@ static void test_needed(void **state)
 	bhw_rules_needed(enabled, need);
 	assert_true(need[BHW_EV_OPEN_WRITE] && need[BHW_EV_CONNECT] && need[BHW_EV_EXEC]);
 	for (size_t i = 0; i < n; i++)
-		enabled[i] = strcmp(bhw_rules(&n)[i].id, "BH0518") && strcmp(bhw_rules(&n)[i].id, "BH0527");
+		enabled[i] = strcmp(bhw_rules(&n)[i].id, "BH0518") && strcmp(bhw_rules(&n)[i].id, "BH0527") &&
+			     strcmp(bhw_rules(&n)[i].id, "BH0529"); /* BH0529's inet branch lives in on_connect */
 	bhw_rules_needed(enabled, need);
 	assert_false(need[BHW_EV_CONNECT]); /* no rule needs connect: the syscall is not traced */
 	assert_true(need[BHW_EV_MOUNT]);
@@ -397,7 +428,7 @@ static void test_rule_rows(void **state)
 	(void)state;
 	size_t n;
 	const struct bh_rule *r = bhw_rules(&n);
-	assert_int_equal(n, 28);
+	assert_int_equal(n, 33);
 	for (size_t i = 0; i < n; i++) {
 		char id[24];
 		snprintf(id, sizeof(id), "BH%04u", (unsigned)(500 + i));
@@ -646,6 +677,7 @@ int main(void)
 		cmocka_unit_test(test_variants),
 		cmocka_unit_test(test_dedup),           cmocka_unit_test(test_process_cache),
 		cmocka_unit_test(test_config),          cmocka_unit_test(test_needed),
+		cmocka_unit_test(test_token_keyring_splice),
 		cmocka_unit_test(test_rule_rows),       cmocka_unit_test(test_sanitize),
 		cmocka_unit_test(test_record_replay),   cmocka_unit_test(test_alert_json),
 	};

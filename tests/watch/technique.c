@@ -26,6 +26,15 @@
  *   vm-write           fork a child, write 8 bytes into it with process_vm_writev, reap it
  *   clone-userns       clone3(CLONE_NEWUSER) a child that exits at once
  *   mem-write          fork a child, open /proc/<child>/task/<child>/mem for writing, reap it
+ *   keyring get|add    keyctl(KEYCTL_GET_KEYRING_ID, session keyring), or add_key of a "user" key to the
+ *                      process keyring (gone when the process exits)
+ *   tcp-connect ADDR PORT [FILE]  read FILE first (a token), then connect to IPv4 ADDR:PORT (refused is fine)
+ *   uring-tcp ADDR PORT FILE  read FILE (a token), listen on ADDR:PORT itself (the container's own network
+ *                      namespace), then IORING_OP_CONNECT to it
+ *   splice FILE ro|rw [nowrite]  create FILE (0444 for ro), open it read-only (ro) or read-write, splice its
+ *                      first byte into a pipe, write 4 bytes into the pipe (unless nowrite), drain the pipe
+ *                      and check FILE is unchanged; the pipe stays open until exit, as in the public PoC
+ *   uring-splice FILE  the same with IORING_OP_SPLICE (ro, then a write)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -33,6 +42,8 @@
 #include <linux/bpf.h>
 #include <linux/io_uring.h>
 #include <sys/uio.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -321,6 +332,17 @@ static int do_uring_read(const char *path)
 	return n < 0 ? (fprintf(stderr, "uring read: %s\n", strerror(-n)), 1) : 0;
 }
 
+static int uring_connect(struct ring *r, int s, const void *addr, size_t len)
+{
+	struct io_uring_sqe sqe;
+	memset(&sqe, 0, sizeof(sqe));
+	sqe.opcode = IORING_OP_CONNECT;
+	sqe.fd = s;
+	sqe.addr = (unsigned long)addr;
+	sqe.off = len;
+	return ring_run(r, &sqe);
+}
+
 static int do_uring_connect(const char *path)
 {
 	struct sockaddr_un a;
@@ -328,13 +350,7 @@ static int do_uring_connect(const char *path)
 	if (unix_addr(path, &a) < 0 || ring_init(&r) < 0)
 		return 1;
 	int s = socket(AF_UNIX, SOCK_STREAM, 0);
-	struct io_uring_sqe sqe;
-	memset(&sqe, 0, sizeof(sqe));
-	sqe.opcode = IORING_OP_CONNECT;
-	sqe.fd = s;
-	sqe.addr = (unsigned long)&a;
-	sqe.off = sizeof(a);
-	int rc = ring_run(&r, &sqe);
+	int rc = uring_connect(&r, s, &a, sizeof(a));
 	close(s);
 	return rc < 0 ? (fprintf(stderr, "uring connect: %s\n", strerror(-rc)), 1) : 0;
 }
@@ -461,6 +477,113 @@ static int do_clone_userns(void)
 	return 0;
 }
 
+static int do_keyring(const char *how)
+{
+	long r;
+	if (!strcmp(how, "add")) /* add_key("user", "bh-lab", "x", 1, KEY_SPEC_PROCESS_KEYRING) */
+		r = syscall(SYS_add_key, "user", "bh-lab", "x", 1, -2);
+	else /* keyctl(KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0) */
+		r = syscall(SYS_keyctl, 0, -3, 0);
+	printf("keyring %s: %ld (%s)\n", how, r, r < 0 ? strerror(errno) : "ok");
+	return 0;
+}
+
+static int do_tcp_connect(const char *addr, int port, const char *file)
+{
+	char buf[256];
+	if (file) {
+		int fd = open(file, O_RDONLY);
+		if (fd < 0 || read(fd, buf, sizeof(buf)) < 0)
+			return perror(file), 1;
+		close(fd);
+	}
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((unsigned short)port)};
+	if (inet_pton(AF_INET, addr, &a.sin_addr) != 1)
+		return fprintf(stderr, "bad address %s\n", addr), 1;
+	int s = socket(AF_INET, SOCK_STREAM, 0);
+	int r = connect(s, (struct sockaddr *)&a, sizeof(a));
+	printf("connect %s:%d: %s\n", addr, port, r < 0 ? strerror(errno) : "ok");
+	close(s);
+	return 0;
+}
+
+static int do_uring_tcp(const char *addr, int port, const char *file)
+{
+	char buf[256];
+	int fd = open(file, O_RDONLY);
+	if (fd < 0 || read(fd, buf, sizeof(buf)) < 0)
+		return perror(file), 1;
+	close(fd);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((unsigned short)port)};
+	if (inet_pton(AF_INET, addr, &a.sin_addr) != 1)
+		return fprintf(stderr, "bad address %s\n", addr), 1;
+	int l = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(l, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(l, 1) < 0)
+		return perror("listen"), 1;
+	struct ring r;
+	if (ring_init(&r) < 0)
+		return 1;
+	int res = uring_connect(&r, socket(AF_INET, SOCK_STREAM, 0), &a, sizeof(a));
+	printf("uring connect %s:%d: %s\n", addr, port, res < 0 ? strerror(-res) : "ok");
+	return res < 0;
+}
+
+/* the test's own file: "bulkhead" in FILE, made read-only for ro */
+static int splice_file(const char *file, int rw)
+{
+	unlink(file);
+	int fd = open(file, O_WRONLY | O_CREAT | O_TRUNC, rw ? 0644 : 0444);
+	if (fd < 0 || write(fd, "bulkhead\n", 9) != 9)
+		return perror(file), -1;
+	close(fd);
+	return open(file, rw ? O_RDWR : O_RDONLY);
+}
+
+static int splice_after(const char *file, int p[2], int dowrite)
+{
+	char buf[64];
+	if (dowrite && write(p[1], "XXXX", 4) != 4)
+		return perror("write pipe"), 1;
+	if (read(p[0], buf, sizeof(buf)) < 0)
+		return perror("read pipe"), 1;
+	int fd = open(file, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf));
+	printf("%s after the splice: %.*s", file, n > 0 ? (int)n : 0, buf);
+	return n == 9 && !memcmp(buf, "bulkhead\n", 9) ? 0 : 1; /* a vulnerable kernel would show XXXX */
+}
+
+static int do_splice(const char *file, const char *mode, int dowrite)
+{
+	int p[2], fd = splice_file(file, !strcmp(mode, "rw"));
+	if (fd < 0 || pipe(p) < 0)
+		return perror("splice setup"), 1;
+	loff_t off = 0;
+	if (splice(fd, &off, p[1], NULL, 1, 0) != 1)
+		return perror("splice"), 1;
+	return splice_after(file, p, dowrite); /* the pipe stays open until exit */
+}
+
+static int do_uring_splice(const char *file)
+{
+	struct ring r;
+	int p[2], fd = splice_file(file, 0);
+	if (fd < 0 || pipe(p) < 0 || ring_init(&r) < 0)
+		return perror("uring-splice setup"), 1;
+	struct io_uring_sqe sqe;
+	memset(&sqe, 0, sizeof(sqe));
+	sqe.opcode = IORING_OP_SPLICE;
+	sqe.fd = p[1];
+	sqe.splice_fd_in = fd;
+	sqe.splice_off_in = 0;
+	sqe.off = (__u64)-1; /* no offset on the pipe */
+	sqe.len = 1;
+	int res = ring_run(&r, &sqe);
+	if (res != 1)
+		return fprintf(stderr, "uring splice: %s\n", strerror(-res)), 1;
+	return splice_after(file, p, 1);
+}
+
 static int do_bpfstats(char **cmd)
 {
 	union bpf_attr attr;
@@ -508,6 +631,11 @@ static int t_fs_dev(int c, char **a) { (void)c; return do_fsmount_dev(a[0], a[1]
 static int t_vm_write(int c, char **a) { (void)c, (void)a; return do_vm_write(); }
 static int t_mem_write(int c, char **a) { (void)c, (void)a; return do_mem_write(); }
 static int t_clone_userns(int c, char **a) { (void)c, (void)a; return do_clone_userns(); }
+static int t_keyring(int c, char **a) { (void)c; return do_keyring(a[0]); }
+static int t_tcp(int c, char **a) { return do_tcp_connect(a[0], atoi(a[1]), c == 3 ? a[2] : NULL); }
+static int t_uring_tcp(int c, char **a) { (void)c; return do_uring_tcp(a[0], atoi(a[1]), a[2]); }
+static int t_splice(int c, char **a) { return do_splice(a[0], a[1], !(c == 3 && !strcmp(a[2], "nowrite"))); }
+static int t_uring_splice(int c, char **a) { (void)c; return do_uring_splice(a[0]); }
 
 static const struct tech techs[] = {
 	{"memfd", 0, 0, t_memfd},           {"bpf", 0, 0, t_bpf},
@@ -520,6 +648,8 @@ static const struct tech techs[] = {
 	{"uring-connect", 1, 1, t_uring_connect}, {"fsconfig-cgroup", 2, 2, t_fs_cgroup},
 	{"fsmount-dev", 2, 2, t_fs_dev},    {"vm-write", 0, 0, t_vm_write},
 	{"mem-write", 0, 0, t_mem_write},   {"clone-userns", 0, 0, t_clone_userns},
+	{"keyring", 1, 1, t_keyring},       {"tcp-connect", 2, 3, t_tcp},
+	{"uring-tcp", 3, 3, t_uring_tcp},   {"splice", 2, 3, t_splice},         {"uring-splice", 1, 1, t_uring_splice},
 };
 
 int main(int argc, char **argv)

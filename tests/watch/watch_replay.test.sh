@@ -78,7 +78,7 @@ check "--record with --replay: usage error" test "$rc" = 2
 check "unknown option: exit 2" test "$rc" = 2
 "$BH" watch --help | grep -q -- --replay
 check "--help lists --replay" test $? = 0
-check "--list-rules lists 28 rules" test "$("$BH" watch --list-rules | grep -c '^BH05')" = 28
+check "--list-rules lists 33 rules" test "$("$BH" watch --list-rules | grep -c '^BH05')" = 33
 # without privileges: a clear message, exit 2 (as root, drop to nobody with setpriv when it exists)
 np=()
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then np=(setpriv --reuid=65534 --regid=65534 --clear-groups); fi
