@@ -13,6 +13,7 @@
 #include "engine/batch.h"
 #include "engine/pss_scan.h"
 #include "image/vulns.h"
+#include "imgverify.h"
 #include "report/report.h"
 #include "rules/rules.h"
 
@@ -66,6 +67,13 @@ static const char scan_help[] =
 	"                       containers that run it: one finding (BH0311) per image and container, the worst\n"
 	"                       CVE first, matched by digest when the image pins one, else by reference\n"
 	"  --quiet              text: print only the summary line\n"
+	"  --verify-images      verify the cosign-style signatures of the workloads' images whose repository\n"
+	"                       has keys in the config's imageSignatures (from the registry: tags resolved\n"
+	"                       to digests, each image once): BH0308 unsigned, BH0309 invalid, BH0318 not\n"
+	"                       verifiable (onError: deny high, warn medium), BH0310 verified (info)\n"
+	"  --registry-ca FILE   CA certificates (PEM) for registries (default: the system's)\n"
+	"  --docker-config FILE registry credentials (default $DOCKER_CONFIG/config.json, ~/.docker/config.json)\n"
+	"  --registry-timeout SECONDS  each registry request of --verify-images as a whole (default 10)\n"
 	"  -h, --help           this help\n"
 	"\n"
 	"exit codes: 0 nothing at or above the fail level, 1 findings at or above it (or --pss violations),\n"
@@ -102,6 +110,8 @@ struct scan_opts {
 	const char *vulns[MAX_VULNS]; /* --vulns FILE */
 	size_t nvulns;
 	struct bh_vulndb vdb;
+	bool verify_images;      /* --verify-images */
+	struct bh_img_vcfg vcfg;
 };
 
 enum { COLOR_AUTO, COLOR_ALWAYS, COLOR_NEVER };
@@ -181,7 +191,9 @@ static const struct option scan_longopts[] = {
 	{"color", required_argument, NULL, 'C'}, {"exclude", required_argument, NULL, 'x'},
 	{"no-ignore-file", no_argument, NULL, 'I'}, {"enable", required_argument, NULL, 'E'},
 	{"disable", required_argument, NULL, 'D'}, {"baseline", required_argument, NULL, 'B'},
-	{"policyreport-namespace", required_argument, NULL, 'N'}, {"vulns", required_argument, NULL, 'V'}, {"help", no_argument, NULL, 'h'}, {0},
+	{"policyreport-namespace", required_argument, NULL, 'N'}, {"vulns", required_argument, NULL, 'V'}, {"help", no_argument, NULL, 'h'},
+	{"verify-images", no_argument, NULL, 'W'}, {"registry-ca", required_argument, NULL, 'A'},
+	{"docker-config", required_argument, NULL, 'K'}, {"registry-timeout", required_argument, NULL, 'T'}, {0},
 };
 
 /* one option: 0, or 2 after a usage error */
@@ -208,6 +220,17 @@ static int parse_opt(struct scan_opts *o, int c, const char *arg, const char *wo
 			return bh_cli_error("scan", o->json, "at most %d --vulns reports", MAX_VULNS);
 		o->vulns[o->nvulns++] = arg;
 		return 0;
+	case 'W': o->verify_images = true; return 0;
+	case 'A': o->vcfg.o.registry_ca = arg; return 0;
+	case 'K': o->vcfg.o.docker_config = arg; return 0;
+	case 'T': {
+		char *end;
+		long v = strtol(arg, &end, 10);
+		if (*end || v < 1 || v > 600)
+			return bh_cli_error("scan", o->json, "--registry-timeout takes 1 to 600 seconds, not '%s'", arg);
+		o->vcfg.o.timeout_ms = v * 1000;
+		return 0;
+	}
 	case 'x':
 		if (o->nexclude == MAX_EXCLUDE)
 			return bh_cli_error("scan", o->json, "at most %d --exclude patterns", MAX_EXCLUDE);
@@ -510,6 +533,18 @@ static int output_is_input(const struct scan_opts *o, char *const *args, int n)
 	return 0;
 }
 
+/* --verify-images: the verifier (a pool of 4 fetching threads, each image once per run) behind the pod hook */
+static int verify_setup(struct scan_opts *o, struct bh_imgv_hook *vh, struct bh_batch_opts *bo)
+{
+	if (!vh->cfg || !vh->cfg->nimage_keys)
+		fprintf(stderr, "bulkhead scan: --verify-images: the config has no imageSignatures: no image is verified\n");
+	if (!(vh->v = bh_img_verifier_new(&o->vcfg)))
+		return bh_cli_error("scan", o->json, "cannot start the image verifier (out of memory or threads)");
+	bo->on_pod = bh_imgv_on_pod;
+	bo->on_pod_ctx = vh;
+	return 0;
+}
+
 int cmd_scan(int argc, char **argv)
 {
 	struct scan_opts o = {.fail_on = BH_SEV_HIGH, .min_sev = BH_SEV_INFO,
@@ -535,6 +570,14 @@ int cmd_scan(int argc, char **argv)
 		load_vulns(&o, verr);
 		bo.on_pod = on_pod, bo.on_pod_ctx = &o;
 	}
+	struct bh_imgv_hook vh = {.cfg = cfg, .chain = bo.on_pod, .chain_ctx = bo.on_pod_ctx, .verbose = true};
+	if (o.verify_images && verify_setup(&o, &vh, &bo)) {
+		if (o.nvulns)
+			bh_vulns_release(&o.vdb);
+		bh_pss_scan_release(&o.pss);
+		bh_config_free(cfg);
+		return 2;
+	}
 	struct bh_batch b;
 	if (bh_batch_run(&b, &bo, argv + optind, argc - optind) < 0)
 		rc = bh_cli_error("scan", o.json, "out of memory");
@@ -546,6 +589,7 @@ int cmd_scan(int argc, char **argv)
 		rc = report(&o, &b.e);
 	}
 	bh_batch_release(&b);
+	bh_img_verifier_free(vh.v);
 	bh_pss_scan_release(&o.pss);
 	if (o.nvulns)
 		bh_vulns_release(&o.vdb);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "imgverify.h"
 #include "rules/rules.h"
 #include "serve/buf.h"
 #include "serve/server.h"
@@ -46,6 +47,9 @@ static const char serve_help[] =
 	"  --shutdown-timeout SECONDS  wait at most this long for requests in flight (default 20)\n"
 	"  --log-level LEVEL        debug, info (default), warn, error\n"
 	"  --log-allowed            log every decision, not only denials, warnings and errors\n"
+	"  --registry-ca FILE       CA certificates (PEM) for registries when the config's serve.verifyImages\n"
+	"                           asks for image signatures (default: the system's)\n"
+	"  --docker-config FILE     registry credentials for them (default $DOCKER_CONFIG/config.json)\n"
 	"  --port-file FILE         write the port listened on to FILE once serving\n"
 	"  --print-webhook          write the ValidatingWebhookConfiguration for the kinds bulkhead knows and\n"
 	"                           the config's podTemplatePaths to stdout, and exit\n"
@@ -141,6 +145,8 @@ struct cli {
 	unsigned long delay, shutdown_timeout;
 	const char *port_file, *webhook_url, *ca_bundle;
 	bool print_webhook;
+	struct bh_img_vcfg vcfg;   /* image signatures at admission (serve.verifyImages) */
+	struct bh_imgv_hook vh;
 };
 
 /* Numeric options: short code, range, unit for the message. */
@@ -200,6 +206,8 @@ static int one_opt(struct cli *o, int c, const char *arg, const char *raw)
 	case 'W': o->print_webhook = true; return 0;
 	case 'U': o->webhook_url = arg; return 0;
 	case 'B': o->ca_bundle = arg; return 0;
+	case 'a': o->vcfg.o.registry_ca = arg; return 0;
+	case 'd': o->vcfg.o.docker_config = arg; return 0;
 	case 'h':
 		fputs(serve_help, stdout);
 		bh_cli_config_help(stdout);
@@ -230,6 +238,7 @@ static int parse(int argc, char **argv, struct cli *o)
 		{"log-allowed", no_argument, NULL, 'A'},	     {"port-file", required_argument, NULL, 'P'},
 		{"print-webhook", no_argument, NULL, 'W'},	     {"webhook-url", required_argument, NULL, 'U'},
 		{"ca-bundle", required_argument, NULL, 'B'},	     {"help", no_argument, NULL, 'h'},
+		{"registry-ca", required_argument, NULL, 'a'},	     {"docker-config", required_argument, NULL, 'd'},
 		{0},
 	};
 	int c, rc;
@@ -334,6 +343,36 @@ static void shut_down(struct bh_server *s, const sigset_t *set, struct cli *o)
 	logmsg(&o->lc, left ? BH_LOG_WARN : BH_LOG_INFO, "stop", msg);
 }
 
+/* the image verifier's counters on /metrics */
+static void verify_metrics(void *ctx, struct bh_buf *b)
+{
+	struct bh_img_vstats st;
+	bh_img_verifier_stats(ctx, &st);
+	static const char *const names[] = {"requests", "cache_hits", "cache_misses", "resolves", "verifications",
+					    "timeouts", "errors", "busy", "cache_evictions"};
+	const uint64_t v[] = {st.requests, st.hits, st.misses, st.resolves, st.verifications, st.timeouts, st.errors,
+			      st.busy, st.evictions};
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		bh_buf_printf(b, "# TYPE bulkhead_image_verify_%s_total counter\nbulkhead_image_verify_%s_total %llu\n",
+			      names[i], names[i], (unsigned long long)v[i]);
+	bh_buf_printf(b, "# TYPE bulkhead_image_verify_cache_entries gauge\nbulkhead_image_verify_cache_entries %llu\n",
+		      (unsigned long long)st.entries);
+}
+
+/* The verifier (4 fetching threads, each registry request at most 5 s) and the admission hook. Started
+ * whatever the config says, so that a reload can turn serve.verifyImages on. */
+static int verify_start(struct cli *o)
+{
+	o->vcfg.o.timeout_ms = 5000;
+	if (!(o->vh.v = bh_img_verifier_new(&o->vcfg)))
+		return -1;
+	o->so.on_pod = bh_imgv_on_pod;
+	o->so.on_pod_ctx = &o->vh;
+	o->so.metrics_extra = verify_metrics;
+	o->so.metrics_ctx = o->vh.v;
+	return 0;
+}
+
 int cmd_serve(int argc, char **argv)
 {
 	struct cli o = {.lc = {.min = BH_LOG_INFO}, .shutdown_timeout = 20};
@@ -357,8 +396,13 @@ int cmd_serve(int argc, char **argv)
 
 	struct bh_server *s;
 	struct bh_err err = {0};
+	if (verify_start(&o)) {
+		logmsg(&o.lc, BH_LOG_ERROR, "start", "cannot start the image verifier");
+		return 2;
+	}
 	if (bh_server_start(&o.so, &s, &err) < 0) {
 		logmsg(&o.lc, BH_LOG_ERROR, "start", err.msg);
+		bh_img_verifier_free(o.vh.v);
 		return 2;
 	}
 	char msg[256];
@@ -369,5 +413,6 @@ int cmd_serve(int argc, char **argv)
 		write_port_file(o.port_file, bh_server_port(s));
 	run(s, &set);
 	shut_down(s, &set, &o);
+	bh_img_verifier_free(o.vh.v);
 	return 0;
 }

@@ -28,6 +28,7 @@ struct priv {
 static const struct bh_config defaults = {
 	.actions = {BH_ACT_NONE, BH_ACT_AUDIT, BH_ACT_WARN, BH_ACT_DENY, BH_ACT_DENY},
 	.serve_honor_ignore = false, /* self-exemption at admission is opt-in (issue 12) */
+	.serve_verify_timeout_ms = 500,
 };
 
 const struct bh_config *bh_config_default(void)
@@ -413,6 +414,22 @@ static int load_watch(struct ld *l, const struct bh_node *n)
 	return load_area(l, n, "watch", XA_WATCH, &l->c->watch);
 }
 
+/* serve: verifyImages (signatures at admission, default false), imageVerifyTimeoutMs (the wait for a
+ * verdict before onError decides; 10-800, default 500: under the review's 1 s budget) */
+static int load_serve_images(struct ld *l, const struct bh_node *n)
+{
+	struct bh_config *c = l->c;
+	const struct bh_node *vi = get(n, "verifyImages"), *to = get(n, "imageVerifyTimeoutMs");
+	if (vi && !bh_is_null(vi) && bh_as_bool(vi, &c->serve_verify_images) != BH_OK)
+		return fail(l, vi, "%s: expected true or false", "serve.verifyImages");
+	int64_t ms = 0;
+	if (to && !bh_is_null(to) && (bh_as_int(to, &ms) != BH_OK || ms < 10 || ms > 800))
+		return fail(l, to, "%s: expected milliseconds from 10 to 800 (the review's budget is 1 s)",
+			    "serve.imageVerifyTimeoutMs");
+	c->serve_verify_timeout_ms = ms ? (unsigned)ms : 500;
+	return 0;
+}
+
 /* a rule id of an area's section (audit:, node:) must name a rule of that area */
 static int area_rule(struct ld *l, enum bh_area area, const char *s, uint32_t line, uint32_t col)
 {
@@ -454,7 +471,7 @@ static int load_node(struct ld *l, const struct bh_node *n)
 static int load_serve(struct ld *l, const struct bh_node *n)
 {
 	static const char *const keys[] = {"actions", "exemptUsers", "exemptGroups", "exemptNamespaces",
-					   "honorIgnoreAnnotation", NULL};
+					   "honorIgnoreAnnotation", "verifyImages", "imageVerifyTimeoutMs", NULL};
 	struct bh_config *c = l->c;
 	if (n->type != BH_MAP)
 		return fail(l, n, "%s: expected a mapping", "serve");
@@ -483,6 +500,8 @@ static int load_serve(struct ld *l, const struct bh_node *n)
 	const struct bh_node *hi = get(n, "honorIgnoreAnnotation");
 	if (hi && !bh_is_null(hi) && bh_as_bool(hi, &c->serve_honor_ignore) != BH_OK)
 		return fail(l, hi, "%s: expected true or false", "serve.honorIgnoreAnnotation");
+	if (load_serve_images(l, n))
+		return -EINVAL;
 	if (strlist(l, get(n, "exemptUsers"), "serve.exemptUsers", &c->exempt_users, &c->nexempt_users) ||
 	    strlist(l, get(n, "exemptGroups"), "serve.exemptGroups", &c->exempt_groups, &c->nexempt_groups) ||
 	    strlist(l, get(n, "exemptNamespaces"), "serve.exemptNamespaces", &c->exempt_namespaces, &c->nexempt_namespaces))
@@ -538,7 +557,7 @@ static int load_registries(struct ld *l, const struct bh_node *v)
 /* imageSignatures: [{repository: GLOB, keys: [PEM FILE…]}] */
 static int load_image_sigs(struct ld *l, const struct bh_node *n)
 {
-	static const char *const keys[] = {"repository", "keys", NULL};
+	static const char *const keys[] = {"repository", "keys", "onError", NULL};
 	if (n->type != BH_SEQ)
 		return fail(l, n, "%s: expected a list", "imageSignatures");
 	l->c->image_keys = bh_arena_alloc(l->a, (n->n ? n->n : 1) * sizeof(*l->c->image_keys));
@@ -555,6 +574,11 @@ static int load_image_sigs(struct ld *l, const struct bh_node *n)
 			return l->err->code ? -EINVAL : fail(l, m, "%s: repository is required", "imageSignatures[]");
 		if (!k->nkeys)
 			return fail(l, m, "%s: keys: at least one PEM public key file", "imageSignatures[]");
+		const struct bh_node *oe = get(m, "onError");
+		const char *act = "deny";
+		if (oe && (str(l, oe, "onError", &act) || (strcmp(act, "deny") && strcmp(act, "warn"))))
+			return l->err->code ? -EINVAL : fail(l, oe, "%s: onError: \"%s\" is not deny or warn", "imageSignatures[]", act);
+		k->on_error_warn = !strcmp(act, "warn");
 		l->c->nimage_keys++;
 	}
 	return 0;

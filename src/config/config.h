@@ -68,6 +68,7 @@ struct bh_image_keys {
 	const char *repository;
 	const char **keys;
 	size_t nkeys;
+	bool on_error_warn;     /* onError: warn (the image could not be verified: a warning, not a denial) */
 };
 
 struct bh_config {
@@ -92,6 +93,8 @@ struct bh_config {
 	size_t nexempt_users, nexempt_groups, nexempt_namespaces;
 	struct bh_image_keys *image_keys; /* imageSignatures */
 	size_t nimage_keys;
+	bool serve_verify_images;          /* serve.verifyImages: signatures checked at admission */
+	unsigned serve_verify_timeout_ms;  /* serve.imageVerifyTimeoutMs (default 500) */
 	struct bh_area_config watch; /* the `watch:` section, read by bulkhead watch (src/watch/config.c) */
 	struct bh_area_config audit; /* the `audit:` section (rule ids checked here: audit rules only) */
 	struct bh_area_config node;  /* the `node:` section (node rules only; allow by rules) */

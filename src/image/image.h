@@ -81,6 +81,7 @@ struct bh_img_opts {
 	const char *registry_ca;  /* CA bundle for registries (PEM); NULL: the system's */
 	const char *docker_config;/* credentials; NULL: $DOCKER_CONFIG/config.json or ~/.docker/config.json */
 	bool plain_http;          /* registries over http:// (tests on loopback) */
+	long timeout_ms;          /* each registry request as a whole; 0: none (the low-speed limit only) */
 };
 
 /* Reads the image named by spec: "oci:DIR", "docker-archive:FILE", "docker://HOST/REPO[:TAG|@DIGEST]" (a
@@ -160,6 +161,9 @@ struct bh_img_sigres {
  * broken, mismatch: a payload signs another digest), -1 with err (the registry could not be asked). */
 int bh_img_cosign(const char *ref, const char *digest, const char *const *keys, size_t nkeys, const struct bh_img_opts *o,
 		  struct bh_img_sigres *res, struct bh_err *err);
+/* The manifest digest of ref (HOST/REPO:TAG or @DIGEST, without docker://): a digest as is, a tag by fetching
+ * its manifest and hashing it. 0, or -1 with err. */
+int bh_img_resolve(const char *ref, const struct bh_img_opts *o, char digest[72], struct bh_err *err);
 /* 1 the base64 signature over payload verifies with the key in keyfile, 0 it does not, -1 key unusable;
  * why says what failed. */
 int bh_img_sig_verify(const char *payload, size_t plen, const char *sig_b64, const char *keyfile, char *why, size_t n);

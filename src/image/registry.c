@@ -109,6 +109,9 @@ static long get(struct reg *r, const char *url, const char *accept, struct sink 
 	curl_easy_setopt(r->c, CURLOPT_LOW_SPEED_LIMIT, 1024L); /* a stalled registry ends the read */
 	curl_easy_setopt(r->c, CURLOPT_LOW_SPEED_TIME, 30L);
 	curl_easy_setopt(r->c, CURLOPT_USERAGENT, "bulkhead");
+	curl_easy_setopt(r->c, CURLOPT_NOSIGNAL, 1L); /* threads (the verifier's workers): no SIGALRM */
+	if (r->o->timeout_ms) /* the whole transfer, however slowly the registry trickles */
+		curl_easy_setopt(r->c, CURLOPT_TIMEOUT_MS, r->o->timeout_ms);
 	if (r->o->registry_ca)
 		curl_easy_setopt(r->c, CURLOPT_CAINFO, r->o->registry_ca);
 	CURLcode rc = curl_easy_perform(r->c);
@@ -371,6 +374,45 @@ int bh_img_read_registry(struct bh_image *img, const char *ref, const struct bh_
 	}
 	if (r->c)
 		curl_easy_cleanup(r->c);
+	free(r);
+	return rc;
+}
+
+/* The manifest digest a reference names: a digest as is; a tag by GET of its manifest (at most max_json or
+ * 4 MiB), hashed here and compared with the registry's Docker-Content-Digest when it sends one. */
+int bh_img_resolve(const char *ref, const struct bh_img_opts *o, char digest[72], struct bh_err *err)
+{
+	struct reg *r = calloc(1, sizeof(*r));
+	if (!r)
+		return bh_err_set(err, -ENOMEM, 0, 0, "out of memory"), -1;
+	r->o = o;
+	int rc = -1;
+	if (parse_ref(r, ref, err)) {
+		/* err set */
+	} else if (!strncmp(r->ref, "sha256:", 7)) {
+		snprintf(digest, 72, "%s", r->ref);
+		rc = 0;
+	} else if (!(r->c = curl_easy_init())) {
+		bh_err_set(err, -ENOMEM, 0, 0, "cannot start libcurl");
+	} else {
+		credentials(r, o->docker_config);
+		char path[300];
+		snprintf(path, sizeof(path), "manifests/%s", r->ref);
+		struct sink s = {.fd = -1, .max = o->lim ? o->lim->max_json : 4u << 20};
+		long st = fetch(r, path, accept_manifest, &s, err);
+		if (st >= 0 && st != 200)
+			bh_err_set(err, -EIO, 0, 0, "registry %s: %s:%s: HTTP %ld%s", r->host, r->repo, r->ref, st,
+				   st == 401 ? " (unauthorized)" : st == 404 ? " (not found)" : "");
+		else if (st == 200 && (!s.buf || hash_mem(s.buf, s.n, digest)))
+			bh_err_set(err, -EIO, 0, 0, "registry %s: empty manifest", r->host);
+		else if (st == 200 && s.digest[0] && strcmp(digest, s.digest))
+			bh_err_set(err, -EBADMSG, 0, 0, "manifest: digest mismatch: the registry says %s, content hashes to %s",
+				   s.digest, digest);
+		else if (st == 200)
+			rc = 0;
+		free(s.buf);
+		curl_easy_cleanup(r->c);
+	}
 	free(r);
 	return rc;
 }

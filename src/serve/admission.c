@@ -481,6 +481,8 @@ static void decide(struct bh_admission *x, const struct bh_config *cfg, const st
 	struct bh_engine *e = &x->e;
 	e->lim = &x->lim;
 	e->cfg = cfg;
+	e->on_pod = x->on_pod;
+	e->on_pod_ctx = x->on_pod_ctx;
 	/* self-exemption by annotation only when the config asks for it (serve.honorIgnoreAnnotation) */
 	e->no_ignore_annotation = !(cfg ? cfg : bh_config_default())->serve_honor_ignore;
 	e->now = x->now ? x->now : time(NULL);

@@ -67,6 +67,10 @@ struct bh_admission {
 	struct bh_engine e;
 	time_t now;                 /* 0 = time(NULL) per request (tests fix it) */
 	uint64_t budget_ns;         /* 0 = BH_ADMIT_BUDGET_NS (tests lower it) */
+	/* a per-pod hook run by the engine after the rules (image signatures, set up by src/cmd/serve.c:
+	 * serve may not include image); it emits into the engine's findings, which the config's actions decide */
+	void (*on_pod)(struct bh_engine *e, const struct bh_pod *p, void *ctx);
+	void *on_pod_ctx;
 };
 
 void bh_admission_init(struct bh_admission *x);

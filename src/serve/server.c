@@ -445,6 +445,8 @@ static enum MHD_Result validate(struct bh_server *s, struct MHD_Connection *c, s
 	}
 	struct cfgref *cfg = cfg_acquire(s);
 	struct bh_admit_result res;
+	t->adm.on_pod = s->o.on_pod;
+	t->adm.on_pod_ctx = s->o.on_pod_ctx;
 	int status = s->o.post_handler ? s->o.post_handler(s->o.post_ctx, r->body.p ? r->body.p : "", r->body.len, &t->out, &res)
 				       : bh_admission_review(&t->adm, cfg->cfg, r->body.p ? r->body.p : "", r->body.len, &t->out, &res);
 	cfg_release(cfg);
@@ -604,6 +606,8 @@ static enum MHD_Result serve_get(struct bh_server *s, struct MHD_Connection *c, 
 	bh_buf_init(&b, 0);
 	const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
 	bh_metrics_render(&s->m, &b, di ? (long)di->num_connections : -1, !draining);
+	if (s->o.metrics_extra)
+		s->o.metrics_extra(s->o.metrics_ctx, &b);
 	enum MHD_Result ret;
 	if (b.err)
 		ret = reply_error(s, c, r, 500, method, url, NULL, "out of memory");

@@ -49,6 +49,12 @@ struct bh_server_opts {
 	const char *post_path;
 	int (*post_handler)(void *ctx, const char *body, size_t len, struct bh_buf *out, struct bh_admit_result *res);
 	void *post_ctx;
+	/* per-pod hook of every admission engine (struct bh_admission.on_pod: image signatures) */
+	void (*on_pod)(struct bh_engine *e, const struct bh_pod *p, void *ctx);
+	void *on_pod_ctx;
+	/* appends more Prometheus lines to /metrics (the image verifier's counters) */
+	void (*metrics_extra)(void *ctx, struct bh_buf *out);
+	void *metrics_ctx;
 };
 
 struct bh_server;

@@ -3,9 +3,8 @@
 # 127.0.0.1 over TLS with a CA this test makes; images built here (busybox-static, files written here) and
 # pushed with curl through the registry API. Reads by tag and by digest, an index narrowed to a platform,
 # TLS verification, a blob tampered in the registry's storage (digest mismatch), and cosign-style
-# signatures: valid (ECDSA P-256, Ed25519), unsigned, wrong key, tampered payload, digest mismatch. Anonymous access only:
-# the registry's token and htpasswd (bcrypt) authentication need parts this machine lacks; the Bearer and
-# Basic code paths are not exercised here.
+# signatures: valid (ECDSA P-256, Ed25519), unsigned, wrong key, tampered payload, digest mismatch. Anonymous
+# access here; Basic (htpasswd) and Bearer (token) authentication are in verify.test.sh.
 . "$(dirname "$0")/../lib.sh"
 T=$(mktemp -d); PID=
 trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
@@ -14,50 +13,11 @@ REG=$(command -v docker-registry || true)
 BB=$(command -v busybox || echo /bin/busybox)
 if [ -z "$REG" ] || [ ! -x "$BB" ]; then skip "docker-registry or busybox-static not installed"; finish; exit; fi
 
-# ---- CA and server certificate for 127.0.0.1 ----
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=bulkhead-test-ca \
-	-keyout $T/ca.key -out $T/ca.crt 2>/dev/null
-openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=127.0.0.1 -keyout $T/srv.key -out $T/srv.csr 2>/dev/null
-printf 'subjectAltName=IP:127.0.0.1\n' >$T/ext
-openssl x509 -req -in $T/srv.csr -CA $T/ca.crt -CAkey $T/ca.key -CAcreateserial -days 1 -extfile $T/ext -out $T/srv.crt 2>/dev/null
-
-start() { # a free port: try a few
-	for _ in 1 2 3 4 5; do
-		P=$((20000 + RANDOM % 20000))
-		cat >$T/reg.yml <<EOC
-version: 0.1
-log: {level: error}
-storage: {filesystem: {rootdirectory: $T/store}, delete: {enabled: true}}
-http: {addr: 127.0.0.1:$P, tls: {certificate: $T/srv.crt, key: $T/srv.key}}
-EOC
-		"$REG" serve $T/reg.yml >$T/reg.log 2>&1 & PID=$!
-		for _ in $(seq 50); do
-			curl -sf --cacert $T/ca.crt https://127.0.0.1:$P/v2/ >/dev/null 2>&1 && return 0
-			kill -0 $PID 2>/dev/null || break
-			sleep 0.1
-		done
-		kill $PID 2>/dev/null; wait $PID 2>/dev/null; PID=
-	done
-	return 1
-}
-if ! start; then fail "docker-registry did not start: $(tail -3 $T/reg.log)"; finish; exit; fi
+. "$(dirname "$0")/reglib.sh"
+reg_certs
+if ! reg_start store; then fail "docker-registry did not start: $(tail -3 $T/store.log)"; finish; exit; fi
+PID=$store_PID
 ok "docker-registry serves TLS on 127.0.0.1:$P"
-R=https://127.0.0.1:$P
-C="curl -sf --cacert $T/ca.crt"
-
-push_blob() { # REPO FILE
-	local h loc; h=$(sha256sum "$2" | cut -d' ' -f1)
-	loc=$($C -D - -o /dev/null -X POST "$R/v2/$1/blobs/uploads/" | tr -d '\r' | awk 'tolower($1) == "location:" {print $2}')
-	case $loc in /*) loc=$R$loc ;; esac
-	case $loc in *\?*) loc="$loc&digest=sha256:$h" ;; *) loc="$loc?digest=sha256:$h" ;; esac
-	$C -X PUT -H 'Content-Type: application/octet-stream' --data-binary @"$2" "$loc" -o /dev/null
-}
-push_layout() { # LAYOUT REPO TAG: every blob, then the index's first manifest under TAG
-	local b d mt
-	for b in "$1"/blobs/sha256/*; do push_blob "$2" "$b" || return 1; done
-	d=$(jq -r '.manifests[0].digest' "$1/index.json"); mt=$(jq -r '.mediaType // "application/vnd.oci.image.manifest.v1+json"' "$1/blobs/sha256/${d#sha256:}")
-	$C -X PUT -H "Content-Type: $mt" --data-binary @"$1/blobs/sha256/${d#sha256:}" "$R/v2/$2/manifests/$3" -o /dev/null
-}
 
 # ---- images: the fat one (setuid, shell, package manager, root by name) and a minimal one ----
 mkdir -p $T/r1/bin $T/r1/usr/bin $T/r1/etc $T/r2/bin
@@ -102,36 +62,8 @@ check "index from the registry: linux/amd64 by default (the fat image)" jq -e 'a
 check "index from the registry: --platform linux/arm64 (the minimal image)" jq -e '.findings == [] and .errors == []' $T/m2.json >/dev/null
 
 # ---- cosign-style signatures: keys made here, signatures made with openssl over the payload bytes ----
-openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out $T/k1.pem 2>/dev/null
-openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out $T/k2.pem 2>/dev/null
-openssl genpkey -algorithm ed25519 -out $T/ed.pem 2>/dev/null
-for k in k1 k2 ed; do openssl pkey -in $T/$k.pem -pubout -out $T/$k.pub 2>/dev/null; done
-printf '{}' >$T/empty.json
-variant() { # NAME USER: the minimal image with another user, pushed as test/signed:NAME; prints its digest
-	mkoci $T/v-$1 "\"User\": \"$2\"" $T/m.tgz >/dev/null
-	push_layout $T/v-$1 test/signed $1 && jq -r '.manifests[0].digest' $T/v-$1/index.json
-}
-payload() { # DIGEST OUT
-	printf '{"critical":{"identity":{"docker-reference":"127.0.0.1:%s/test/signed"},"image":{"docker-manifest-digest":"%s"},"type":"cosign container image signature"},"optional":null}' \
-		"$P" "$1" >"$2"
-}
-put_sig() { # FOR-DIGEST PAYLOAD-FILE SIGNATURE-BASE64: the signature manifest under sha256-<hex>.sig
-	local pd ps cd_
-	push_blob test/signed $T/empty.json; push_blob test/signed "$2"
-	pd=sha256:$(sha256sum "$2" | cut -d' ' -f1); ps=$(stat -c %s "$2"); cd_=sha256:$(sha256sum $T/empty.json | cut -d' ' -f1)
-	printf '{"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json", "config": {"mediaType": "application/vnd.oci.image.config.v1+json", "digest": "%s", "size": 2}, "layers": [{"mediaType": "application/vnd.dev.cosign.simplesigning.v1+json", "digest": "%s", "size": %s, "annotations": {"dev.cosignproject.cosign/signature": "%s"}}]}' \
-		"$cd_" "$pd" "$ps" "$3" >$T/sigm.json
-	$C -X PUT -H 'Content-Type: application/vnd.oci.image.manifest.v1+json' --data-binary @$T/sigm.json \
-		"$R/v2/test/signed/manifests/sha256-${1#sha256:}.sig" -o /dev/null
-}
-sign_ec() { openssl dgst -sha256 -sign "$1" "$2" | base64 -w0; }
-sign_ed() { openssl pkeyutl -sign -inkey "$1" -rawin -in "$2" | base64 -w0; }
-dA=$(variant valid 10001); payload $dA $T/pA; put_sig $dA $T/pA "$(sign_ec $T/k1.pem $T/pA)"
-dE=$(variant ed 10002); payload $dE $T/pE; put_sig $dE $T/pE "$(sign_ed $T/ed.pem $T/pE)"
-dB=$(variant unsigned 10003)
-dC=$(variant tampered 10004); payload $dC $T/pC; sC=$(sign_ec $T/k1.pem $T/pC)
-sed 's/test\/signed/test\/evil/' $T/pC >$T/pC2; put_sig $dC $T/pC2 "$sC"   # payload edited after signing
-dD=$(variant mismatch 10005); put_sig $dD $T/pA "$(sign_ec $T/k1.pem $T/pA)" # a valid signature of image A
+sig_keys
+sig_variants $T/m.tgz
 verdict() { # NAME EXPECT-RULE EXPECT-MESSAGE EXPECT-EXIT ARGS…
 	local name=$1 rule=$2 m=$3 want=$4; shift 4
 	"$BH" image --format json --registry-ca $T/ca.crt "$@" >$T/v.json 2>$T/v.err; local rc=$?
