@@ -137,7 +137,10 @@ client_cert "$W/good" "$W/clientca"
 client_cert "$W/bad" "$W/otherca"
 gen caps-flood
 check "server starts with --client-ca" start_server --client-ca "$W/clientca/ca.crt"
-code=$(post "$W/caps-flood.json")
+# a small review: the server answers 403 on the headers and closes, so a large body can still be in flight
+# when it does and curl reports a broken pipe instead of the status (seen once in a CI-shaped run)
+gen null-object
+code=$(post "$W/null-object.json")
 check "/validate without a client certificate: 403" test "$code" = 403
 code=$(post "$W/caps-flood.json" --cert "$W/bad/client.crt" --key "$W/bad/client.key")
 check "/validate with a certificate of another CA: refused" test "$code" != 200
