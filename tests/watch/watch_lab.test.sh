@@ -63,6 +63,9 @@ lab_bundle hostpath --bind "$LAB_DIR/hostetc:/host-etc" || { fail "lab_bundle ho
 # (WATCH_EXTRA: more sensor options)
 # (BH_WATCH_ONLY=REGEX runs only the cases whose name matches: re-recording a few fixtures)
 WATCH_EXTRA=()
+# techniques whose rule is medium in the rubric (a write to the container's own network namespace's sysctls,
+# a chroot inside the container): every other alerting case must reach high or critical
+WATCH_MEDIUM="proc-sys-write chroot"
 watch_case() {
 	local name=$1 want=$2 bundle=$3; shift 3
 	if [ -n "${BH_WATCH_ONLY:-}" ] && ! [[ $name =~ $BH_WATCH_ONLY ]]; then return 0; fi
@@ -90,12 +93,18 @@ watch_case() {
 	kill -INT "$wpid"
 	wait "$wpid"
 	local wrc=$?
-	local got
+	local got sevs top
 	got=$(jq -r '.rule' "$out" 2>/dev/null | sort -u | tr '\n' ' ' | sed 's/ $//')
+	sevs=$(jq -r '"\(.rule):\(.severity)"' "$out" 2>/dev/null | sort -u | tr '\n' ' ' | sed 's/ $//')
+	# the highest severity raised: a technique of the issue's table must reach high or critical (the rubric:
+	# a step to the node or to other tenants); only the cases named in WATCH_MEDIUM stop at medium by design
+	top=$(jq -r '.severity' "$out" 2>/dev/null | grep -cE '^(critical|high)$')
 	if [ "$wrc" != 0 ]; then
 		fail "$name: watch exited $wrc: $(head -c 300 "$err")"
+	elif [ "$got" = "$want" ] && [ -n "$want" ] && [ "$top" = 0 ] && ! [[ " $WATCH_MEDIUM " == *" $name "* ]]; then
+		fail "$name: alerts {${sevs}}: none at high or critical"
 	elif [ "$got" = "$want" ]; then
-		ok "$name: alerts {${got}} (container exit $rc)"
+		ok "$name: alerts {${sevs}} (container exit $rc)"
 	else
 		fail "$name: expected {${want}}, got {${got}} (container exit $rc; $(head -c 200 "$LAB_DIR/$name.out"))"
 	fi
