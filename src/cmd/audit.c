@@ -393,13 +393,6 @@ static int run_listen(struct audit_cli *c, struct bh_audit *a)
 	return rc;
 }
 
-static void expired_note(const struct bh_config *cfg, const struct bh_exemption *x, void *ctx)
-{
-	char msg[512];
-	bh_config_expired_msg(cfg, x, msg, sizeof(msg));
-	fprintf(stderr, "bulkhead audit: warning: audit.allow: %s\n", msg);
-}
-
 int cmd_audit(int argc, char **argv)
 {
 	struct audit_cli c = {.format = BH_FMT_TEXT, .fail_on = BH_SEV_HIGH};
@@ -416,7 +409,8 @@ int cmd_audit(int argc, char **argv)
 		return rc;
 	c.o.cfg = cfg;
 	if (cfg) /* the audit.allow entries that no longer apply are named once, at start */
-		bh_config_each_expired(cfg, cfg->audit.exemptions, cfg->audit.nexemptions, time(NULL), expired_note, NULL);
+		bh_config_each_expired(cfg, cfg->audit.exemptions, cfg->audit.nexemptions, time(NULL), bh_cli_expired_note,
+				       "audit: warning: audit.allow");
 	struct jsonl_state j = {0};
 	if (c.format == FMT_JSONL) {
 		c.o.on_chunk = flush_jsonl;

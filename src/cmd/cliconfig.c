@@ -41,3 +41,10 @@ int bh_cli_config(const char *cmd, int json, const char *explicit_path, struct b
 		return bh_cli_error(cmd, json, "%s:%u:%u: %s", path, err.line, err.col, err.msg);
 	return bh_cli_error(cmd, json, "%s: %s", path, err.msg);
 }
+
+void bh_cli_expired_note(const struct bh_config *cfg, const struct bh_exemption *x, void *ctx)
+{
+	char msg[512];
+	bh_config_expired_msg(cfg, x, msg, sizeof(msg));
+	fprintf(stderr, "bulkhead %s: %s\n", (const char *)ctx, msg);
+}

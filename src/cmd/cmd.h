@@ -74,6 +74,7 @@ struct bh_cvedb;
  * 0, or the exit code 2 after printing the error (db released). */
 int bh_cli_cvedb(const char *cmd, int json, const char *path, struct bh_cvedb *db);
 struct bh_config;
+struct bh_exemption;
 /* The config a command uses: explicit_path (--config), else $BULKHEAD_CONFIG, else .bulkhead.yaml in the
  * working directory, else at the git repository root; a found (not given) file is named on stderr
  * (not by bh_cli_config_find with cmd NULL: serve's stderr is JSON log lines).
@@ -83,5 +84,8 @@ const char *bh_cli_config_find(const char *cmd, const char *explicit_path);
 int bh_cli_config(const char *cmd, int json, const char *explicit_path, struct bh_config **out);
 /* For --help: which config would be used without --config. */
 void bh_cli_config_help(FILE *out);
+/* bh_config_each_expired callback for the area sections: names an expired allow entry on stderr;
+ * ctx is the line's prefix after "bulkhead ", e.g. "node: warning: node.allow" */
+void bh_cli_expired_note(const struct bh_config *cfg, const struct bh_exemption *x, void *ctx);
 
 #endif

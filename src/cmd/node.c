@@ -172,13 +172,6 @@ static int report(const struct node_args *a, const struct bh_nodefacts *n, const
 	return fflush(stdout) ? 2 : exit_code;
 }
 
-static void expired_note(const struct bh_config *cfg, const struct bh_exemption *x, void *ctx)
-{
-	char msg[512];
-	bh_config_expired_msg(cfg, x, msg, sizeof(msg));
-	fprintf(stderr, "bulkhead node: warning: node.allow: %s\n", msg);
-}
-
 int cmd_node(int argc, char **argv)
 {
 	struct node_args a = {.format = BH_FMT_TEXT, .fail_on = BH_SEV_HIGH};
@@ -209,7 +202,8 @@ int cmd_node(int argc, char **argv)
 		exit_code = bh_node_evaluate(n, &db, &fs) ? bh_cli_error("node", json, "out of memory while evaluating") : -1;
 		if (exit_code < 0 && cfg) { /* the node: section: accepted risks, with expired entries named */
 			bh_area_apply(cfg, &cfg->node, &fs, time(NULL));
-			bh_config_each_expired(cfg, cfg->node.exemptions, cfg->node.nexemptions, time(NULL), expired_note, NULL);
+			bh_config_each_expired(cfg, cfg->node.exemptions, cfg->node.nexemptions, time(NULL), bh_cli_expired_note,
+				       "node: warning: node.allow");
 		}
 		if (exit_code < 0)
 			exit_code = report(&a, n, &db, &fs);

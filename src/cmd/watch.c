@@ -77,13 +77,6 @@ static void usage(FILE *out)
 		"exit codes: 0 no alert at or above the fail level, 1 alerts, 2 usage error or sensor failure\n");
 }
 
-static void expired_note(const struct bh_config *c, const struct bh_exemption *x, void *ctx)
-{
-	char msg[512];
-	bh_config_expired_msg(c, x, msg, sizeof(msg));
-	fprintf(stderr, "bulkhead watch: warning: %s\n", msg);
-}
-
 /* the one config loader (--config, $BULKHEAD_CONFIG or .bulkhead.yaml), its watch: section into cfg;
  * expired allow entries are named now: the detector skips them silently */
 static int watch_config(struct bhw_config *cfg, const char *explicit_path, int json)
@@ -96,7 +89,7 @@ static int watch_config(struct bhw_config *cfg, const char *explicit_path, int j
 		return 0;
 	int rc = bhw_config_from(cfg, c, &err);
 	if (rc == 0)
-		bh_config_each_expired(c, c->watch.exemptions, c->watch.nexemptions, time(NULL), expired_note, NULL);
+		bh_config_each_expired(c, c->watch.exemptions, c->watch.nexemptions, time(NULL), bh_cli_expired_note, "watch: warning");
 	bh_config_free(c);
 	return rc ? bh_cli_error("watch", json, "%s", err.msg) : 0;
 }
